@@ -1,0 +1,2 @@
+//! aotc command.
+fn main() {}

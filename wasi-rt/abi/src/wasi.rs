@@ -1,0 +1,156 @@
+//! The WASI preview1 import table, listed once.
+//!
+//! [`for_each_wasi_function!`] hands every function of `wasi_snapshot_preview1` to a
+//! callback macro as `(status) name(param: type, ...) -> result;`, where status is
+//! `ready` (the runtime implements it as the spec says) or `later` (not yet: importing
+//! it is a compile-time error), type is `i32`/`i64` and result is `errno` (returns an
+//! i32 errno) or `never` (does not return). The compiler reads [`WASI_FUNCTIONS`]; the
+//! runtime uses the same macro to assert at compile time that each `ready` function is
+//! defined as `aotc_wasi_<name>(vmctx, params...)` with exactly these types.
+
+/// Module name of WASI preview1 imports.
+pub const WASI_MODULE: &str = "wasi_snapshot_preview1";
+
+/// Invokes `$callback! { (status) name(p: ty, ...) -> result; ... }` with all 46
+/// preview1 functions.
+#[macro_export]
+macro_rules! for_each_wasi_function {
+    ($callback:ident) => {
+        $callback! {
+            (ready) args_get(argv: i32, argv_buf: i32) -> errno;
+            (ready) args_sizes_get(argc_out: i32, argv_buf_size_out: i32) -> errno;
+            (ready) environ_get(environ: i32, environ_buf: i32) -> errno;
+            (ready) environ_sizes_get(count_out: i32, buf_size_out: i32) -> errno;
+            (ready) clock_res_get(clock_id: i32, resolution_out: i32) -> errno;
+            (ready) clock_time_get(clock_id: i32, precision: i64, time_out: i32) -> errno;
+            (later) fd_advise(fd: i32, offset: i64, len: i64, advice: i32) -> errno;
+            (later) fd_allocate(fd: i32, offset: i64, len: i64) -> errno;
+            (ready) fd_close(fd: i32) -> errno;
+            (later) fd_datasync(fd: i32) -> errno;
+            (ready) fd_fdstat_get(fd: i32, stat_out: i32) -> errno;
+            (ready) fd_fdstat_set_flags(fd: i32, flags: i32) -> errno;
+            (later) fd_fdstat_set_rights(fd: i32, rights_base: i64, rights_inheriting: i64) -> errno;
+            (ready) fd_filestat_get(fd: i32, stat_out: i32) -> errno;
+            (later) fd_filestat_set_size(fd: i32, size: i64) -> errno;
+            (later) fd_filestat_set_times(fd: i32, atim: i64, mtim: i64, fst_flags: i32) -> errno;
+            (ready) fd_pread(fd: i32, iovs: i32, iovs_len: i32, offset: i64, nread_out: i32) -> errno;
+            (ready) fd_prestat_get(fd: i32, prestat_out: i32) -> errno;
+            (ready) fd_prestat_dir_name(fd: i32, path: i32, path_len: i32) -> errno;
+            (ready) fd_pwrite(fd: i32, iovs: i32, iovs_len: i32, offset: i64, nwritten_out: i32) -> errno;
+            (ready) fd_read(fd: i32, iovs: i32, iovs_len: i32, nread_out: i32) -> errno;
+            (ready) fd_readdir(fd: i32, buf: i32, buf_len: i32, cookie: i64, bufused_out: i32) -> errno;
+            (later) fd_renumber(fd: i32, to: i32) -> errno;
+            (ready) fd_seek(fd: i32, offset: i64, whence: i32, newoffset_out: i32) -> errno;
+            (later) fd_sync(fd: i32) -> errno;
+            (ready) fd_tell(fd: i32, offset_out: i32) -> errno;
+            (ready) fd_write(fd: i32, iovs: i32, iovs_len: i32, nwritten_out: i32) -> errno;
+            (later) path_create_directory(fd: i32, path: i32, path_len: i32) -> errno;
+            (ready) path_filestat_get(fd: i32, flags: i32, path: i32, path_len: i32, stat_out: i32) -> errno;
+            (later) path_filestat_set_times(fd: i32, flags: i32, path: i32, path_len: i32, atim: i64, mtim: i64, fst_flags: i32) -> errno;
+            (later) path_link(old_fd: i32, old_flags: i32, old_path: i32, old_path_len: i32, new_fd: i32, new_path: i32, new_path_len: i32) -> errno;
+            (ready) path_open(fd: i32, dirflags: i32, path: i32, path_len: i32, oflags: i32, rights_base: i64, rights_inheriting: i64, fdflags: i32, fd_out: i32) -> errno;
+            (later) path_readlink(fd: i32, path: i32, path_len: i32, buf: i32, buf_len: i32, bufused_out: i32) -> errno;
+            (later) path_remove_directory(fd: i32, path: i32, path_len: i32) -> errno;
+            (later) path_rename(fd: i32, old_path: i32, old_path_len: i32, new_fd: i32, new_path: i32, new_path_len: i32) -> errno;
+            (later) path_symlink(old_path: i32, old_path_len: i32, fd: i32, new_path: i32, new_path_len: i32) -> errno;
+            (later) path_unlink_file(fd: i32, path: i32, path_len: i32) -> errno;
+            (later) poll_oneoff(subscriptions: i32, events_out: i32, nsubscriptions: i32, nevents_out: i32) -> errno;
+            (ready) proc_exit(code: i32) -> never;
+            (later) proc_raise(signal: i32) -> errno;
+            (ready) random_get(buf: i32, buf_len: i32) -> errno;
+            (later) sched_yield() -> errno;
+            (later) sock_accept(fd: i32, flags: i32, fd_out: i32) -> errno;
+            (later) sock_recv(fd: i32, ri_data: i32, ri_data_len: i32, ri_flags: i32, ro_datalen_out: i32, ro_flags_out: i32) -> errno;
+            (later) sock_send(fd: i32, si_data: i32, si_data_len: i32, si_flags: i32, so_datalen_out: i32) -> errno;
+            (later) sock_shutdown(fd: i32, how: i32) -> errno;
+        }
+    };
+}
+
+/// A WASI parameter type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WasiType {
+    I32,
+    I64,
+}
+
+/// What a WASI function returns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WasiResult {
+    /// An i32 errno.
+    Errno,
+    /// Does not return (`proc_exit`).
+    Never,
+}
+
+/// One WASI function.
+#[derive(Debug, Clone, Copy)]
+pub struct WasiFunction {
+    pub name: &'static str,
+    pub params: &'static [WasiType],
+    pub result: WasiResult,
+    /// Implemented by the runtime; importing a function that is not is a compile error.
+    pub ready: bool,
+}
+
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __wasi_type {
+    (i32) => {
+        $crate::wasi::WasiType::I32
+    };
+    (i64) => {
+        $crate::wasi::WasiType::I64
+    };
+}
+
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __wasi_result {
+    (errno) => {
+        $crate::wasi::WasiResult::Errno
+    };
+    (never) => {
+        $crate::wasi::WasiResult::Never
+    };
+}
+
+macro_rules! wasi_table {
+    ($( ($status:ident) $name:ident($($p:ident: $t:ident),*) -> $r:ident; )*) => {
+        /// Every preview1 function, in the order of the witx definition.
+        pub const WASI_FUNCTIONS: &[WasiFunction] = &[
+            $( WasiFunction {
+                name: stringify!($name),
+                params: &[$($crate::__wasi_type!($t)),*],
+                result: $crate::__wasi_result!($r),
+                ready: wasi_table!(@ready $status),
+            }, )*
+        ];
+    };
+    (@ready ready) => { true };
+    (@ready later) => { false };
+}
+
+for_each_wasi_function!(wasi_table);
+
+/// Looks up a preview1 function by name.
+pub fn find(name: &str) -> Option<&'static WasiFunction> {
+    WASI_FUNCTIONS.iter().find(|f| f.name == name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn all_46_preview1_functions_are_listed_once() {
+        assert_eq!(WASI_FUNCTIONS.len(), 46);
+        for (i, a) in WASI_FUNCTIONS.iter().enumerate() {
+            for b in &WASI_FUNCTIONS[i + 1..] {
+                assert_ne!(a.name, b.name);
+            }
+        }
+        assert_eq!(find("proc_exit").unwrap().result, WasiResult::Never);
+        assert_eq!(find("path_open").unwrap().params.len(), 9);
+    }
+}
