@@ -12,7 +12,8 @@ use std::path::PathBuf;
 use std::process::Command;
 
 fn main() {
-    let root = PathBuf::from(env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
+    let root =
+        PathBuf::from(env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
     let out_dir = PathBuf::from(env::var("OUT_DIR").expect("cargo sets OUT_DIR"));
     let target_dir = out_dir.join("wasi-rt-target");
     let cargo = env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
@@ -39,6 +40,10 @@ fn main() {
         panic!("building the wasi-rt runtime archive failed ({status})");
     }
     let archive = target_dir.join("rt").join("libwasi_rt.a");
-    assert!(archive.exists(), "runtime archive missing at {}", archive.display());
+    assert!(
+        archive.exists(),
+        "runtime archive missing at {}",
+        archive.display()
+    );
     println!("cargo:rustc-env=AOTC_RT_ARCHIVE={}", archive.display());
 }

@@ -147,7 +147,10 @@ mod tests {
     fn signature_ids_distinguish_shapes() {
         assert_ne!(signature_id(&[I32], &[]), signature_id(&[], &[I32]));
         assert_ne!(signature_id(&[], &[]), signature_id(&[I32], &[]));
-        assert_ne!(signature_id(&[I32, I64], &[]), signature_id(&[I64, I32], &[]));
+        assert_ne!(
+            signature_id(&[I32, I64], &[]),
+            signature_id(&[I64, I32], &[])
+        );
         assert_eq!(signature_id(&[F32], &[F64]), signature_id(&[F32], &[F64]));
         let long = [I32; 25];
         assert!(signature_id(&long, &[]) >> 63 == 1);

@@ -155,7 +155,10 @@ struct Reader<'a> {
 impl<'a> Reader<'a> {
     fn take(&mut self, n: usize) -> Result<&'a [u8], DecodeError> {
         let end = self.pos.checked_add(n).ok_or(DecodeError::Truncated)?;
-        let s = self.bytes.get(self.pos..end).ok_or(DecodeError::Truncated)?;
+        let s = self
+            .bytes
+            .get(self.pos..end)
+            .ok_or(DecodeError::Truncated)?;
         self.pos = end;
         Ok(s)
     }
@@ -214,7 +217,10 @@ mod tests {
     fn rejects_every_truncation_and_trailing_bytes() {
         let bytes = sample().encode();
         for n in 0..bytes.len() {
-            assert!(Manifest::decode(&bytes[..n]).is_err(), "prefix {n} accepted");
+            assert!(
+                Manifest::decode(&bytes[..n]).is_err(),
+                "prefix {n} accepted"
+            );
         }
         let mut longer = bytes.clone();
         longer.push(0);

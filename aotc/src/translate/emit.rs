@@ -1,0 +1,73 @@
+//! LLVM back end: target machine for x86-64 Linux (PIC, the chosen CPU), the
+//! optimisation pipeline (`default<On>`, no fast-math anywhere), and output as an
+//! object, assembly or textual IR.
+
+use anyhow::{anyhow, Result};
+use inkwell::module::Module;
+use inkwell::passes::PassBuilderOptions;
+use inkwell::targets::{
+    CodeModel, FileType, InitializationConfig, RelocMode, Target, TargetMachine, TargetTriple,
+};
+use inkwell::OptimizationLevel;
+
+use super::Emit;
+
+pub(crate) const TRIPLE: &str = "x86_64-unknown-linux-gnu";
+
+/// The target machine for `cpu` (`native` means this host's CPU and features).
+pub(crate) fn target_machine(cpu: &str, opt_level: u8) -> Result<TargetMachine> {
+    Target::initialize_x86(&InitializationConfig::default());
+    let triple = TargetTriple::create(TRIPLE);
+    let target =
+        Target::from_triple(&triple).map_err(|e| anyhow!("LLVM has no x86-64 target: {e}"))?;
+    let (cpu_name, features) = if cpu == "native" {
+        (
+            TargetMachine::get_host_cpu_name().to_string(),
+            TargetMachine::get_host_cpu_features().to_string(),
+        )
+    } else {
+        (cpu.to_string(), String::new())
+    };
+    let level = match opt_level {
+        0 => OptimizationLevel::None,
+        1 => OptimizationLevel::Less,
+        2 => OptimizationLevel::Default,
+        _ => OptimizationLevel::Aggressive,
+    };
+    target
+        .create_target_machine(
+            &triple,
+            &cpu_name,
+            &features,
+            level,
+            RelocMode::PIC,
+            CodeModel::Default,
+        )
+        .ok_or_else(|| anyhow!("LLVM could not create a target machine for CPU `{cpu}`"))
+}
+
+/// Runs the standard pipeline for the level.
+pub(crate) fn optimise(module: &Module, tm: &TargetMachine, opt_level: u8) -> Result<()> {
+    let pipeline = format!("default<O{}>", opt_level.min(3));
+    module
+        .run_passes(&pipeline, tm, PassBuilderOptions::create())
+        .map_err(|e| anyhow!("LLVM optimisation failed: {e}"))
+}
+
+/// Produces the requested output.
+pub(crate) fn write(module: &Module, tm: &TargetMachine, emit: Emit) -> Result<Vec<u8>> {
+    match emit {
+        Emit::LlvmIr => Ok(module.print_to_string().to_bytes().to_vec()),
+        Emit::Object | Emit::Assembly => {
+            let kind = if emit == Emit::Object {
+                FileType::Object
+            } else {
+                FileType::Assembly
+            };
+            let buf = tm
+                .write_to_memory_buffer(module, kind)
+                .map_err(|e| anyhow!("LLVM code generation failed: {e}"))?;
+            Ok(buf.as_slice().to_vec())
+        }
+    }
+}

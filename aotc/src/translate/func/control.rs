@@ -1,0 +1,408 @@
+//! Control instructions: blocks, loops, if/else, branches (incl. `br_table`),
+//! returns, direct and indirect calls, `select`, `drop`, `unreachable`.
+//!
+//! Block results flow through phis at the continuation block; loop parameters
+//! through phis at the loop header. `call_indirect` checks, in order, the index
+//! against the table length ("undefined element"), the entry against null
+//! ("uninitialized element") and the signature id ("indirect call type mismatch").
+
+use anyhow::Result;
+use inkwell::basic_block::BasicBlock;
+use inkwell::values::{BasicMetadataValueEnum, BasicValueEnum, CallSiteValue, IntValue};
+use inkwell::IntPredicate;
+use wasmparser::{BlockType, Operator, ValType};
+
+use super::{Frame, FrameKind, FuncTranslator};
+use crate::translate::abi_types::field;
+use aotc_abi::trap::TrapCode;
+
+impl<'c, 'a, 'ctx> FuncTranslator<'c, 'a, 'ctx> {
+    pub(super) fn translate_control(&mut self, op: &Operator<'a>) -> Result<bool> {
+        match *op {
+            Operator::Nop => {}
+            Operator::Unreachable => self.trap_now(TrapCode::Unreachable)?,
+            Operator::Block { blockty } => {
+                let (params, results) = self.block_signature(blockty);
+                let next = self.m.llcx.append_basic_block(self.func, "block_end");
+                let result_phis = self.make_phis(next, &results)?;
+                let height = self.stack.len() - params.len();
+                self.frames.push(Frame {
+                    kind: FrameKind::Block,
+                    param_types: params,
+                    result_types: results,
+                    next,
+                    result_phis,
+                    height,
+                    next_reached: false,
+                });
+            }
+            Operator::Loop { blockty } => {
+                let (params, results) = self.block_signature(blockty);
+                let header = self.m.llcx.append_basic_block(self.func, "loop");
+                let next = self.m.llcx.append_basic_block(self.func, "loop_end");
+                let param_phis = self.make_phis(header, &params)?;
+                let result_phis = self.make_phis(next, &results)?;
+                let entry_values = self.pop_n(params.len());
+                let here = self.current_block();
+                for (phi, v) in param_phis.iter().zip(&entry_values) {
+                    phi.add_incoming(&[(v, here)]);
+                }
+                self.b.build_unconditional_branch(header)?;
+                self.b.position_at_end(header);
+                let height = self.stack.len();
+                for phi in &param_phis {
+                    self.push(phi.as_basic_value());
+                }
+                self.frames.push(Frame {
+                    kind: FrameKind::Loop { header, param_phis },
+                    param_types: params,
+                    result_types: results,
+                    next,
+                    result_phis,
+                    height,
+                    next_reached: false,
+                });
+            }
+            Operator::If { blockty } => {
+                let (params, results) = self.block_signature(blockty);
+                let cond = self.pop_int();
+                let cond = self.is_nonzero(cond)?;
+                let then_block = self.m.llcx.append_basic_block(self.func, "then");
+                let else_block = self.m.llcx.append_basic_block(self.func, "else");
+                let next = self.m.llcx.append_basic_block(self.func, "if_end");
+                let result_phis = self.make_phis(next, &results)?;
+                self.b
+                    .build_conditional_branch(cond, then_block, else_block)?;
+                self.b.position_at_end(then_block);
+                let param_values = self.peek_n(params.len());
+                let height = self.stack.len() - params.len();
+                self.frames.push(Frame {
+                    kind: FrameKind::If {
+                        else_block,
+                        params: param_values,
+                        seen_else: false,
+                    },
+                    param_types: params,
+                    result_types: results,
+                    next,
+                    result_phis,
+                    height,
+                    next_reached: false,
+                });
+            }
+            Operator::Else => self.translate_else()?,
+            Operator::End => self.translate_end()?,
+            Operator::Br { relative_depth } => {
+                self.branch_to(relative_depth)?;
+                self.reachable = false;
+            }
+            Operator::BrIf { relative_depth } => {
+                let cond = self.pop_int();
+                let cond = self.is_nonzero(cond)?;
+                let cont = self.m.llcx.append_basic_block(self.func, "br_if_cont");
+                let target = self.branch_target(relative_depth)?;
+                self.b.build_conditional_branch(cond, target, cont)?;
+                self.b.position_at_end(cont);
+            }
+            Operator::BrTable { ref targets } => {
+                let index = self.pop_int();
+                let default_depth = targets.default();
+                let depths = targets.targets().collect::<Result<Vec<u32>, _>>()?;
+                let default_block = self.branch_target(default_depth)?;
+                let mut cases = Vec::with_capacity(depths.len());
+                for (i, &depth) in depths.iter().enumerate() {
+                    // Each switch edge needs its own phi entry, so add one per case.
+                    let block = self.branch_target(depth)?;
+                    cases.push((self.i32_const(i as u64), block));
+                }
+                self.b.build_switch(index, default_block, &cases)?;
+                self.reachable = false;
+            }
+            Operator::Return => {
+                self.build_return()?;
+                self.reachable = false;
+            }
+            Operator::Call { function_index } => {
+                let callee = self.m.functions[function_index as usize];
+                let sig = self.m.info.signature_of_func(function_index);
+                let args = self.call_args(sig.params.len());
+                let call = self.b.build_call(callee, &args, "")?;
+                self.push_call_results(call, &sig.results.clone())?;
+            }
+            Operator::CallIndirect {
+                type_index,
+                table_index,
+            } => self.call_indirect(type_index, table_index)?,
+            Operator::Drop => {
+                self.pop();
+            }
+            Operator::Select | Operator::TypedSelect { .. } => {
+                let cond = self.pop_int();
+                let b = self.pop();
+                let a = self.pop();
+                let cond = self.is_nonzero(cond)?;
+                let v = self.b.build_select(cond, a, b, "select")?;
+                self.push(v);
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+
+    fn block_signature(&self, blockty: BlockType) -> (Vec<ValType>, Vec<ValType>) {
+        match blockty {
+            BlockType::Empty => (vec![], vec![]),
+            BlockType::Type(t) => (vec![], vec![t]),
+            BlockType::FuncType(i) => {
+                let s = &self.m.info.types[i as usize];
+                (s.params.clone(), s.results.clone())
+            }
+        }
+    }
+
+    fn current_block(&self) -> BasicBlock<'ctx> {
+        self.b.get_insert_block().expect("builder is positioned")
+    }
+
+    pub(super) fn is_nonzero(&self, v: IntValue<'ctx>) -> Result<IntValue<'ctx>> {
+        Ok(self
+            .b
+            .build_int_compare(IntPredicate::NE, v, v.get_type().const_zero(), "")?)
+    }
+
+    /// Records the branch's values at the target of a branch to `depth` and returns
+    /// the block to jump to. The values stay on the operand stack.
+    fn branch_target(&mut self, depth: u32) -> Result<BasicBlock<'ctx>> {
+        let here = self.current_block();
+        let index = self.frames.len() - 1 - depth as usize;
+        let arity = self.frames[index].branch_arity();
+        let values = self.peek_n(arity);
+        let frame = &mut self.frames[index];
+        let (target, phis) = match &frame.kind {
+            FrameKind::Loop { header, param_phis } => (*header, param_phis),
+            _ => {
+                frame.next_reached = true;
+                (frame.next, &frame.result_phis)
+            }
+        };
+        for (phi, v) in phis.iter().zip(&values) {
+            phi.add_incoming(&[(v, here)]);
+        }
+        Ok(target)
+    }
+
+    fn branch_to(&mut self, depth: u32) -> Result<()> {
+        let target = self.branch_target(depth)?;
+        self.b.build_unconditional_branch(target)?;
+        Ok(())
+    }
+
+    /// Falls through from the end of the current frame's body into `next`.
+    fn fall_through(&mut self) -> Result<()> {
+        let depth = 0;
+        let frame = self.frames.last().expect("frame");
+        if let FrameKind::Loop { .. } = frame.kind {
+            // Falling off a loop's end goes to its continuation, not its header.
+            let here = self.current_block();
+            let values = self.peek_n(frame.result_types.len());
+            let frame = self.frames.last_mut().expect("frame");
+            frame.next_reached = true;
+            for (phi, v) in frame.result_phis.iter().zip(&values) {
+                phi.add_incoming(&[(v, here)]);
+            }
+            let next = frame.next;
+            self.b.build_unconditional_branch(next)?;
+            return Ok(());
+        }
+        self.branch_to(depth)
+    }
+
+    pub(super) fn translate_else(&mut self) -> Result<()> {
+        if self.reachable {
+            self.fall_through()?;
+        }
+        let frame = self.frames.last_mut().expect("validated: else inside if");
+        let FrameKind::If {
+            else_block,
+            params,
+            seen_else,
+        } = &mut frame.kind
+        else {
+            unreachable!("validated: else inside if");
+        };
+        *seen_else = true;
+        let else_block = *else_block;
+        let params = params.clone();
+        let height = frame.height;
+        self.stack.truncate(height);
+        self.stack.extend(params);
+        self.b.position_at_end(else_block);
+        self.reachable = true;
+        Ok(())
+    }
+
+    pub(super) fn translate_end(&mut self) -> Result<()> {
+        if self.reachable {
+            self.fall_through()?;
+        }
+        let frame = self.frames.pop().expect("validated: end matches a frame");
+        if let FrameKind::If {
+            else_block,
+            params,
+            seen_else: false,
+        } = &frame.kind
+        {
+            // No else: the false branch passes the parameters through as results.
+            self.b.position_at_end(*else_block);
+            for (phi, v) in frame.result_phis.iter().zip(params) {
+                phi.add_incoming(&[(v, *else_block)]);
+            }
+            self.b.build_unconditional_branch(frame.next)?;
+        }
+        let next_reached = frame.next_reached
+            || matches!(
+                frame.kind,
+                FrameKind::If {
+                    seen_else: false,
+                    ..
+                }
+            );
+        self.stack.truncate(frame.height);
+        if let FrameKind::Function = frame.kind {
+            self.b.position_at_end(frame.next);
+            if next_reached {
+                let values: Vec<BasicValueEnum> = frame
+                    .result_phis
+                    .iter()
+                    .map(|p| p.as_basic_value())
+                    .collect();
+                self.stack.extend(values);
+                self.build_return()?;
+            } else {
+                // Nothing returns normally (e.g. the body ends in `unreachable`).
+                for phi in &frame.result_phis {
+                    phi.as_instruction().erase_from_basic_block();
+                }
+                self.b.build_unreachable()?;
+            }
+            self.reachable = false;
+            return Ok(());
+        }
+        if next_reached {
+            self.b.position_at_end(frame.next);
+            for phi in &frame.result_phis {
+                self.stack.push(phi.as_basic_value());
+            }
+            self.reachable = true;
+        } else {
+            // Nothing reaches the continuation: drop it and stay unreachable.
+            for phi in &frame.result_phis {
+                phi.as_instruction().erase_from_basic_block();
+            }
+            // SAFETY-free: the block has no uses once its phis are gone.
+            let _ = frame.next.remove_from_function();
+            self.reachable = false;
+        }
+        Ok(())
+    }
+
+    /// Returns the top values as the function's results.
+    fn build_return(&mut self) -> Result<()> {
+        let n = self.m.info.signature_of_func(self.func_index).results.len();
+        let values = self.peek_n(n);
+        match values.as_slice() {
+            [] => self.b.build_return(None)?,
+            [v] => self.b.build_return(Some(v))?,
+            many => self.b.build_aggregate_return(many)?,
+        };
+        Ok(())
+    }
+
+    fn call_args(&mut self, n: usize) -> Vec<BasicMetadataValueEnum<'ctx>> {
+        self.pop_n(n).into_iter().map(Into::into).collect()
+    }
+
+    fn push_call_results(&mut self, call: CallSiteValue<'ctx>, results: &[ValType]) -> Result<()> {
+        match results.len() {
+            0 => {}
+            1 => {
+                let v = call
+                    .try_as_basic_value()
+                    .basic()
+                    .expect("call returns a value");
+                self.push(v);
+            }
+            n => {
+                let agg = call
+                    .try_as_basic_value()
+                    .basic()
+                    .expect("call returns a struct")
+                    .into_struct_value();
+                for i in 0..n {
+                    let v = self.b.build_extract_value(agg, i as u32, "")?;
+                    self.push(v);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn call_indirect(&mut self, type_index: u32, table_index: u32) -> Result<()> {
+        let m = self.m;
+        let ptr_t = m.llcx.ptr_type(Default::default());
+        let index = self.pop_int();
+        let table = m.tables[table_index as usize].as_pointer_value();
+        let len_ptr = self
+            .b
+            .build_struct_gep(m.abi.table, table, field::TABLE_LEN, "")?;
+        let len = self
+            .b
+            .build_load(m.llcx.i32_type(), len_ptr, "table_len")?
+            .into_int_value();
+        let out_of_range = self
+            .b
+            .build_int_compare(IntPredicate::UGE, index, len, "")?;
+        self.trap_if(out_of_range, TrapCode::UndefinedElement)?;
+        let elems_ptr = self
+            .b
+            .build_struct_gep(m.abi.table, table, field::TABLE_ELEMENTS, "")?;
+        let elems = self
+            .b
+            .build_load(ptr_t, elems_ptr, "elements")?
+            .into_pointer_value();
+        let index64 = self.b.build_int_z_extend(index, m.llcx.i64_type(), "")?;
+        // SAFETY (of the generated code): index < len was checked above.
+        let slot = unsafe { self.b.build_gep(ptr_t, elems, &[index64], "slot")? };
+        let record = self
+            .b
+            .build_load(ptr_t, slot, "funcref")?
+            .into_pointer_value();
+        let is_null = self.b.build_is_null(record, "")?;
+        self.trap_if(is_null, TrapCode::UninitializedElement)?;
+        let type_id_ptr =
+            self.b
+                .build_struct_gep(m.abi.func_record, record, field::RECORD_TYPE_ID, "")?;
+        let type_id = self
+            .b
+            .build_load(m.llcx.i64_type(), type_id_ptr, "type_id")?
+            .into_int_value();
+        let expected = self.i64_const(m.type_ids[type_index as usize]);
+        let mismatch = self
+            .b
+            .build_int_compare(IntPredicate::NE, type_id, expected, "")?;
+        self.trap_if(mismatch, TrapCode::IndirectCallTypeMismatch)?;
+        let code_ptr =
+            self.b
+                .build_struct_gep(m.abi.func_record, record, field::RECORD_CODE, "")?;
+        let code = self
+            .b
+            .build_load(ptr_t, code_ptr, "code")?
+            .into_pointer_value();
+        let sig = &m.info.types[type_index as usize];
+        let args = self.call_args(sig.params.len());
+        let call = self
+            .b
+            .build_indirect_call(m.fn_types[type_index as usize], code, &args, "")?;
+        self.push_call_results(call, &sig.results.clone())
+    }
+}

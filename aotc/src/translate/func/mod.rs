@@ -1,0 +1,431 @@
+//! Translation of one wasm function body to LLVM IR: the operand stack, the control
+//! stack, locals, trap blocks, and a thin dispatcher handing each operator to the
+//! emitter of its category (control, variable, memory, table, numeric, conversion).
+//!
+//! Invariants: the operand stack mirrors wasm's (validated) stack exactly while code
+//! is reachable; while it is not (after `br`, `return`, `unreachable` …) operators are
+//! skipped, counting nested blocks, until the `else`/`end` that makes code reachable
+//! again. Traps never use LLVM `unreachable` as a stand-in: each trap kind has one cold
+//! block calling the runtime's `noreturn` trap function with the code and this
+//! function's index.
+
+mod control;
+mod conversion;
+mod memory;
+mod numeric;
+mod table;
+mod variable;
+
+use std::collections::HashMap;
+
+use anyhow::{bail, Context as _, Result};
+use inkwell::basic_block::BasicBlock;
+use inkwell::builder::Builder;
+use inkwell::intrinsics::Intrinsic;
+use inkwell::types::BasicTypeEnum;
+use inkwell::values::{BasicValueEnum, FunctionValue, IntValue, PhiValue, PointerValue};
+use wasmparser::{FunctionBody, Operator, ValType};
+
+use super::abi_types::field;
+use super::module_cx::{llvm_type, ModuleCx};
+use aotc_abi::trap::TrapCode;
+
+/// What kind of construct a control frame is.
+pub(crate) enum FrameKind<'ctx> {
+    Function,
+    Block,
+    Loop {
+        header: BasicBlock<'ctx>,
+        param_phis: Vec<PhiValue<'ctx>>,
+    },
+    If {
+        else_block: BasicBlock<'ctx>,
+        /// Parameter values, replayed at `else` (or passed through without one).
+        params: Vec<BasicValueEnum<'ctx>>,
+        seen_else: bool,
+    },
+}
+
+pub(crate) struct Frame<'ctx> {
+    pub kind: FrameKind<'ctx>,
+    pub param_types: Vec<ValType>,
+    pub result_types: Vec<ValType>,
+    /// Where control continues after `end`; its phis receive the results.
+    pub next: BasicBlock<'ctx>,
+    pub result_phis: Vec<PhiValue<'ctx>>,
+    /// Operand stack height below the frame's parameters.
+    pub height: usize,
+    /// Whether anything branches to or falls through to `next`.
+    pub next_reached: bool,
+}
+
+impl<'ctx> Frame<'ctx> {
+    /// Arity of a branch to this frame: a loop's params, else the results.
+    pub fn branch_arity(&self) -> usize {
+        match self.kind {
+            FrameKind::Loop { .. } => self.param_types.len(),
+            _ => self.result_types.len(),
+        }
+    }
+}
+
+pub(crate) struct FuncTranslator<'c, 'a, 'ctx> {
+    pub m: &'c ModuleCx<'a, 'ctx>,
+    pub b: Builder<'ctx>,
+    pub func: FunctionValue<'ctx>,
+    pub func_index: u32,
+    pub locals: Vec<(PointerValue<'ctx>, BasicTypeEnum<'ctx>)>,
+    pub stack: Vec<BasicValueEnum<'ctx>>,
+    pub frames: Vec<Frame<'ctx>>,
+    /// False after an unconditional transfer of control.
+    pub reachable: bool,
+    /// Blocks opened inside unreachable code (skipped).
+    dead_depth: u32,
+    /// Entry block: allocas and loads hoisted to function entry.
+    prologue: BasicBlock<'ctx>,
+    trap_blocks: HashMap<u32, BasicBlock<'ctx>>,
+    memory_base: Option<PointerValue<'ctx>>,
+}
+
+/// Translates the body of defined function `func_index`.
+pub(crate) fn translate_function<'a, 'ctx>(
+    m: &ModuleCx<'a, 'ctx>,
+    func_index: u32,
+    body: &FunctionBody<'a>,
+) -> Result<()> {
+    let func = m.functions[func_index as usize];
+    let llcx = m.llcx;
+    let prologue = llcx.append_basic_block(func, "prologue");
+    let start = llcx.append_basic_block(func, "start");
+    let b = llcx.create_builder();
+    b.position_at_end(prologue);
+    let mut t = FuncTranslator {
+        m,
+        b,
+        func,
+        func_index,
+        locals: Vec::new(),
+        stack: Vec::new(),
+        frames: Vec::new(),
+        reachable: true,
+        dead_depth: 0,
+        prologue,
+        trap_blocks: HashMap::new(),
+        memory_base: None,
+    };
+    t.declare_locals(body)?;
+    t.b.build_unconditional_branch(start)?;
+    t.b.position_at_end(start);
+
+    let sig = m.info.signature_of_func(func_index);
+    let ret = llcx.append_basic_block(func, "return");
+    let result_phis = t.make_phis(ret, &sig.results)?;
+    t.frames.push(Frame {
+        kind: FrameKind::Function,
+        param_types: Vec::new(),
+        result_types: sig.results.clone(),
+        next: ret,
+        result_phis,
+        height: 0,
+        next_reached: false,
+    });
+
+    let mut reader = body.get_operators_reader()?;
+    while !reader.eof() {
+        let offset = reader.original_position();
+        let op = reader.read()?;
+        t.translate_operator(&op).with_context(|| {
+            format!(
+                "in function {} `{}` at byte offset {offset:#x}",
+                func_index,
+                m.info.display_name(func_index)
+            )
+        })?;
+    }
+    Ok(())
+}
+
+impl<'c, 'a, 'ctx> FuncTranslator<'c, 'a, 'ctx> {
+    fn declare_locals(&mut self, body: &FunctionBody<'a>) -> Result<()> {
+        let sig = self.m.info.signature_of_func(self.func_index);
+        for (i, &ty) in sig.params.iter().enumerate() {
+            let llty = llvm_type(self.m.llcx, ty)?;
+            let slot = self.b.build_alloca(llty, "param")?;
+            let value = self.func.get_nth_param(i as u32).expect("param exists");
+            self.b.build_store(slot, value)?;
+            self.locals.push((slot, llty));
+        }
+        for local in body.get_locals_reader()? {
+            let (count, ty) = local?;
+            let llty = llvm_type(self.m.llcx, ty)?;
+            for _ in 0..count {
+                let slot = self.b.build_alloca(llty, "local")?;
+                self.b.build_store(slot, llty.const_zero())?;
+                self.locals.push((slot, llty));
+            }
+        }
+        Ok(())
+    }
+
+    /// Hands `op` to its category's emitter.
+    fn translate_operator(&mut self, op: &Operator<'a>) -> Result<()> {
+        if !self.reachable {
+            return self.skip_unreachable(op);
+        }
+        if self.translate_control(op)?
+            || self.translate_variable(op)?
+            || self.translate_numeric(op)?
+            || self.translate_conversion(op)?
+            || self.translate_memory(op)?
+            || self.translate_table(op)?
+        {
+            return Ok(());
+        }
+        bail!("unsupported instruction {op:?}")
+    }
+
+    /// Skips operators in unreachable code, tracking nesting so the matching
+    /// `else`/`end` is still handled.
+    fn skip_unreachable(&mut self, op: &Operator<'a>) -> Result<()> {
+        match op {
+            Operator::Block { .. } | Operator::Loop { .. } | Operator::If { .. } => {
+                self.dead_depth += 1;
+                Ok(())
+            }
+            Operator::Else if self.dead_depth == 0 => self.translate_else(),
+            Operator::End if self.dead_depth == 0 => self.translate_end(),
+            Operator::End => {
+                self.dead_depth -= 1;
+                Ok(())
+            }
+            _ => Ok(()),
+        }
+    }
+
+    // ----- operand stack -----
+
+    pub fn push(&mut self, v: impl Into<BasicValueEnum<'ctx>>) {
+        self.stack.push(v.into());
+    }
+
+    pub fn pop(&mut self) -> BasicValueEnum<'ctx> {
+        self.stack
+            .pop()
+            .expect("validated: operand stack underflow")
+    }
+
+    pub fn pop_int(&mut self) -> IntValue<'ctx> {
+        self.pop().into_int_value()
+    }
+
+    /// Pops `n` values, returned in stack order (deepest first).
+    pub fn pop_n(&mut self, n: usize) -> Vec<BasicValueEnum<'ctx>> {
+        let at = self.stack.len() - n;
+        self.stack.split_off(at)
+    }
+
+    /// The top `n` values, in stack order, without popping.
+    pub fn peek_n(&self, n: usize) -> Vec<BasicValueEnum<'ctx>> {
+        self.stack[self.stack.len() - n..].to_vec()
+    }
+
+    // ----- helpers shared by the emitters -----
+
+    /// One phi per type at the start of `block`.
+    pub fn make_phis(
+        &self,
+        block: BasicBlock<'ctx>,
+        types: &[ValType],
+    ) -> Result<Vec<PhiValue<'ctx>>> {
+        let here = self.b.get_insert_block();
+        let b = &self.b;
+        match block.get_first_instruction() {
+            Some(i) => b.position_before(&i),
+            None => b.position_at_end(block),
+        }
+        let phis = types
+            .iter()
+            .map(|&t| Ok(b.build_phi(llvm_type(self.m.llcx, t)?, "")?))
+            .collect::<Result<Vec<_>>>();
+        if let Some(here) = here {
+            b.position_at_end(here);
+        }
+        phis
+    }
+
+    /// Branches to the trap block for `code` when `cond` is true (hinted unlikely);
+    /// continues in a fresh block otherwise.
+    pub fn trap_if(&mut self, cond: IntValue<'ctx>, code: TrapCode) -> Result<()> {
+        let trap = self.trap_block(code)?;
+        let cont = self.m.llcx.append_basic_block(self.func, "ok");
+        let expect = self.intrinsic("llvm.expect", &[self.m.llcx.bool_type().into()])?;
+        let hinted = self
+            .b
+            .build_call(
+                expect,
+                &[cond.into(), self.m.llcx.bool_type().const_zero().into()],
+                "unlikely",
+            )?
+            .try_as_basic_value()
+            .basic()
+            .expect("expect returns a value")
+            .into_int_value();
+        self.b.build_conditional_branch(hinted, trap, cont)?;
+        self.b.position_at_end(cont);
+        Ok(())
+    }
+
+    /// Traps unconditionally; code after this is unreachable.
+    pub fn trap_now(&mut self, code: TrapCode) -> Result<()> {
+        let trap = self.trap_block(code)?;
+        self.b.build_unconditional_branch(trap)?;
+        self.reachable = false;
+        Ok(())
+    }
+
+    fn trap_block(&mut self, code: TrapCode) -> Result<BasicBlock<'ctx>> {
+        if let Some(b) = self.trap_blocks.get(&(code as u32)) {
+            return Ok(*b);
+        }
+        let block = self.m.llcx.append_basic_block(self.func, "trap");
+        let here = self.b.get_insert_block();
+        self.b.position_at_end(block);
+        emit_trap_call(&self.b, self.m, code, self.func_index)?;
+        if let Some(here) = here {
+            self.b.position_at_end(here);
+        }
+        self.trap_blocks.insert(code as u32, block);
+        Ok(block)
+    }
+
+    /// An overloaded LLVM intrinsic, declared on first use.
+    pub fn intrinsic(
+        &self,
+        name: &str,
+        types: &[BasicTypeEnum<'ctx>],
+    ) -> Result<FunctionValue<'ctx>> {
+        intrinsic(self.m, name, types)
+    }
+
+    /// Calls an intrinsic and returns its single result.
+    pub fn call_intrinsic(
+        &self,
+        name: &str,
+        types: &[BasicTypeEnum<'ctx>],
+        args: &[BasicValueEnum<'ctx>],
+    ) -> Result<BasicValueEnum<'ctx>> {
+        let f = self.intrinsic(name, types)?;
+        let args: Vec<_> = args.iter().map(|&a| a.into()).collect();
+        Ok(self
+            .b
+            .build_call(f, &args, "")?
+            .try_as_basic_value()
+            .basic()
+            .expect("intrinsic returns a value"))
+    }
+
+    /// Base address of linear memory 0, loaded once at function entry (the base
+    /// never moves, see `aotc_abi::layout::Memory`).
+    pub fn memory_base(&mut self) -> Result<PointerValue<'ctx>> {
+        if let Some(base) = self.memory_base {
+            return Ok(base);
+        }
+        let memory = self.m.memory.context("module has no memory")?;
+        let here = self.b.get_insert_block();
+        let terminator = self
+            .prologue
+            .get_terminator()
+            .expect("prologue ends in a branch");
+        self.b.position_before(&terminator);
+        let field_ptr = self.b.build_struct_gep(
+            self.m.abi.memory,
+            memory.as_pointer_value(),
+            field::MEMORY_BASE,
+            "",
+        )?;
+        let base = self
+            .b
+            .build_load(
+                self.m.llcx.ptr_type(Default::default()),
+                field_ptr,
+                "membase",
+            )?
+            .into_pointer_value();
+        if let Some(here) = here {
+            self.b.position_at_end(here);
+        }
+        self.memory_base = Some(base);
+        Ok(base)
+    }
+
+    /// Current size of memory 0 in bytes (i64).
+    pub fn memory_size_bytes(&self) -> Result<IntValue<'ctx>> {
+        let memory = self.m.memory.context("module has no memory")?;
+        let field_ptr = self.b.build_struct_gep(
+            self.m.abi.memory,
+            memory.as_pointer_value(),
+            field::MEMORY_SIZE_BYTES,
+            "",
+        )?;
+        Ok(self
+            .b
+            .build_load(self.m.llcx.i64_type(), field_ptr, "memsize")?
+            .into_int_value())
+    }
+
+    /// The integer type of `bits` (8, 16, 32 or 64).
+    pub fn int_type(&self, bits: u32) -> inkwell::types::IntType<'ctx> {
+        let llcx = self.m.llcx;
+        match bits {
+            8 => llcx.i8_type(),
+            16 => llcx.i16_type(),
+            32 => llcx.i32_type(),
+            _ => llcx.i64_type(),
+        }
+    }
+
+    pub fn i32_const(&self, v: u64) -> IntValue<'ctx> {
+        self.m.llcx.i32_type().const_int(v, false)
+    }
+
+    pub fn i64_const(&self, v: u64) -> IntValue<'ctx> {
+        self.m.llcx.i64_type().const_int(v, false)
+    }
+
+    /// Converts an `i1` to a wasm boolean `i32`.
+    pub fn bool_to_i32(&self, v: IntValue<'ctx>) -> Result<IntValue<'ctx>> {
+        Ok(self.b.build_int_z_extend(v, self.m.llcx.i32_type(), "")?)
+    }
+}
+
+/// Declares an overloaded LLVM intrinsic.
+pub(crate) fn intrinsic<'ctx>(
+    m: &ModuleCx<'_, 'ctx>,
+    name: &str,
+    types: &[BasicTypeEnum<'ctx>],
+) -> Result<FunctionValue<'ctx>> {
+    Intrinsic::find(name)
+        .and_then(|i| i.get_declaration(&m.module, types))
+        .with_context(|| format!("LLVM intrinsic {name} is not available"))
+}
+
+/// Emits the call to the runtime's trap function followed by `unreachable`
+/// (which is correct after a `noreturn` call).
+pub(crate) fn emit_trap_call<'ctx>(
+    b: &Builder<'ctx>,
+    m: &ModuleCx<'_, 'ctx>,
+    code: TrapCode,
+    func_index: u32,
+) -> Result<()> {
+    let i32t = m.llcx.i32_type();
+    b.build_call(
+        m.rt.trap,
+        &[
+            i32t.const_int(code as u64, false).into(),
+            i32t.const_int(func_index as u64, false).into(),
+        ],
+        "",
+    )?;
+    b.build_unreachable()?;
+    Ok(())
+}

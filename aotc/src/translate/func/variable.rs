@@ -1,0 +1,48 @@
+//! Variable instructions: `local.get/set/tee` (allocas promoted to SSA by LLVM) and
+//! `global.get/set` (constants for immutable globals, LLVM globals otherwise).
+
+use anyhow::Result;
+use wasmparser::Operator;
+
+use super::FuncTranslator;
+use crate::translate::module_cx::GlobalSlot;
+
+impl<'c, 'a, 'ctx> FuncTranslator<'c, 'a, 'ctx> {
+    pub(super) fn translate_variable(&mut self, op: &Operator<'a>) -> Result<bool> {
+        match *op {
+            Operator::LocalGet { local_index } => {
+                let (slot, ty) = self.locals[local_index as usize];
+                let v = self.b.build_load(ty, slot, "")?;
+                self.push(v);
+            }
+            Operator::LocalSet { local_index } => {
+                let v = self.pop();
+                self.b.build_store(self.locals[local_index as usize].0, v)?;
+            }
+            Operator::LocalTee { local_index } => {
+                let v = *self.stack.last().expect("validated: tee operand");
+                self.b.build_store(self.locals[local_index as usize].0, v)?;
+            }
+            Operator::GlobalGet { global_index } => match self.m.globals[global_index as usize] {
+                GlobalSlot::Constant(c) => self.push(c),
+                GlobalSlot::Variable(g, ty) => {
+                    let v = self.b.build_load(ty, g.as_pointer_value(), "")?;
+                    self.push(v);
+                }
+            },
+            Operator::GlobalSet { global_index } => {
+                let v = self.pop();
+                match self.m.globals[global_index as usize] {
+                    GlobalSlot::Variable(g, _) => {
+                        self.b.build_store(g.as_pointer_value(), v)?;
+                    }
+                    GlobalSlot::Constant(_) => {
+                        unreachable!("validated: global.set of a mutable global")
+                    }
+                }
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}

@@ -1,0 +1,272 @@
+//! Module-level code: `aotc_instantiate` (memory, tables, element and data segments,
+//! start function, in the spec's order), `aotc_run_start` (the command's `_start`),
+//! the function-info table for trap messages, the embedded manifest and the ABI
+//! version marker. Symbol names and layouts come from `aotc_abi`.
+
+use anyhow::{bail, Result};
+use inkwell::module::Linkage;
+use inkwell::values::{BasicValueEnum, FunctionValue};
+use inkwell::AddressSpace;
+
+use super::abi_types::field;
+use super::const_expr::evaluate_offset;
+use super::func::emit_trap_call;
+use super::module_cx::{enum_attr, ModuleCx};
+use super::module_info::{ElemMode, Signature};
+use aotc_abi::trap::TrapCode;
+use aotc_abi::{sym, WASM_MAX_PAGES, WASM_PAGE_SIZE};
+
+/// Function index reported for traps raised while instantiating.
+const DURING_INSTANTIATION: u32 = u32::MAX;
+
+/// Emits every module-level symbol the runtime expects.
+pub(crate) fn emit_module_symbols(cx: &ModuleCx, manifest: &[u8]) -> Result<()> {
+    emit_instantiate(cx)?;
+    emit_run_start(cx)?;
+    emit_func_infos(cx);
+    emit_manifest(cx, manifest);
+    let llcx = cx.llcx;
+    let marker = cx
+        .module
+        .add_global(llcx.i8_type(), None, sym::ABI_VERSION_MARKER);
+    marker.set_initializer(
+        &llcx
+            .i8_type()
+            .const_int(aotc_abi::ABI_VERSION as u64, false),
+    );
+    marker.set_constant(true);
+    let size = cx.module.add_global(llcx.i64_type(), None, sym::VMCTX_SIZE);
+    size.set_initializer(&llcx.i64_type().const_int(
+        std::mem::size_of::<aotc_abi::layout::VmCtxHeader>() as u64,
+        false,
+    ));
+    size.set_constant(true);
+    Ok(())
+}
+
+fn entry_function<'ctx>(cx: &ModuleCx<'_, 'ctx>, name: &str) -> FunctionValue<'ctx> {
+    let llcx = cx.llcx;
+    let ty = llcx
+        .void_type()
+        .fn_type(&[llcx.ptr_type(AddressSpace::default()).into()], false);
+    let f = cx.module.add_function(name, ty, Some(Linkage::External));
+    f.add_attribute(
+        inkwell::attributes::AttributeLoc::Function,
+        enum_attr(llcx, "nounwind", 0),
+    );
+    f
+}
+
+fn emit_instantiate(cx: &ModuleCx) -> Result<()> {
+    let llcx = cx.llcx;
+    let info = cx.info;
+    let f = entry_function(cx, sym::INSTANTIATE);
+    cx.set_wasm_function_attributes(f);
+    let b = llcx.create_builder();
+    b.position_at_end(llcx.append_basic_block(f, "entry"));
+    let i32t = llcx.i32_type();
+    let i64t = llcx.i64_type();
+    let ptr = llcx.ptr_type(AddressSpace::default());
+    let one = llcx.i8_type().const_int(1, false);
+
+    let mut memory_base = None;
+    if let (Some(mem), Some(ty)) = (cx.memory, info.memories.first()) {
+        let max = ty.maximum.unwrap_or(WASM_MAX_PAGES).min(WASM_MAX_PAGES);
+        b.build_call(
+            cx.rt.memory_new,
+            &[
+                mem.as_pointer_value().into(),
+                i32t.const_int(ty.initial, false).into(),
+                i32t.const_int(max, false).into(),
+            ],
+            "",
+        )?;
+        let base_ptr = b.build_struct_gep(
+            cx.abi.memory,
+            mem.as_pointer_value(),
+            field::MEMORY_BASE,
+            "",
+        )?;
+        let base = b.build_load(ptr, base_ptr, "base")?.into_pointer_value();
+        let header_base = b.build_struct_gep(
+            cx.abi.vmctx_header,
+            cx.vmctx.as_pointer_value(),
+            field::VMCTX_MEMORY_BASE,
+            "",
+        )?;
+        b.build_store(header_base, base)?;
+        memory_base = Some(base);
+    }
+    for (table, ty) in cx.tables.iter().zip(&info.tables) {
+        let max = ty.maximum.unwrap_or(u32::MAX as u64).min(u32::MAX as u64);
+        b.build_call(
+            cx.rt.table_new,
+            &[
+                table.as_pointer_value().into(),
+                i32t.const_int(ty.initial, false).into(),
+                i32t.const_int(max, false).into(),
+                i64t.const_zero().into(),
+            ],
+            "",
+        )?;
+    }
+
+    // Element segments, then data segments, in order; the first failure traps.
+    for (i, seg) in info.elements.iter().enumerate() {
+        let slot = &cx.elems[i];
+        match &seg.mode {
+            ElemMode::Passive => continue,
+            ElemMode::Declared => {}
+            ElemMode::Active { table, offset } => {
+                let offset = evaluate_offset(cx, offset)?;
+                let contents = match slot.contents {
+                    Some(c) => c.as_pointer_value(),
+                    None => ptr.const_null(),
+                };
+                let status = b
+                    .build_call(
+                        cx.rt.table_init,
+                        &[
+                            cx.tables[*table as usize].as_pointer_value().into(),
+                            contents.into(),
+                            i32t.const_int(slot.len as u64, false).into(),
+                            i32t.const_int(offset as u64, false).into(),
+                            i32t.const_zero().into(),
+                            i32t.const_int(slot.len as u64, false).into(),
+                        ],
+                        "",
+                    )?
+                    .try_as_basic_value()
+                    .basic()
+                    .expect("table_init returns a status")
+                    .into_int_value();
+                let failed =
+                    b.build_int_compare(inkwell::IntPredicate::NE, status, i32t.const_zero(), "")?;
+                let trap = llcx.append_basic_block(f, "elem_trap");
+                let cont = llcx.append_basic_block(f, "elem_ok");
+                b.build_conditional_branch(failed, trap, cont)?;
+                b.position_at_end(trap);
+                emit_trap_call(&b, cx, TrapCode::OutOfBoundsTable, DURING_INSTANTIATION)?;
+                b.position_at_end(cont);
+            }
+        }
+        b.build_store(slot.dropped.as_pointer_value(), one)?;
+    }
+    let initial_bytes = info
+        .memories
+        .first()
+        .map_or(0, |m| m.initial * WASM_PAGE_SIZE);
+    for (i, seg) in info.data.iter().enumerate() {
+        let slot = &cx.data[i];
+        let Some((_, offset)) = &seg.active else {
+            continue;
+        };
+        let offset = evaluate_offset(cx, offset)? as u64;
+        if offset + slot.len as u64 > initial_bytes {
+            // Known at compile time: instantiation traps here, after the earlier
+            // segments were written.
+            emit_trap_call(&b, cx, TrapCode::OutOfBoundsMemory, DURING_INSTANTIATION)?;
+            return Ok(());
+        }
+        if let (Some(contents), Some(base)) = (slot.contents, memory_base) {
+            // SAFETY (of the generated code): offset + len <= initial memory size.
+            let dst = unsafe {
+                b.build_in_bounds_gep(llcx.i8_type(), base, &[i64t.const_int(offset, false)], "")?
+            };
+            b.build_memcpy(
+                dst,
+                1,
+                contents.as_pointer_value(),
+                1,
+                i64t.const_int(slot.len as u64, false),
+            )?;
+        }
+        b.build_store(slot.dropped.as_pointer_value(), one)?;
+    }
+    if let Some(start) = info.start {
+        b.build_call(cx.functions[start as usize], &[], "")?;
+    }
+    b.build_return(None)?;
+    Ok(())
+}
+
+fn emit_run_start(cx: &ModuleCx) -> Result<()> {
+    let llcx = cx.llcx;
+    let f = entry_function(cx, sym::RUN_START);
+    let b = llcx.create_builder();
+    b.position_at_end(llcx.append_basic_block(f, "entry"));
+    let Some(&start) = cx.info.func_exports.get("_start") else {
+        bail!(
+            "the module exports no `_start` function, so it is not a WASI command \
+             (reactor modules are not supported yet)"
+        );
+    };
+    let empty = Signature {
+        params: vec![],
+        results: vec![],
+    };
+    if *cx.info.signature_of_func(start) != empty {
+        bail!("the module's `_start` export must take no parameters and return nothing");
+    }
+    b.build_call(cx.functions[start as usize], &[], "")?;
+    b.build_return(None)?;
+    Ok(())
+}
+
+fn emit_func_infos(cx: &ModuleCx) {
+    let llcx = cx.llcx;
+    let ptr = llcx.ptr_type(AddressSpace::default());
+    let imported = cx.info.num_imported_funcs();
+    let mut entries = Vec::with_capacity(cx.functions.len());
+    for (index, f) in cx.functions.iter().enumerate() {
+        let index = index as u32;
+        let name = if index < imported {
+            let i = &cx.info.func_imports[index as usize];
+            format!("{}.{}", i.module, i.name)
+        } else {
+            cx.info.display_name(index)
+        };
+        let bytes = llcx.const_string(name.as_bytes(), true);
+        let g = cx.module.add_global(bytes.get_type(), None, "aotc.fname");
+        g.set_linkage(Linkage::Private);
+        g.set_constant(true);
+        g.set_unnamed_addr(true);
+        g.set_initializer(&bytes);
+        let code: BasicValueEnum = if index < imported {
+            ptr.const_null().into()
+        } else {
+            f.as_global_value().as_pointer_value().into()
+        };
+        entries.push(
+            cx.abi
+                .func_info
+                .const_named_struct(&[code, g.as_pointer_value().into()]),
+        );
+    }
+    let array = cx.abi.func_info.const_array(&entries);
+    let infos = cx
+        .module
+        .add_global(array.get_type(), None, sym::FUNC_INFOS);
+    infos.set_constant(true);
+    infos.set_initializer(&array);
+    let count = cx
+        .module
+        .add_global(llcx.i32_type(), None, sym::FUNC_INFO_COUNT);
+    count.set_constant(true);
+    count.set_initializer(&llcx.i32_type().const_int(entries.len() as u64, false));
+}
+
+fn emit_manifest(cx: &ModuleCx, manifest: &[u8]) {
+    let llcx = cx.llcx;
+    let bytes = llcx.const_string(manifest, false);
+    let g = cx.module.add_global(bytes.get_type(), None, sym::MANIFEST);
+    g.set_constant(true);
+    g.set_initializer(&bytes);
+    g.set_section(Some(sym::MANIFEST_SECTION));
+    g.set_alignment(1);
+    let len = cx
+        .module
+        .add_global(llcx.i32_type(), None, sym::MANIFEST_LEN);
+    len.set_constant(true);
+    len.set_initializer(&llcx.i32_type().const_int(manifest.len() as u64, false));
+}

@@ -1,0 +1,31 @@
+//! Small LLVM helpers inkwell does not offer, in one place: exact float constants
+//! from bit patterns (NaN payloads and signalling NaNs preserved) and branch hints.
+
+use inkwell::context::Context;
+use inkwell::types::AsTypeRef;
+use inkwell::values::{AsValueRef, FloatValue};
+
+/// An `f32` constant with exactly these bits.
+pub(crate) fn f32_from_bits(llcx: &Context, bits: u32) -> FloatValue<'_> {
+    let int = llcx.i32_type().const_int(bits as u64, false);
+    // SAFETY: bitcast of an i32 constant to float is a valid constant expression of
+    // the same context; the result is a float constant.
+    unsafe {
+        FloatValue::new(llvm_sys::core::LLVMConstBitCast(
+            int.as_value_ref(),
+            llcx.f32_type().as_type_ref(),
+        ))
+    }
+}
+
+/// An `f64` constant with exactly these bits.
+pub(crate) fn f64_from_bits(llcx: &Context, bits: u64) -> FloatValue<'_> {
+    let int = llcx.i64_type().const_int(bits, false);
+    // SAFETY: as above, for i64 to double.
+    unsafe {
+        FloatValue::new(llvm_sys::core::LLVMConstBitCast(
+            int.as_value_ref(),
+            llcx.f64_type().as_type_ref(),
+        ))
+    }
+}

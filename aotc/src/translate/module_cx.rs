@@ -1,0 +1,556 @@
+//! Module-level translation state: the LLVM module, one LLVM function per wasm
+//! function, module storage (memory, tables, globals, segments) as LLVM globals, and
+//! the runtime functions generated code calls.
+//!
+//! One executable holds exactly one instance of its module, so every piece of module
+//! state is an LLVM global: LLVM sees that wasm globals cannot alias linear memory and
+//! the memory base is one load per function. Layouts of shared structs come from
+//! `abi_types` (checked against `aotc_abi` by tests).
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+use anyhow::{bail, Result};
+use inkwell::attributes::{Attribute, AttributeLoc};
+use inkwell::context::Context;
+use inkwell::module::{Linkage, Module};
+use inkwell::types::{BasicMetadataTypeEnum, BasicType, BasicTypeEnum, FunctionType};
+use inkwell::values::{BasicValueEnum, FunctionValue, GlobalValue};
+use inkwell::AddressSpace;
+use wasmparser::ValType;
+
+use super::abi_types::AbiTypes;
+use super::module_info::{ModuleInfo, Signature};
+use aotc_abi::layout::signature_id;
+use aotc_abi::sym;
+use aotc_abi::wasi::{WasiResult, WasiType, WASI_MODULE};
+
+/// Where a wasm global lives.
+#[derive(Clone, Copy)]
+pub(crate) enum GlobalSlot<'ctx> {
+    /// Immutable with a constant initializer: used as a constant.
+    Constant(BasicValueEnum<'ctx>),
+    /// Stored in an LLVM global of this type.
+    Variable(GlobalValue<'ctx>, BasicTypeEnum<'ctx>),
+}
+
+/// A data or element segment: its contents, length and dropped flag.
+pub(crate) struct SegmentSlot<'ctx> {
+    /// Constant bytes (data) or array of reference values (elements); `None` when empty.
+    pub contents: Option<GlobalValue<'ctx>>,
+    pub len: u32,
+    /// `i8` flag set by `data.drop`/`elem.drop` and after active initialisation.
+    pub dropped: GlobalValue<'ctx>,
+}
+
+/// Runtime functions called from generated code.
+pub(crate) struct RuntimeFns<'ctx> {
+    pub trap: FunctionValue<'ctx>,
+    pub memory_new: FunctionValue<'ctx>,
+    pub memory_grow: FunctionValue<'ctx>,
+    pub table_new: FunctionValue<'ctx>,
+    pub table_grow: FunctionValue<'ctx>,
+    pub table_fill: FunctionValue<'ctx>,
+    pub table_copy: FunctionValue<'ctx>,
+    pub table_init: FunctionValue<'ctx>,
+}
+
+pub(crate) struct ModuleCx<'a, 'ctx> {
+    pub llcx: &'ctx Context,
+    pub module: Module<'ctx>,
+    pub info: &'a ModuleInfo<'a>,
+    pub abi: AbiTypes<'ctx>,
+    /// LLVM function type per wasm type index.
+    pub fn_types: Vec<FunctionType<'ctx>>,
+    /// Canonical signature id per wasm type index.
+    pub type_ids: Vec<u64>,
+    /// One LLVM function per wasm function index (imports are thunks to the runtime).
+    pub functions: Vec<FunctionValue<'ctx>>,
+    pub globals: Vec<GlobalSlot<'ctx>>,
+    /// The module's header context, `aotc_vmctx`.
+    pub vmctx: GlobalValue<'ctx>,
+    /// Memory 0 descriptor (`aotc_abi::layout::Memory`), if the module has a memory.
+    pub memory: Option<GlobalValue<'ctx>>,
+    /// Table descriptors (`aotc_abi::layout::Table`).
+    pub tables: Vec<GlobalValue<'ctx>>,
+    pub data: Vec<SegmentSlot<'ctx>>,
+    pub elems: Vec<SegmentSlot<'ctx>>,
+    pub rt: RuntimeFns<'ctx>,
+    /// `FuncRecord` constants, created on first reference.
+    func_records: RefCell<HashMap<u32, GlobalValue<'ctx>>>,
+}
+
+/// The LLVM type of a wasm value type.
+pub(crate) fn llvm_type<'ctx>(llcx: &'ctx Context, ty: ValType) -> Result<BasicTypeEnum<'ctx>> {
+    Ok(match ty {
+        ValType::I32 => llcx.i32_type().into(),
+        ValType::I64 => llcx.i64_type().into(),
+        ValType::F32 => llcx.f32_type().into(),
+        ValType::F64 => llcx.f64_type().into(),
+        ValType::Ref(_) => llcx.ptr_type(AddressSpace::default()).into(),
+        ValType::V128 => bail!("unsupported: SIMD (v128) values"),
+    })
+}
+
+/// Maps a wasm value type to the ABI's signature alphabet.
+pub(crate) fn abi_val_type(ty: ValType) -> aotc_abi::layout::ValType {
+    use aotc_abi::layout::ValType as A;
+    match ty {
+        ValType::I32 => A::I32,
+        ValType::I64 => A::I64,
+        ValType::F32 => A::F32,
+        ValType::F64 => A::F64,
+        ValType::V128 => A::V128,
+        ValType::Ref(r) if r.is_func_ref() => A::FuncRef,
+        ValType::Ref(_) => A::ExternRef,
+    }
+}
+
+fn fn_type_of<'ctx>(llcx: &'ctx Context, sig: &Signature) -> Result<FunctionType<'ctx>> {
+    let params = sig
+        .params
+        .iter()
+        .map(|&t| llvm_type(llcx, t).map(BasicMetadataTypeEnum::from))
+        .collect::<Result<Vec<_>>>()?;
+    let results = sig
+        .results
+        .iter()
+        .map(|&t| llvm_type(llcx, t))
+        .collect::<Result<Vec<_>>>()?;
+    Ok(match results.as_slice() {
+        [] => llcx.void_type().fn_type(&params, false),
+        [one] => one.fn_type(&params, false),
+        many => llcx.struct_type(many, false).fn_type(&params, false),
+    })
+}
+
+/// A symbol-safe name for function `index`.
+fn symbol_name(info: &ModuleInfo, index: u32) -> String {
+    match info.func_names.get(&index) {
+        // Runtime symbols live in the aotc_ namespace; keep wasm names out of it.
+        Some(n) if !n.is_empty() && !n.starts_with("aotc_") => n.clone(),
+        Some(n) if !n.is_empty() => format!("wasm.{n}"),
+        _ => format!("wasm-function[{index}]"),
+    }
+}
+
+impl<'a, 'ctx> ModuleCx<'a, 'ctx> {
+    /// Declares everything module-level; function bodies are translated afterwards.
+    pub fn new(llcx: &'ctx Context, info: &'a ModuleInfo<'a>, name: &str) -> Result<Self> {
+        let module = llcx.create_module(name);
+        let abi = AbiTypes::new(llcx);
+        let rt = declare_runtime(llcx, &module, &abi);
+        let fn_types = info
+            .types
+            .iter()
+            .map(|s| fn_type_of(llcx, s))
+            .collect::<Result<Vec<_>>>()?;
+        let type_ids = info
+            .types
+            .iter()
+            .map(|s| {
+                let p: Vec<_> = s.params.iter().map(|&t| abi_val_type(t)).collect();
+                let r: Vec<_> = s.results.iter().map(|&t| abi_val_type(t)).collect();
+                signature_id(&p, &r)
+            })
+            .collect();
+
+        let vmctx = module.add_global(abi.vmctx_header, None, sym::VMCTX);
+        vmctx.set_alignment(16);
+        let memory = match info.memories.len() {
+            0 => None,
+            1 => {
+                let m = module.add_global(abi.memory, None, "aotc.memory0");
+                m.set_linkage(Linkage::Internal);
+                m.set_initializer(&abi.memory.const_zero());
+                Some(m)
+            }
+            _ => bail!("unsupported: more than one memory (multi-memory proposal)"),
+        };
+        let null = llcx.ptr_type(AddressSpace::default()).const_null();
+        let memory_ptr = memory.map(|m| m.as_pointer_value()).unwrap_or(null);
+        vmctx.set_initializer(
+            &abi.vmctx_header
+                .const_named_struct(&[null.into(), memory_ptr.into()]),
+        );
+
+        let tables = (0..info.tables.len())
+            .map(|i| {
+                let t = module.add_global(abi.table, None, &format!("aotc.table{i}"));
+                t.set_linkage(Linkage::Internal);
+                t.set_initializer(&abi.table.const_zero());
+                t
+            })
+            .collect();
+
+        let mut cx = ModuleCx {
+            llcx,
+            module,
+            info,
+            abi,
+            fn_types,
+            type_ids,
+            functions: Vec::new(),
+            globals: Vec::new(),
+            vmctx,
+            memory,
+            tables,
+            data: Vec::new(),
+            elems: Vec::new(),
+            rt,
+            func_records: RefCell::new(HashMap::new()),
+        };
+        cx.declare_functions()?;
+        cx.define_globals()?;
+        cx.define_segments()?;
+        Ok(cx)
+    }
+
+    fn declare_functions(&mut self) -> Result<()> {
+        let info = self.info;
+        let mut unknown: Vec<String> = info
+            .other_imports
+            .iter()
+            .map(|i| format!("{}.{} ({})", i.module, i.name, i.kind))
+            .collect();
+        for (index, &type_index) in info.func_types.iter().enumerate() {
+            let index = index as u32;
+            let fn_type = self.fn_types[type_index as usize];
+            let f = self.module.add_function(
+                &symbol_name(info, index),
+                fn_type,
+                Some(Linkage::Internal),
+            );
+            self.set_wasm_function_attributes(f);
+            self.functions.push(f);
+        }
+        for (index, import) in info.func_imports.iter().enumerate() {
+            let sig = &info.types[import.type_index as usize];
+            match self.bind_wasi_import(index as u32, &import.module, &import.name, sig) {
+                Ok(()) => {}
+                Err(ImportProblem::Unknown) => {
+                    unknown.push(format!("{}.{} (function)", import.module, import.name))
+                }
+                Err(ImportProblem::NotYet) => unknown.push(format!(
+                    "{}.{} (function; WASI preview1 call not supported by this aotc yet)",
+                    import.module, import.name
+                )),
+                Err(ImportProblem::WrongType(expected)) => bail!(
+                    "import {}.{} has type {} but WASI preview1 defines it as {}",
+                    import.module,
+                    import.name,
+                    describe_signature(sig),
+                    expected
+                ),
+            }
+        }
+        if !unknown.is_empty() {
+            bail!(
+                "unknown import{}: {}",
+                if unknown.len() == 1 { "" } else { "s" },
+                unknown.join(", ")
+            );
+        }
+        Ok(())
+    }
+
+    /// Applies the attributes every generated wasm function carries.
+    pub fn set_wasm_function_attributes(&self, f: FunctionValue<'ctx>) {
+        let llcx = self.llcx;
+        // Large frames are probed page by page so the guard page below the guest
+        // stack always catches exhaustion.
+        f.add_attribute(
+            AttributeLoc::Function,
+            llcx.create_string_attribute("probe-stack", "inline-asm"),
+        );
+        // Unwind tables let the runtime print a wasm backtrace on traps.
+        f.add_attribute(AttributeLoc::Function, enum_attr(llcx, "uwtable", 2));
+        f.add_attribute(AttributeLoc::Function, enum_attr(llcx, "nounwind", 0));
+    }
+
+    /// Defines the body of an imported function's thunk: a direct call to the
+    /// runtime's `aotc_wasi_<name>` with the module context.
+    fn bind_wasi_import(
+        &self,
+        index: u32,
+        module: &str,
+        name: &str,
+        sig: &Signature,
+    ) -> std::result::Result<(), ImportProblem> {
+        if module != WASI_MODULE {
+            return Err(ImportProblem::Unknown);
+        }
+        let Some(wasi) = aotc_abi::wasi::find(name) else {
+            return Err(ImportProblem::Unknown);
+        };
+        let expected_params: Vec<ValType> = wasi
+            .params
+            .iter()
+            .map(|t| match t {
+                WasiType::I32 => ValType::I32,
+                WasiType::I64 => ValType::I64,
+            })
+            .collect();
+        let expected_results = match wasi.result {
+            WasiResult::Errno => vec![ValType::I32],
+            WasiResult::Never => vec![],
+        };
+        let expected = Signature {
+            params: expected_params,
+            results: expected_results,
+        };
+        if *sig != expected {
+            return Err(ImportProblem::WrongType(describe_signature(&expected)));
+        }
+        if !wasi.ready {
+            return Err(ImportProblem::NotYet);
+        }
+
+        let llcx = self.llcx;
+        let ptr = llcx.ptr_type(AddressSpace::default());
+        let mut params: Vec<BasicMetadataTypeEnum> = vec![ptr.into()];
+        for t in wasi.params {
+            params.push(match t {
+                WasiType::I32 => llcx.i32_type().into(),
+                WasiType::I64 => llcx.i64_type().into(),
+            });
+        }
+        let host_name = format!("{}{}", sym::WASI_PREFIX, wasi.name);
+        let host = match wasi.result {
+            WasiResult::Errno => llcx.i32_type().fn_type(&params, false),
+            WasiResult::Never => llcx.void_type().fn_type(&params, false),
+        };
+        let host = self
+            .module
+            .add_function(&host_name, host, Some(Linkage::External));
+        host.add_attribute(AttributeLoc::Function, enum_attr(llcx, "nounwind", 0));
+        if wasi.result == WasiResult::Never {
+            host.add_attribute(AttributeLoc::Function, enum_attr(llcx, "noreturn", 0));
+        }
+
+        let thunk = self.functions[index as usize];
+        let b = llcx.create_builder();
+        b.position_at_end(llcx.append_basic_block(thunk, "entry"));
+        let mut args = vec![self.vmctx.as_pointer_value().into()];
+        args.extend(
+            thunk
+                .get_param_iter()
+                .map(inkwell::values::BasicMetadataValueEnum::from),
+        );
+        let call = b.build_call(host, &args, "").expect("builder positioned");
+        match wasi.result {
+            WasiResult::Errno => {
+                let v = call.try_as_basic_value().basic().expect("errno result");
+                b.build_return(Some(&v)).expect("builder positioned");
+            }
+            WasiResult::Never => {
+                b.build_unreachable().expect("builder positioned");
+            }
+        }
+        Ok(())
+    }
+
+    fn define_globals(&mut self) -> Result<()> {
+        let info = self.info;
+        for (i, g) in info.globals.iter().enumerate() {
+            let init = super::const_expr::evaluate(self, &g.init)?;
+            let slot = if !g.ty.mutable {
+                GlobalSlot::Constant(init)
+            } else {
+                let ty = llvm_type(self.llcx, g.ty.content_type)?;
+                let gv = self.module.add_global(ty, None, &format!("aotc.global{i}"));
+                gv.set_linkage(Linkage::Internal);
+                gv.set_initializer(&init);
+                GlobalSlot::Variable(gv, ty)
+            };
+            self.globals.push(slot);
+        }
+        Ok(())
+    }
+
+    fn define_segments(&mut self) -> Result<()> {
+        let llcx = self.llcx;
+        let info = self.info;
+        for (i, seg) in info.data.iter().enumerate() {
+            let contents = if seg.bytes.is_empty() {
+                None
+            } else {
+                let c = llcx.const_string(seg.bytes, false);
+                let g = self
+                    .module
+                    .add_global(c.get_type(), None, &format!("aotc.data{i}"));
+                g.set_linkage(Linkage::Private);
+                g.set_constant(true);
+                g.set_initializer(&c);
+                Some(g)
+            };
+            let dropped = self.flag_global(&format!("aotc.data{i}.dropped"));
+            self.data.push(SegmentSlot {
+                contents,
+                len: seg.bytes.len() as u32,
+                dropped,
+            });
+        }
+        let ptr = llcx.ptr_type(AddressSpace::default());
+        for (i, seg) in info.elements.iter().enumerate() {
+            let mut values = Vec::with_capacity(seg.items.len());
+            for item in &seg.items {
+                let v = match item {
+                    super::module_info::ElemItem::Func(f) => {
+                        self.func_record(*f).as_pointer_value()
+                    }
+                    super::module_info::ElemItem::Expr(e) => {
+                        super::const_expr::evaluate(self, e)?.into_pointer_value()
+                    }
+                };
+                values.push(v);
+            }
+            let contents = if values.is_empty() {
+                None
+            } else {
+                let arr = ptr.const_array(&values);
+                let g = self
+                    .module
+                    .add_global(arr.get_type(), None, &format!("aotc.elem{i}"));
+                g.set_linkage(Linkage::Private);
+                g.set_constant(true);
+                g.set_initializer(&arr);
+                Some(g)
+            };
+            let dropped = self.flag_global(&format!("aotc.elem{i}.dropped"));
+            self.elems.push(SegmentSlot {
+                contents,
+                len: values.len() as u32,
+                dropped,
+            });
+        }
+        Ok(())
+    }
+
+    fn flag_global(&self, name: &str) -> GlobalValue<'ctx> {
+        let i8t = self.llcx.i8_type();
+        let g = self.module.add_global(i8t, None, name);
+        g.set_linkage(Linkage::Internal);
+        g.set_initializer(&i8t.const_zero());
+        g
+    }
+
+    /// The `FuncRecord` constant of function `index` (a funcref value points to it).
+    pub fn func_record(&self, index: u32) -> GlobalValue<'ctx> {
+        if let Some(g) = self.func_records.borrow().get(&index) {
+            return *g;
+        }
+        let type_index = self.info.func_types[index as usize];
+        let ptr = self.llcx.ptr_type(AddressSpace::default());
+        let init = self.abi.func_record.const_named_struct(&[
+            self.functions[index as usize]
+                .as_global_value()
+                .as_pointer_value()
+                .into(),
+            ptr.const_null().into(),
+            self.llcx
+                .i64_type()
+                .const_int(self.type_ids[type_index as usize], false)
+                .into(),
+        ]);
+        let g = self
+            .module
+            .add_global(self.abi.func_record, None, &format!("aotc.funcref{index}"));
+        g.set_linkage(Linkage::Private);
+        g.set_constant(true);
+        g.set_initializer(&init);
+        self.func_records.borrow_mut().insert(index, g);
+        g
+    }
+}
+
+enum ImportProblem {
+    Unknown,
+    NotYet,
+    WrongType(String),
+}
+
+fn describe_signature(sig: &Signature) -> String {
+    let list = |ts: &[ValType]| {
+        ts.iter()
+            .map(|t| format!("{t}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    format!("({}) -> ({})", list(&sig.params), list(&sig.results))
+}
+
+pub(crate) fn enum_attr(llcx: &Context, name: &str, value: u64) -> Attribute {
+    let kind = Attribute::get_named_enum_kind_id(name);
+    debug_assert!(kind != 0, "unknown LLVM attribute {name}");
+    llcx.create_enum_attribute(kind, value)
+}
+
+fn declare_runtime<'ctx>(
+    llcx: &'ctx Context,
+    module: &Module<'ctx>,
+    _abi: &AbiTypes<'ctx>,
+) -> RuntimeFns<'ctx> {
+    let ptr = llcx.ptr_type(AddressSpace::default());
+    let i32t = llcx.i32_type();
+    let i64t = llcx.i64_type();
+    let void = llcx.void_type();
+    let declare = |name: &str, ty: FunctionType<'ctx>| {
+        let f = module.add_function(name, ty, Some(Linkage::External));
+        f.add_attribute(AttributeLoc::Function, enum_attr(llcx, "nounwind", 0));
+        f
+    };
+    let trap = declare(sym::TRAP, void.fn_type(&[i32t.into(), i32t.into()], false));
+    trap.add_attribute(AttributeLoc::Function, enum_attr(llcx, "noreturn", 0));
+    trap.add_attribute(AttributeLoc::Function, enum_attr(llcx, "cold", 0));
+    RuntimeFns {
+        trap,
+        memory_new: declare(
+            sym::MEMORY_NEW,
+            void.fn_type(&[ptr.into(), i32t.into(), i32t.into()], false),
+        ),
+        memory_grow: declare(
+            sym::MEMORY_GROW,
+            i32t.fn_type(&[ptr.into(), i32t.into()], false),
+        ),
+        table_new: declare(
+            sym::TABLE_NEW,
+            void.fn_type(&[ptr.into(), i32t.into(), i32t.into(), i64t.into()], false),
+        ),
+        table_grow: declare(
+            sym::TABLE_GROW,
+            i32t.fn_type(&[ptr.into(), i64t.into(), i32t.into()], false),
+        ),
+        table_fill: declare(
+            sym::TABLE_FILL,
+            i32t.fn_type(&[ptr.into(), i32t.into(), i64t.into(), i32t.into()], false),
+        ),
+        table_copy: declare(
+            sym::TABLE_COPY,
+            i32t.fn_type(
+                &[
+                    ptr.into(),
+                    ptr.into(),
+                    i32t.into(),
+                    i32t.into(),
+                    i32t.into(),
+                ],
+                false,
+            ),
+        ),
+        table_init: declare(
+            sym::TABLE_INIT,
+            i32t.fn_type(
+                &[
+                    ptr.into(),
+                    ptr.into(),
+                    i32t.into(),
+                    i32t.into(),
+                    i32t.into(),
+                    i32t.into(),
+                ],
+                false,
+            ),
+        ),
+    }
+}

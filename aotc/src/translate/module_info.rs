@@ -1,0 +1,327 @@
+//! Reads and validates a wasm module into the facts the translator needs.
+//!
+//! The whole module is validated with wasmparser before anything is translated:
+//! section-level errors carry their byte offset, function-body errors also the
+//! function index and (when the name section has it) its name. Only features aotc
+//! translates are enabled, so an unsupported proposal is a clear validation error
+//! rather than a surprise in code generation.
+
+use std::collections::HashMap;
+
+use anyhow::{bail, Result};
+use wasmparser::{
+    ConstExpr, DataKind, ElementItems, ElementKind, FuncToValidate, FunctionBody, GlobalType,
+    MemoryType, Name, Parser, Payload, RefType, TableType, TypeRef, ValType, Validator,
+    ValidatorResources, WasmFeatures,
+};
+
+/// The proposals aotc translates: WebAssembly 2.0 without SIMD (MVP, mutable
+/// globals, sign extension, saturating float-to-int, multi-value, bulk memory,
+/// reference types).
+pub fn supported_features() -> WasmFeatures {
+    WasmFeatures::WASM2.difference(WasmFeatures::SIMD)
+}
+
+/// A function signature.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Signature {
+    pub params: Vec<ValType>,
+    pub results: Vec<ValType>,
+}
+
+/// An imported function.
+#[derive(Debug, Clone)]
+pub struct FuncImport {
+    pub module: String,
+    pub name: String,
+    pub type_index: u32,
+}
+
+/// An import aotc cannot satisfy (reported all together).
+#[derive(Debug, Clone)]
+pub struct OtherImport {
+    pub module: String,
+    pub name: String,
+    pub kind: &'static str,
+}
+
+/// A module-defined global.
+#[derive(Debug, Clone)]
+pub struct GlobalDef<'a> {
+    pub ty: GlobalType,
+    pub init: ConstExpr<'a>,
+}
+
+/// How an element segment is used.
+#[derive(Debug, Clone)]
+pub enum ElemMode<'a> {
+    Passive,
+    Active { table: u32, offset: ConstExpr<'a> },
+    Declared,
+}
+
+/// One element item: a function index or a constant expression.
+#[derive(Debug, Clone)]
+pub enum ElemItem<'a> {
+    Func(u32),
+    Expr(ConstExpr<'a>),
+}
+
+#[derive(Debug, Clone)]
+pub struct ElemSegment<'a> {
+    pub mode: ElemMode<'a>,
+    pub ty: RefType,
+    pub items: Vec<ElemItem<'a>>,
+}
+
+#[derive(Debug, Clone)]
+pub struct DataSegment<'a> {
+    /// `None` for a passive segment, else the memory and offset expression.
+    pub active: Option<(u32, ConstExpr<'a>)>,
+    pub bytes: &'a [u8],
+}
+
+/// Everything the translator needs from a module.
+pub struct ModuleInfo<'a> {
+    pub types: Vec<Signature>,
+    /// Type index of every function, imports first.
+    pub func_types: Vec<u32>,
+    pub func_imports: Vec<FuncImport>,
+    pub other_imports: Vec<OtherImport>,
+    pub tables: Vec<TableType>,
+    pub memories: Vec<MemoryType>,
+    pub globals: Vec<GlobalDef<'a>>,
+    /// Exported functions by name.
+    pub func_exports: HashMap<String, u32>,
+    pub start: Option<u32>,
+    pub elements: Vec<ElemSegment<'a>>,
+    pub data: Vec<DataSegment<'a>>,
+    pub bodies: Vec<FunctionBody<'a>>,
+    /// Names from the name section.
+    pub func_names: HashMap<u32, String>,
+}
+
+impl ModuleInfo<'_> {
+    pub fn num_imported_funcs(&self) -> u32 {
+        self.func_imports.len() as u32
+    }
+
+    pub fn signature_of_func(&self, func_index: u32) -> &Signature {
+        &self.types[self.func_types[func_index as usize] as usize]
+    }
+
+    /// The name used in messages: the name section's, else `wasm-function[N]`.
+    pub fn display_name(&self, func_index: u32) -> String {
+        match self.func_names.get(&func_index) {
+            Some(n) => n.clone(),
+            None => format!("wasm-function[{func_index}]"),
+        }
+    }
+}
+
+/// Parses and validates `wasm`.
+pub fn read_module(wasm: &[u8]) -> Result<ModuleInfo<'_>> {
+    let mut validator = Validator::new_with_features(supported_features());
+    let mut info = ModuleInfo {
+        types: Vec::new(),
+        func_types: Vec::new(),
+        func_imports: Vec::new(),
+        other_imports: Vec::new(),
+        tables: Vec::new(),
+        memories: Vec::new(),
+        globals: Vec::new(),
+        func_exports: HashMap::new(),
+        start: None,
+        elements: Vec::new(),
+        data: Vec::new(),
+        bodies: Vec::new(),
+        func_names: HashMap::new(),
+    };
+    let mut to_validate: Vec<(FuncToValidate<ValidatorResources>, FunctionBody<'_>)> = Vec::new();
+    let section_error = |e: wasmparser::BinaryReaderError| {
+        anyhow::anyhow!(
+            "invalid module: {} (at byte offset {:#x})",
+            e.message(),
+            e.offset()
+        )
+    };
+
+    for payload in Parser::new(0).parse_all(wasm) {
+        let payload = payload.map_err(section_error)?;
+        if let wasmparser::ValidPayload::Func(func, body) =
+            validator.payload(&payload).map_err(section_error)?
+        {
+            to_validate.push((func, body));
+        }
+        match payload {
+            Payload::TypeSection(reader) => {
+                for ty in reader.into_iter_err_on_gc_types() {
+                    let ty = ty.map_err(section_error)?;
+                    info.types.push(Signature {
+                        params: ty.params().to_vec(),
+                        results: ty.results().to_vec(),
+                    });
+                }
+            }
+            Payload::ImportSection(reader) => {
+                for import in reader.into_imports() {
+                    let import = import.map_err(section_error)?;
+                    let kind = match import.ty {
+                        TypeRef::Func(type_index) => {
+                            info.func_types.push(type_index);
+                            info.func_imports.push(FuncImport {
+                                module: import.module.to_string(),
+                                name: import.name.to_string(),
+                                type_index,
+                            });
+                            continue;
+                        }
+                        TypeRef::Table(_) => "table",
+                        TypeRef::Memory(_) => "memory",
+                        TypeRef::Global(_) => "global",
+                        _ => "tag",
+                    };
+                    info.other_imports.push(OtherImport {
+                        module: import.module.to_string(),
+                        name: import.name.to_string(),
+                        kind,
+                    });
+                }
+            }
+            Payload::FunctionSection(reader) => {
+                for ty in reader {
+                    info.func_types.push(ty.map_err(section_error)?);
+                }
+            }
+            Payload::TableSection(reader) => {
+                for table in reader {
+                    let table = table.map_err(section_error)?;
+                    if !matches!(table.init, wasmparser::TableInit::RefNull) {
+                        bail!("unsupported: table initializer expressions (function-references proposal)");
+                    }
+                    info.tables.push(table.ty);
+                }
+            }
+            Payload::MemorySection(reader) => {
+                for memory in reader {
+                    info.memories.push(memory.map_err(section_error)?);
+                }
+            }
+            Payload::GlobalSection(reader) => {
+                for global in reader {
+                    let global = global.map_err(section_error)?;
+                    info.globals.push(GlobalDef {
+                        ty: global.ty,
+                        init: global.init_expr,
+                    });
+                }
+            }
+            Payload::ExportSection(reader) => {
+                for export in reader {
+                    let export = export.map_err(section_error)?;
+                    if export.kind == wasmparser::ExternalKind::Func {
+                        info.func_exports
+                            .insert(export.name.to_string(), export.index);
+                    }
+                }
+            }
+            Payload::StartSection { func, .. } => info.start = Some(func),
+            Payload::ElementSection(reader) => {
+                for element in reader {
+                    let element = element.map_err(section_error)?;
+                    info.elements.push(read_element(element)?);
+                }
+            }
+            Payload::DataSection(reader) => {
+                for data in reader {
+                    let data = data.map_err(section_error)?;
+                    let active = match data.kind {
+                        DataKind::Passive => None,
+                        DataKind::Active {
+                            memory_index,
+                            offset_expr,
+                        } => Some((memory_index, offset_expr)),
+                    };
+                    info.data.push(DataSegment {
+                        active,
+                        bytes: data.data,
+                    });
+                }
+            }
+            Payload::CodeSectionEntry(body) => info.bodies.push(body),
+            Payload::CustomSection(section) => {
+                if let wasmparser::KnownCustom::Name(names) = section.as_known() {
+                    // A malformed name section is ignored, as the spec allows.
+                    read_function_names(names, &mut info.func_names);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    // Bodies are validated last so errors can name the function.
+    let mut allocs = wasmparser::FuncValidatorAllocations::default();
+    for (func, body) in to_validate {
+        let index = func.index;
+        let mut v = func.into_validator(allocs);
+        if let Err(e) = v.validate(&body) {
+            let name = match info.func_names.get(&index) {
+                Some(n) => format!(" `{n}`"),
+                None => String::new(),
+            };
+            bail!(
+                "invalid module: {} (at byte offset {:#x}, in function {index}{name})",
+                e.message(),
+                e.offset()
+            );
+        }
+        allocs = v.into_allocations();
+    }
+    Ok(info)
+}
+
+fn read_function_names(names: wasmparser::NameSectionReader<'_>, out: &mut HashMap<u32, String>) {
+    for name in names {
+        let Ok(Name::Function(map)) = name else {
+            continue;
+        };
+        for naming in map {
+            match naming {
+                Ok(n) => {
+                    out.insert(n.index, n.name.to_string());
+                }
+                Err(_) => return,
+            }
+        }
+    }
+}
+
+fn read_element(element: wasmparser::Element<'_>) -> Result<ElemSegment<'_>> {
+    let mode = match element.kind {
+        ElementKind::Passive => ElemMode::Passive,
+        ElementKind::Declared => ElemMode::Declared,
+        ElementKind::Active {
+            table_index,
+            offset_expr,
+        } => ElemMode::Active {
+            table: table_index.unwrap_or(0),
+            offset: offset_expr,
+        },
+    };
+    let mut items = Vec::new();
+    let ty = match element.items {
+        ElementItems::Functions(funcs) => {
+            for f in funcs {
+                items.push(ElemItem::Func(f?));
+            }
+            RefType::FUNCREF
+        }
+        ElementItems::Expressions(ty, exprs) => {
+            for e in exprs {
+                items.push(ElemItem::Expr(e?));
+            }
+            ty
+        }
+    };
+    Ok(ElemSegment { mode, ty, items })
+}
