@@ -7,6 +7,8 @@
 //! [`diag`] (one-line errors).
 pub mod diag;
 pub mod input;
+pub mod inspect;
+pub mod link;
 pub mod manifest;
 pub mod target;
 pub mod translate;
