@@ -5,7 +5,9 @@
 //! sandbox-critical), [`target`] (CPU names), [`translate`] (wasm → LLVM → object),
 //! [`link`] (object + runtime → executable), [`inspect`] (reading a manifest back) and
 //! [`diag`] (one-line errors).
+pub mod cli;
 pub mod diag;
+pub mod driver;
 pub mod input;
 pub mod inspect;
 pub mod link;
