@@ -106,18 +106,25 @@ pub fn write_text(out: &mut dyn Write, name: &str, m: &Manifest) -> std::io::Res
         writeln!(out, "  directories: none")?;
     } else {
         writeln!(out, "  directories (guest <- host):")?;
-        let width = m
+        let rows: Vec<(String, String)> = m
             .dirs
             .iter()
-            .map(|d| show(&d.guest).chars().count())
+            .map(|d| (show(&d.guest), show(&d.host)))
+            .collect();
+        let gw = rows
+            .iter()
+            .map(|(g, _)| g.chars().count())
             .max()
             .unwrap_or(0);
-        for d in &m.dirs {
+        let hw = rows
+            .iter()
+            .map(|(_, h)| h.chars().count())
+            .max()
+            .unwrap_or(0);
+        for ((guest, host), d) in rows.iter().zip(&m.dirs) {
             writeln!(
                 out,
-                "    {:<width$}  <- {}  ({})",
-                show(&d.guest),
-                show(&d.host),
+                "    {guest:<gw$}  <- {host:<hw$}  {}",
                 mode_words(d.mode)
             )?;
         }
@@ -218,8 +225,8 @@ mod tests {
         let mut out = Vec::new();
         write_text(&mut out, "tool", &sample()).unwrap();
         let text = String::from_utf8(out).unwrap();
-        assert!(text.contains("data  <- data  (read-only)"), "{text}");
-        assert!(text.contains("/out  <- out  (read-write)"), "{text}");
+        assert!(text.contains("data  <- data  read-only"), "{text}");
+        assert!(text.contains("/out  <- out   read-write"), "{text}");
         assert!(text.contains("LANG=C"));
         assert!(text.contains("passed through: HOME"));
         assert!(text.contains("(TCP): 127.0.0.1:8080"));
@@ -274,5 +281,61 @@ mod tests {
             "{}",
             err.message()
         );
+    }
+
+    /// Builds a real executable whose `.aotc.manifest` section holds `bytes`, the way
+    /// generated code places it (a byte array alone in the section).
+    fn executable_with_section(
+        dir: &Path,
+        name: &str,
+        bytes: &[u8],
+        strip: bool,
+    ) -> std::path::PathBuf {
+        let list: Vec<String> = bytes.iter().map(|b| b.to_string()).collect();
+        let src = dir.join(format!("{name}.c"));
+        std::fs::write(
+            &src,
+            format!(
+                "__attribute__((used, section(\"{MANIFEST_SECTION}\")))\n\
+                 static const unsigned char manifest[{}] = {{{}}};\n\
+                 int main(void) {{ return 0; }}\n",
+                bytes.len(),
+                list.join(",")
+            ),
+        )
+        .unwrap();
+        let out = dir.join(name);
+        let cc = crate::link::find_linker(dir).unwrap();
+        let mut cmd = std::process::Command::new(cc);
+        cmd.arg("-o").arg(&out).arg(&src);
+        if strip {
+            cmd.arg("-s");
+        }
+        assert!(cmd.status().unwrap().success());
+        out
+    }
+
+    #[test]
+    fn reads_the_section_of_an_executable() {
+        let dir = tempfile::tempdir().unwrap();
+        let m = sample();
+        for strip in [false, true] {
+            let exe =
+                executable_with_section(dir.path(), &format!("tool{strip}"), &m.encode(), strip);
+            assert_eq!(read_manifest(&exe).unwrap(), m);
+        }
+        let mut corrupt = m.encode();
+        corrupt.truncate(corrupt.len() - 1);
+        let exe = executable_with_section(dir.path(), "corrupt", &corrupt, false);
+        let err = read_manifest(&exe).unwrap_err();
+        assert!(
+            err.message()
+                .ends_with("corrupt capability manifest: truncated"),
+            "{}",
+            err.message()
+        );
+        let exe = executable_with_section(dir.path(), "magic", b"NOTAMANIFEST", false);
+        let err = read_manifest(&exe).unwrap_err();
+        assert!(err.message().contains("bad magic"), "{}", err.message());
     }
 }
