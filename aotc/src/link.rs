@@ -16,9 +16,17 @@ use std::process::Command;
 
 use crate::diag::{one_line, quote, Diag, Result};
 
-/// Flags after the inputs: position-independent executable, drop every runtime
-/// section the module does not reference (only the WASI calls it imports survive).
-pub const LINK_FLAGS: &[&str] = &["-pie", "-Wl,--gc-sections", "-Wl,-O1"];
+/// Flags after the inputs: position-independent executable; drop every runtime
+/// section the module does not reference (only the WASI calls it imports survive);
+/// but always keep the manifest (`aotc_abi::sym::MANIFEST`, checked by a test), so
+/// `aotc inspect` works whatever the runtime references, and a missing one is a link
+/// error rather than a binary without its grant list.
+pub const LINK_FLAGS: &[&str] = &[
+    "-pie",
+    "-Wl,--gc-sections",
+    "-Wl,--require-defined=aotc_manifest",
+    "-Wl,-O1",
+];
 /// Libraries after the flags.
 pub const LINK_LIBS: &[&str] = &["-lm", "-static-libgcc"];
 /// File names inside the temporary directory (fixed, so links are reproducible).
@@ -208,6 +216,7 @@ mod tests {
                 "t/libwasi_rt.a",
                 "-pie",
                 "-Wl,--gc-sections",
+                "-Wl,--require-defined=aotc_manifest",
                 "-Wl,-O1",
                 "-lm",
                 "-static-libgcc",
@@ -216,6 +225,12 @@ mod tests {
         );
         let no_strip = link_args(Path::new("o"), Path::new("a"), Path::new("b"), false);
         assert!(!no_strip.iter().any(|a| a == "-s"));
+    }
+
+    #[test]
+    fn keeps_the_manifest_symbol_of_the_abi() {
+        let flag = format!("-Wl,--require-defined={}", aotc_abi::sym::MANIFEST);
+        assert!(LINK_FLAGS.contains(&flag.as_str()));
     }
 
     #[test]
