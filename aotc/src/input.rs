@@ -36,14 +36,8 @@ pub fn read_input(path: &Path) -> Result<Input> {
     if path.is_dir() {
         return Err(Diag::new(format!("input {shown} is a directory")));
     }
-    let bytes = std::fs::read(path).map_err(|e| {
-        let d = Diag::new(format!("cannot read input {shown}: {}", io_reason(&e)));
-        if e.kind() == io::ErrorKind::NotFound {
-            d.with_help("the input is a .wasm or .wat file; `aotc --help` shows the usage")
-        } else {
-            d
-        }
-    })?;
+    let bytes = std::fs::read(path)
+        .map_err(|e| Diag::new(format!("cannot read input {shown}: {}", io_reason(&e))))?;
     let sha256 = sha256_hex(&bytes);
     if bytes.is_empty() {
         return Err(Diag::new(format!("input {shown} is empty")));

@@ -119,7 +119,6 @@ impl Capabilities {
                 })
                 .unwrap_or_default();
             Diag::new(format!("{}{at}: {}", path.display(), e.message()))
-                .with_help("a capability manifest has the keys `dirs`, `allow_env`, `listen` and the table `[env]`")
         })?;
         let origin = |key: String| Origin::File {
             path: path.to_path_buf(),
