@@ -195,9 +195,14 @@ fn same_file(a: &Path, b: &Path) -> bool {
 
 /// An output being written: a temporary file beside the destination, renamed over it
 /// by [`OutputFile::commit`]; dropped uncommitted, it is deleted.
+///
+/// A destination that exists and is not a regular file (`/dev/null`, a FIFO) is never
+/// replaced: the temporary file then lives in the system's temporary directory and its
+/// bytes are written through to the destination, whose mode is left alone.
 struct OutputFile {
     dest: PathBuf,
     temp: NamedTempFile,
+    special: Option<fs::File>,
 }
 
 impl OutputFile {
@@ -217,10 +222,26 @@ impl OutputFile {
                 quote(&dir.display().to_string())
             )));
         }
+        let special = match fs::metadata(dest) {
+            Ok(meta) if !meta.is_file() => {
+                Some(fs::OpenOptions::new().write(true).open(dest).map_err(|e| {
+                    Diag::new(format!(
+                        "cannot write the output {shown}: {}",
+                        io_reason(&e)
+                    ))
+                })?)
+            }
+            _ => None,
+        };
+        let temp_dir = if special.is_some() {
+            std::env::temp_dir()
+        } else {
+            dir
+        };
         let temp = tempfile::Builder::new()
             .prefix(".aotc-")
             .suffix(".tmp")
-            .tempfile_in(&dir)
+            .tempfile_in(&temp_dir)
             .map_err(|e| {
                 Diag::new(format!(
                     "cannot write the output {shown}: {}",
@@ -230,6 +251,7 @@ impl OutputFile {
         Ok(OutputFile {
             dest: dest.to_path_buf(),
             temp,
+            special,
         })
     }
 
@@ -240,8 +262,15 @@ impl OutputFile {
             .map_err(|e| self.error(&e))
     }
 
-    /// Sets the mode and moves the file into place.
+    /// Sets the mode and moves the file into place (or writes it through).
     fn commit(self, mode: u32) -> Result<()> {
+        if let Some(mut dest) = self.special.as_ref() {
+            // By path: the linker may have replaced the temporary file.
+            return fs::File::open(self.temp.path())
+                .and_then(|mut src| std::io::copy(&mut src, &mut dest))
+                .and_then(|_| dest.flush())
+                .map_err(|e| self.error(&e));
+        }
         fs::set_permissions(self.temp.path(), Permissions::from_mode(mode))
             .map_err(|e| self.error(&e))?;
         let dest = self.dest.clone();
@@ -407,6 +436,30 @@ mod tests {
             .unwrap_err()
             .message()
             .contains("standard output"));
+    }
+
+    #[test]
+    fn special_destinations_are_written_through() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("fifo");
+        let made = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap();
+        assert!(made.success());
+        let reader = {
+            let fifo = fifo.clone();
+            std::thread::spawn(move || fs::read(fifo).unwrap())
+        };
+        let mode_before = fs::metadata(&fifo).unwrap().permissions().mode();
+        let mut f = OutputFile::prepare(&fifo).unwrap();
+        f.write(b"through").unwrap();
+        f.commit(0o755).unwrap();
+        assert_eq!(reader.join().unwrap(), b"through");
+        let meta = fs::symlink_metadata(&fifo).unwrap();
+        assert!(std::os::unix::fs::FileTypeExt::is_fifo(&meta.file_type()));
+        assert_eq!(meta.permissions().mode(), mode_before);
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
     }
 
     #[test]
