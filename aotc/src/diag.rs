@@ -71,11 +71,9 @@ macro_rules! bail {
 }
 
 /// Folds text onto one line: line breaks become `; `, other control characters are
-/// escaped, runs of blanks shrink to one space, and very long text is cut at 400
-/// characters so a single error never floods a terminal.
+/// escaped, runs of blanks shrink to one space. Nothing is cut (see [`shorten`]).
 pub fn one_line(text: &str) -> String {
-    const MAX_CHARS: usize = 400;
-    let mut out = String::with_capacity(text.len().min(MAX_CHARS + 8));
+    let mut out = String::with_capacity(text.len());
     for (i, line) in text
         .lines()
         .map(str::trim)
@@ -102,10 +100,18 @@ pub fn one_line(text: &str) -> String {
             }
         }
     }
-    if out.chars().count() > MAX_CHARS {
-        out = out.chars().take(MAX_CHARS).collect();
-        out.push_str(" …");
+    out
+}
+
+/// Cuts `text` to at most `max` characters, marking the cut with ` …`. For output of
+/// other programs (a linker can print pages); never for aotc's own messages, which
+/// must stay complete (a list of unknown imports, for one).
+pub fn shorten(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
     }
+    let mut out: String = text.chars().take(max).collect();
+    out.push_str(" …");
     out
 }
 
@@ -137,13 +143,14 @@ mod tests {
     }
 
     #[test]
-    fn cuts_very_long_text() {
+    fn shortens_only_when_asked() {
         let long = "x".repeat(1000);
-        let folded = one_line(&long);
-        assert!(folded.chars().count() < 410);
-        assert!(folded.ends_with('…'));
+        assert_eq!(one_line(&long), long);
+        let short = shorten(&long, 400);
+        assert_eq!(short.chars().count(), 402);
+        assert!(short.ends_with(" …"));
+        assert_eq!(shorten("abc", 3), "abc");
     }
-
     #[test]
     fn quote_escapes_controls() {
         assert_eq!(quote("a\nb"), "`a\\nb`");

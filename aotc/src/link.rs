@@ -14,7 +14,7 @@ use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::diag::{one_line, quote, Diag, Result};
+use crate::diag::{one_line, quote, shorten, Diag, Result};
 
 /// Flags after the inputs: position-independent executable; drop every runtime
 /// section the module does not reference (only the WASI calls it imports survive);
@@ -167,7 +167,7 @@ fn condense(stderr: &str) -> String {
     if picked.is_empty() {
         return "the linker printed nothing".to_string();
     }
-    one_line(&picked.join("\n"))
+    shorten(&one_line(&picked.join("\n")), 600)
 }
 
 /// A copy-pasteable rendering of a command line.
