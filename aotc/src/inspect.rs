@@ -158,7 +158,8 @@ pub fn write_text(out: &mut dyn Write, name: &str, m: &Manifest) -> std::io::Res
             .max()
             .unwrap_or(0);
         for (k, v) in &m.build {
-            writeln!(out, "  {:<width$}  {}", show(k), show(v))?;
+            // Facts are prose ("native (znver3)"): escape, but do not quote.
+            writeln!(out, "  {:<width$}  {}", show(k), v.escape_debug())?;
         }
     }
     Ok(())
@@ -231,6 +232,15 @@ mod tests {
         assert!(text.contains("passed through: HOME"));
         assert!(text.contains("(TCP): 127.0.0.1:8080"));
         assert!(text.contains("opt-level  2"));
+        let mut m = sample();
+        m.build = vec![("target-cpu".into(), "native (znver3)\u{1b}".into())];
+        let mut out = Vec::new();
+        write_text(&mut out, "tool", &m).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(
+            text.contains("target-cpu  native (znver3)\\u{1b}\n"),
+            "{text}"
+        );
     }
 
     #[test]
