@@ -1,4 +1,18 @@
 //! aotc: WebAssembly (WASI preview1) to native executable compiler.
+//!
+//! The library behind the `aotc` command: [`cli`] (command line), [`driver`] (the
+//! compile pipeline), [`input`] (reading .wasm/.wat), [`manifest`] (capabilities,
+//! sandbox-critical), [`target`] (CPU names), [`translate`] (wasm → LLVM → object),
+//! [`link`] (object + runtime → executable), [`inspect`] (reading a manifest back) and
+//! [`diag`] (one-line errors).
+pub mod cli;
+pub mod diag;
+pub mod driver;
+pub mod input;
+pub mod inspect;
+pub mod link;
+pub mod manifest;
+pub mod target;
 pub mod translate;
 
 /// The wasi-rt runtime archive, built by `build.rs` and linked into every executable.

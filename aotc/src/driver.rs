@@ -1,0 +1,488 @@
+//! The compile pipeline: options → capabilities → input → output check → manifest →
+//! `translate::compile` → write or link.
+//!
+//! Invariants:
+//! - Everything that can be checked cheaply is checked before the (slow) translation:
+//!   option combinations, `--target-cpu`, the capability manifest, the input, and that
+//!   the output can be written (a temporary file is created next to it up front).
+//! - Outputs are written atomically: to a temporary file in the output's directory,
+//!   then renamed over the destination, so an interrupted or failed build never leaves
+//!   a truncated file under the final name. Executables are mode 0755, other outputs
+//!   0644.
+//! - The output never overwrites the input.
+//! - The build facts embedded in the manifest are reproducible: no date, no absolute
+//!   path, only the input's file name and hash, the versions and the settings.
+
+use std::fs::{self, Permissions};
+use std::io::{IsTerminal, Write};
+use std::os::unix::fs::{MetadataExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use aotc_abi::manifest::Manifest;
+use tempfile::NamedTempFile;
+
+use crate::cli::EmitKind;
+use crate::diag::{quote, Diag, Result};
+use crate::input::{self, io_reason, Input};
+use crate::link::{self, LinkJob};
+use crate::manifest::{Capabilities, CapabilityFlags};
+use crate::target;
+use crate::translate::{self, CodegenOptions, Emit};
+
+/// Everything a compilation needs, as parsed from the command line.
+#[derive(Debug, Clone)]
+pub struct CompileRequest {
+    pub input: PathBuf,
+    /// `None`: derived from the input name; `-`: standard output (not for executables).
+    pub output: Option<PathBuf>,
+    pub opt_level: u8,
+    pub emit: EmitKind,
+    pub target_cpu: String,
+    /// `--manifest caps.toml`.
+    pub manifest_file: Option<PathBuf>,
+    pub caps: CapabilityFlags,
+    pub strip: bool,
+    pub verbose: bool,
+}
+
+/// Runs a compilation end to end.
+pub fn compile(req: &CompileRequest) -> Result<()> {
+    let mut clock = PhaseClock::new(req.verbose);
+    if req.strip && req.emit != EmitKind::Exe {
+        return Err(Diag::new("--strip applies to executables only")
+            .with_help("drop -s, or use --emit exe"));
+    }
+    target::check_cpu(&req.target_cpu)?;
+    let caps = capabilities(req.manifest_file.as_deref(), &req.caps)?;
+    clock.phase("capabilities");
+
+    let input = input::read_input(&req.input)?;
+    clock.phase(if input.was_text {
+        "read input (wat → wasm)"
+    } else {
+        "read input"
+    });
+
+    let dest = Destination::prepare(req, &input)?;
+    let manifest = caps.into_manifest(build_facts(req, &input));
+    if req.verbose {
+        eprintln!("aotc: manifest: {}", summary(&manifest));
+    }
+    let opts = CodegenOptions {
+        opt_level: req.opt_level,
+        target_cpu: req.target_cpu.clone(),
+        manifest: manifest.encode(),
+        emit: match req.emit {
+            EmitKind::Exe | EmitKind::Obj => Emit::Object,
+            EmitKind::LlvmIr => Emit::LlvmIr,
+            EmitKind::Asm => Emit::Assembly,
+        },
+    };
+    let produced = translate::compile(&input.wasm, &opts).map_err(|e| Diag::from_anyhow(&e))?;
+    clock.phase("translate");
+
+    match (req.emit, dest) {
+        (EmitKind::Exe, Destination::File(file)) => {
+            link::link(&LinkJob {
+                object: &produced,
+                runtime: crate::RUNTIME_ARCHIVE,
+                output: file.temp.path(),
+                strip: req.strip,
+                verbose: req.verbose,
+            })?;
+            clock.phase("link");
+            file.commit(0o755)?;
+        }
+        (_, Destination::File(mut file)) => {
+            file.write(&produced)?;
+            file.commit(0o644)?;
+        }
+        (_, Destination::Stdout) => write_stdout(&produced)?,
+    }
+    clock.phase("write output");
+    clock.total();
+    Ok(())
+}
+
+/// Loads `--manifest` (if any), validates the flags, and merges the two.
+pub fn capabilities(file: Option<&Path>, flags: &CapabilityFlags) -> Result<Capabilities> {
+    let from_flags = Capabilities::from_flags(flags)?;
+    match file {
+        Some(path) => Capabilities::from_file(path)?.merge(from_flags),
+        None => Ok(from_flags),
+    }
+}
+
+/// Build facts for `aotc inspect`, in display order.
+pub fn build_facts(req: &CompileRequest, input: &Input) -> Vec<(String, String)> {
+    let name = input
+        .path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    [
+        ("aotc-version", env!("CARGO_PKG_VERSION").to_string()),
+        ("abi-version", aotc_abi::ABI_VERSION.to_string()),
+        ("opt-level", req.opt_level.to_string()),
+        ("target-cpu", target::describe_cpu(&req.target_cpu)),
+        ("input", name),
+        ("input-sha256", input.sha256.clone()),
+        ("llvm-version", target::llvm_version()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .collect()
+}
+
+fn summary(m: &Manifest) -> String {
+    let dirs: Vec<String> = m.dirs.iter().map(crate::manifest::dir_spec).collect();
+    format!(
+        "dirs [{}], env [{}], allow-env [{}], listen [{}]",
+        dirs.join(", "),
+        m.env
+            .iter()
+            .map(|(k, _)| k.as_str())
+            .collect::<Vec<_>>()
+            .join(", "),
+        m.allow_env.join(", "),
+        m.listen.join(", ")
+    )
+}
+
+/// Where the output goes.
+enum Destination {
+    Stdout,
+    File(OutputFile),
+}
+
+impl Destination {
+    fn prepare(req: &CompileRequest, input: &Input) -> Result<Destination> {
+        let path = match &req.output {
+            Some(p) if p.as_os_str() == "-" => {
+                return match req.emit {
+                    EmitKind::Exe => {
+                        Err(Diag::new("cannot write an executable to standard output")
+                            .with_help("name the executable with -o PATH"))
+                    }
+                    EmitKind::Obj if std::io::stdout().is_terminal() => {
+                        Err(Diag::new("refusing to write an object file to a terminal")
+                            .with_help("redirect standard output, or name the file with -o PATH"))
+                    }
+                    _ => Ok(Destination::Stdout),
+                };
+            }
+            Some(p) => p.clone(),
+            None => input::default_output(&input.path, req.emit.extension()),
+        };
+        if same_file(&path, &input.path) {
+            return Err(Diag::new(format!(
+                "the output {} would overwrite the input",
+                quote(&path.display().to_string())
+            ))
+            .with_help("choose another output name with -o PATH"));
+        }
+        OutputFile::prepare(&path).map(Destination::File)
+    }
+}
+
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (fs::metadata(a), fs::metadata(b)) {
+        (Ok(x), Ok(y)) => x.dev() == y.dev() && x.ino() == y.ino(),
+        _ => false,
+    }
+}
+
+/// An output being written: a temporary file beside the destination, renamed over it
+/// by [`OutputFile::commit`]; dropped uncommitted, it is deleted.
+///
+/// A destination that exists and is not a regular file (`/dev/null`, a FIFO) is never
+/// replaced: the temporary file then lives in the system's temporary directory and its
+/// bytes are written through to the destination, whose mode is left alone.
+struct OutputFile {
+    dest: PathBuf,
+    temp: NamedTempFile,
+    special: Option<fs::File>,
+}
+
+impl OutputFile {
+    fn prepare(dest: &Path) -> Result<OutputFile> {
+        let shown = quote(&dest.display().to_string());
+        if dest.is_dir() {
+            return Err(Diag::new(format!("the output {shown} is a directory"))
+                .with_help("name a file inside it with -o DIR/NAME"));
+        }
+        let dir = match dest.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        if !dir.is_dir() {
+            return Err(Diag::new(format!(
+                "cannot write the output {shown}: directory {} does not exist",
+                quote(&dir.display().to_string())
+            )));
+        }
+        let special = match fs::metadata(dest) {
+            Ok(meta) if !meta.is_file() => {
+                Some(fs::OpenOptions::new().write(true).open(dest).map_err(|e| {
+                    Diag::new(format!(
+                        "cannot write the output {shown}: {}",
+                        io_reason(&e)
+                    ))
+                })?)
+            }
+            _ => None,
+        };
+        let temp_dir = if special.is_some() {
+            std::env::temp_dir()
+        } else {
+            dir
+        };
+        let temp = tempfile::Builder::new()
+            .prefix(".aotc-")
+            .suffix(".tmp")
+            .tempfile_in(&temp_dir)
+            .map_err(|e| {
+                Diag::new(format!(
+                    "cannot write the output {shown}: {}",
+                    io_reason(&e)
+                ))
+            })?;
+        Ok(OutputFile {
+            dest: dest.to_path_buf(),
+            temp,
+            special,
+        })
+    }
+
+    fn write(&mut self, bytes: &[u8]) -> Result<()> {
+        self.temp
+            .write_all(bytes)
+            .and_then(|()| self.temp.flush())
+            .map_err(|e| self.error(&e))
+    }
+
+    /// Sets the mode and moves the file into place (or writes it through).
+    fn commit(self, mode: u32) -> Result<()> {
+        if let Some(mut dest) = self.special.as_ref() {
+            // By path: the linker may have replaced the temporary file.
+            return fs::File::open(self.temp.path())
+                .and_then(|mut src| std::io::copy(&mut src, &mut dest))
+                .and_then(|_| dest.flush())
+                .map_err(|e| self.error(&e));
+        }
+        fs::set_permissions(self.temp.path(), Permissions::from_mode(mode))
+            .map_err(|e| self.error(&e))?;
+        let dest = self.dest.clone();
+        self.temp.persist(&dest).map(drop).map_err(|e| {
+            Diag::new(format!(
+                "cannot write the output {}: {}",
+                quote(&dest.display().to_string()),
+                io_reason(&e.error)
+            ))
+        })
+    }
+
+    fn error(&self, e: &std::io::Error) -> Diag {
+        Diag::new(format!(
+            "cannot write the output {}: {}",
+            quote(&self.dest.display().to_string()),
+            io_reason(e)
+        ))
+    }
+}
+
+fn write_stdout(bytes: &[u8]) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(bytes).and_then(|()| out.flush()) {
+        Ok(()) => Ok(()),
+        // A closed pipe (`aotc … -o - | head`) is the reader's choice, not an error.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(Diag::new(format!(
+            "cannot write to standard output: {}",
+            io_reason(&e)
+        ))),
+    }
+}
+
+/// Per-phase timings for `-v`.
+struct PhaseClock {
+    verbose: bool,
+    start: Instant,
+    last: Instant,
+}
+
+impl PhaseClock {
+    fn new(verbose: bool) -> PhaseClock {
+        let now = Instant::now();
+        PhaseClock {
+            verbose,
+            start: now,
+            last: now,
+        }
+    }
+
+    fn phase(&mut self, name: &str) {
+        let now = Instant::now();
+        if self.verbose {
+            eprintln!("aotc: time: {name:<26} {:>9.1} ms", ms(now - self.last));
+        }
+        self.last = now;
+    }
+
+    fn total(&self) {
+        if self.verbose {
+            eprintln!(
+                "aotc: time: {:<26} {:>9.1} ms",
+                "total",
+                ms(self.start.elapsed())
+            );
+        }
+    }
+}
+
+fn ms(d: std::time::Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request(input: &Path) -> CompileRequest {
+        CompileRequest {
+            input: input.to_path_buf(),
+            output: None,
+            opt_level: 2,
+            emit: EmitKind::Exe,
+            target_cpu: "x86-64-v2".into(),
+            manifest_file: None,
+            caps: CapabilityFlags::default(),
+            strip: false,
+            verbose: false,
+        }
+    }
+
+    fn module(dir: &Path, name: &str) -> PathBuf {
+        let p = dir.join(name);
+        fs::write(&p, b"\0asm\x01\0\0\0").unwrap();
+        p
+    }
+
+    #[test]
+    fn build_facts_are_reproducible() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = module(dir.path(), "m.wasm");
+        let input = input::read_input(&p).unwrap();
+        let facts = build_facts(&request(&p), &input);
+        let keys: Vec<&str> = facts.iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(
+            keys,
+            [
+                "aotc-version",
+                "abi-version",
+                "opt-level",
+                "target-cpu",
+                "input",
+                "input-sha256",
+                "llvm-version"
+            ]
+        );
+        assert_eq!(facts[4].1, "m.wasm");
+        assert_eq!(facts, build_facts(&request(&p), &input));
+    }
+
+    #[test]
+    fn early_errors_come_before_translation() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = module(dir.path(), "m.wasm");
+        let mut req = request(&p);
+        req.strip = true;
+        req.emit = EmitKind::Obj;
+        assert!(compile(&req).unwrap_err().message().contains("--strip"));
+
+        let mut req = request(&p);
+        req.target_cpu = "pentium4".into();
+        assert!(compile(&req).unwrap_err().message().contains("32-bit"));
+
+        let mut req = request(&p);
+        req.caps.allow_dir.push("::x".into());
+        assert!(compile(&req).unwrap_err().message().contains("--allow-dir"));
+
+        let mut req = request(&p);
+        req.output = Some(dir.path().join("missing/dir/out"));
+        assert!(compile(&req)
+            .unwrap_err()
+            .message()
+            .contains("does not exist"));
+
+        let mut req = request(&p);
+        req.output = Some(dir.path().to_path_buf());
+        assert!(compile(&req)
+            .unwrap_err()
+            .message()
+            .contains("is a directory"));
+
+        let mut req = request(&p);
+        req.output = Some(p.clone());
+        assert!(compile(&req)
+            .unwrap_err()
+            .message()
+            .contains("overwrite the input"));
+
+        let mut req = request(&p);
+        req.output = Some("-".into());
+        assert!(compile(&req)
+            .unwrap_err()
+            .message()
+            .contains("standard output"));
+    }
+
+    #[test]
+    fn special_destinations_are_written_through() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("fifo");
+        let made = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap();
+        assert!(made.success());
+        let reader = {
+            let fifo = fifo.clone();
+            std::thread::spawn(move || fs::read(fifo).unwrap())
+        };
+        let mode_before = fs::metadata(&fifo).unwrap().permissions().mode();
+        let mut f = OutputFile::prepare(&fifo).unwrap();
+        f.write(b"through").unwrap();
+        f.commit(0o755).unwrap();
+        assert_eq!(reader.join().unwrap(), b"through");
+        let meta = fs::symlink_metadata(&fifo).unwrap();
+        assert!(std::os::unix::fs::FileTypeExt::is_fifo(&meta.file_type()));
+        assert_eq!(meta.permissions().mode(), mode_before);
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn output_file_is_atomic_and_has_mode() {
+        let dir = tempfile::tempdir().unwrap();
+        let dest = dir.path().join("out.ll");
+        fs::write(&dest, "old").unwrap();
+        let mut f = OutputFile::prepare(&dest).unwrap();
+        f.write(b"new").unwrap();
+        assert_eq!(fs::read(&dest).unwrap(), b"old");
+        f.commit(0o644).unwrap();
+        assert_eq!(fs::read(&dest).unwrap(), b"new");
+        assert_eq!(
+            fs::metadata(&dest).unwrap().permissions().mode() & 0o777,
+            0o644
+        );
+        // Nothing left behind.
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
+
+        // Dropped without commit: no file.
+        let other = dir.path().join("other");
+        drop(OutputFile::prepare(&other).unwrap());
+        assert!(!other.exists());
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+}

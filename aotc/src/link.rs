@@ -1,0 +1,287 @@
+//! Linking the generated object with the embedded `wasi-rt` archive into a Linux
+//! x86-64 executable, using the system C compiler as the linker driver.
+//!
+//! The compiler is located with the `cc` crate (honouring `$CC`). The object and
+//! [`crate::RUNTIME_ARCHIVE`] are written into a private temporary directory that is
+//! removed afterwards. Every flag of the link line lives in [`LINK_FLAGS`] /
+//! [`LINK_LIBS`] and nowhere else.
+//!
+//! Invariant: a failure is one [`Diag`] line (the linker's own output condensed), and
+//! the output path is only written by the linker, never renamed here — making it the
+//! final file atomically is the caller's job (see `driver`).
+
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::diag::{one_line, quote, shorten, Diag, Result};
+
+/// Flags after the inputs: position-independent executable; drop every runtime
+/// section the module does not reference (only the WASI calls it imports survive);
+/// but always keep the manifest (`aotc_abi::sym::MANIFEST`, checked by a test), so
+/// `aotc inspect` works whatever the runtime references, and a missing one is a link
+/// error rather than a binary without its grant list.
+pub const LINK_FLAGS: &[&str] = &[
+    "-pie",
+    "-Wl,--gc-sections",
+    "-Wl,--require-defined=aotc_manifest",
+    "-Wl,-O1",
+];
+/// Libraries after the flags.
+pub const LINK_LIBS: &[&str] = &["-lm", "-static-libgcc"];
+/// File names inside the temporary directory (fixed, so links are reproducible).
+const OBJECT_NAME: &str = "module.o";
+const ARCHIVE_NAME: &str = "libwasi_rt.a";
+const TARGET: &str = "x86_64-unknown-linux-gnu";
+
+/// One link to perform.
+#[derive(Debug)]
+pub struct LinkJob<'a> {
+    /// The object produced by the translator.
+    pub object: &'a [u8],
+    /// The runtime archive (normally [`crate::RUNTIME_ARCHIVE`]).
+    pub runtime: &'a [u8],
+    /// Where the linker writes the executable.
+    pub output: &'a Path,
+    /// Pass `-s` (strip symbols).
+    pub strip: bool,
+    /// Print the command line and the linker's output.
+    pub verbose: bool,
+}
+
+/// The linker driver: `$CC` if set, otherwise the platform's `cc`.
+pub fn find_linker(scratch: &Path) -> Result<PathBuf> {
+    let tool = cc::Build::new()
+        .cargo_metadata(false)
+        .cargo_warnings(false)
+        .emit_rerun_if_env_changed(false)
+        .warnings(false)
+        .opt_level(0)
+        .target(TARGET)
+        .host(TARGET)
+        .out_dir(scratch)
+        .try_get_compiler()
+        .map_err(|e| {
+            Diag::new(format!("cannot find a C compiler to link with: {e}"))
+                .with_help("install one (Debian: apt-get install build-essential) or set CC")
+        })?;
+    Ok(tool.path().to_path_buf())
+}
+
+/// Links `job.object` with the runtime into `job.output`.
+pub fn link(job: &LinkJob<'_>) -> Result<()> {
+    let scratch = tempfile::Builder::new()
+        .prefix("aotc-link-")
+        .tempdir()
+        .map_err(|e| {
+            Diag::new(format!(
+                "cannot create a temporary directory: {}",
+                crate::input::io_reason(&e)
+            ))
+        })?;
+    let object = scratch.path().join(OBJECT_NAME);
+    let archive = scratch.path().join(ARCHIVE_NAME);
+    for (path, bytes) in [(&object, job.object), (&archive, job.runtime)] {
+        std::fs::write(path, bytes).map_err(|e| {
+            Diag::new(format!(
+                "cannot write {}: {}",
+                quote(&path.display().to_string()),
+                crate::input::io_reason(&e)
+            ))
+        })?;
+    }
+    let linker = find_linker(scratch.path())?;
+    let args = link_args(job.output, &object, &archive, job.strip);
+    if job.verbose {
+        eprintln!("aotc: link: {}", render_command(&linker, &args));
+    }
+    let shown = linker.display().to_string();
+    let out = Command::new(&linker)
+        .args(&args)
+        // Keep the linker's messages in English so they can be condensed reliably.
+        .env("LC_ALL", "C")
+        .output()
+        .map_err(|e| {
+            let d = Diag::new(format!("cannot run the linker {}: {}", quote(&shown), crate::input::io_reason(&e)));
+            if e.kind() == std::io::ErrorKind::NotFound {
+                d.with_help("install a C compiler (Debian: apt-get install build-essential) or set CC to one")
+            } else {
+                d
+            }
+        })?;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    if job.verbose && !stderr.trim().is_empty() {
+        eprintln!("aotc: linker output:\n{}", stderr.trim_end());
+    }
+    if !out.status.success() {
+        let status = match out.status.code() {
+            Some(code) => format!("exit status {code}"),
+            None => "killed by a signal".to_string(),
+        };
+        let d = Diag::new(format!(
+            "linking failed ({} {status}): {}",
+            quote(&shown),
+            condense(&stderr)
+        ));
+        return Err(if job.verbose {
+            d
+        } else {
+            d.with_help("run with -v to see the link command and the linker's full output")
+        });
+    }
+    Ok(())
+}
+
+/// The arguments after the linker's name, in order.
+pub fn link_args(output: &Path, object: &Path, archive: &Path, strip: bool) -> Vec<OsString> {
+    let mut args: Vec<OsString> = vec!["-o".into(), output.into(), object.into(), archive.into()];
+    args.extend(LINK_FLAGS.iter().map(OsString::from));
+    args.extend(LINK_LIBS.iter().map(OsString::from));
+    if strip {
+        args.push("-s".into());
+    }
+    args
+}
+
+/// The linker's stderr reduced to what matters: the lines that report errors or
+/// undefined symbols (each once), else the first lines; then folded onto one line.
+fn condense(stderr: &str) -> String {
+    let mut picked: Vec<&str> = Vec::new();
+    for line in stderr.lines().map(str::trim) {
+        let lower = line.to_ascii_lowercase();
+        let important = lower.contains("error")
+            || lower.contains("undefined reference")
+            || lower.contains("cannot find");
+        if important && !lower.starts_with("collect2") && !picked.contains(&line) {
+            picked.push(line);
+        }
+    }
+    if picked.is_empty() {
+        picked = stderr
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .take(3)
+            .collect();
+    }
+    if picked.is_empty() {
+        return "the linker printed nothing".to_string();
+    }
+    shorten(&one_line(&picked.join("\n")), 600)
+}
+
+/// A copy-pasteable rendering of a command line.
+fn render_command(program: &Path, args: &[OsString]) -> String {
+    let mut s = shell_word(&program.to_string_lossy());
+    for a in args {
+        s.push(' ');
+        s.push_str(&shell_word(&a.to_string_lossy()));
+    }
+    s
+}
+
+fn shell_word(w: &str) -> String {
+    let plain = !w.is_empty()
+        && w.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./=,:+@%".contains(c));
+    if plain {
+        w.to_string()
+    } else {
+        format!("'{}'", w.replace('\'', r"'\''"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn link_line_order() {
+        let args = link_args(
+            Path::new("out"),
+            Path::new("t/module.o"),
+            Path::new("t/libwasi_rt.a"),
+            true,
+        );
+        let args: Vec<String> = args
+            .iter()
+            .map(|a| a.to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(
+            args,
+            [
+                "-o",
+                "out",
+                "t/module.o",
+                "t/libwasi_rt.a",
+                "-pie",
+                "-Wl,--gc-sections",
+                "-Wl,--require-defined=aotc_manifest",
+                "-Wl,-O1",
+                "-lm",
+                "-static-libgcc",
+                "-s"
+            ]
+        );
+        let no_strip = link_args(Path::new("o"), Path::new("a"), Path::new("b"), false);
+        assert!(!no_strip.iter().any(|a| a == "-s"));
+    }
+
+    #[test]
+    fn keeps_the_manifest_symbol_of_the_abi() {
+        let flag = format!("-Wl,--require-defined={}", aotc_abi::sym::MANIFEST);
+        assert!(LINK_FLAGS.contains(&flag.as_str()));
+    }
+
+    #[test]
+    fn condenses_linker_output() {
+        let stderr = "/usr/bin/ld: module.o: in function `f':\n\
+                      (.text+0x5): undefined reference to `aotc_rt_trap'\n\
+                      (.text+0x9): undefined reference to `aotc_rt_trap'\n\
+                      collect2: error: ld returned 1 exit status\n";
+        assert_eq!(condense(stderr), "(.text+0x5): undefined reference to `aotc_rt_trap'; (.text+0x9): undefined reference to `aotc_rt_trap'");
+        assert_eq!(condense("weird\nthings\n"), "weird; things");
+        assert_eq!(condense(""), "the linker printed nothing");
+    }
+
+    #[test]
+    fn renders_commands_for_shells() {
+        let args = vec![
+            OsString::from("-o"),
+            OsString::from("my out"),
+            OsString::from("it's"),
+        ];
+        assert_eq!(
+            render_command(Path::new("/usr/bin/cc"), &args),
+            r"/usr/bin/cc -o 'my out' 'it'\''s'"
+        );
+    }
+
+    #[test]
+    fn finds_a_linker() {
+        let dir = tempfile::tempdir().unwrap();
+        let cc = find_linker(dir.path()).unwrap();
+        assert!(!cc.as_os_str().is_empty());
+    }
+
+    #[test]
+    fn reports_a_failing_link_in_one_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("never");
+        let job = LinkJob {
+            object: b"not an object",
+            runtime: b"!<arch>\n",
+            output: &out,
+            strip: false,
+            verbose: false,
+        };
+        let err = link(&job).unwrap_err();
+        assert!(
+            err.message().starts_with("linking failed"),
+            "{}",
+            err.message()
+        );
+        assert!(err.help().is_some());
+        assert!(!out.exists());
+    }
+}

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# scripts/setup.sh — make this machine able to build and test aotc. Idempotent.
+#
+# On Debian bookworm (as root, or with sudo) it installs whichever of the packages
+# below are missing, running `apt-get update` only when something is; then it checks
+# that cargo is there (Rust comes from rustup, not apt). Silent when all is present.
+#
+# Run it directly (`bash scripts/setup.sh`) or source it from another script, which
+# then also gets ~/.cargo/bin on its PATH.
+
+aotc_setup() {
+    local packages=(
+        llvm-19-dev libpolly-19-dev libzstd-dev # LLVM 19 for the inkwell bindings
+        clang-19 lld-19 wasi-libc libclang-rt-19-dev-wasm32 # C -> wasm32-wasi for tests/examples
+        wabt                                   # wat2wasm / wasm2wat for test material
+        build-essential pkg-config             # cc: the linker driver aotc uses
+    )
+    local missing=() p
+    for p in "${packages[@]}"; do
+        if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+            missing+=("$p")
+        fi
+    done
+
+    if ((${#missing[@]} > 0)); then
+        local sudo=()
+        if [[ $(id -u) -ne 0 ]]; then
+            if command -v sudo >/dev/null 2>&1; then
+                sudo=(sudo)
+            else
+                echo "setup: missing packages (${missing[*]}); run this script as root to install them" >&2
+                return 1
+            fi
+        fi
+        echo "setup: installing ${missing[*]}" >&2
+        "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq || return 1
+        "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null || return 1
+    fi
+
+    if ! command -v cargo >/dev/null 2>&1 && [[ -x "$HOME/.cargo/bin/cargo" ]]; then
+        export PATH="$HOME/.cargo/bin:$PATH"
+    fi
+    if ! command -v cargo >/dev/null 2>&1; then
+        echo "setup: cargo not found; install Rust with rustup (https://rustup.rs), then run this again" >&2
+        return 1
+    fi
+}
+
+if [[ "${BASH_SOURCE[0]}" == "$0" ]]; then
+    set -euo pipefail
+    aotc_setup
+else
+    aotc_setup || return 1
+fi
