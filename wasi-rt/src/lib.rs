@@ -35,6 +35,16 @@ pub mod wasi;
 #[global_allocator]
 static ALLOCATOR: heap::LibcAlloc = heap::LibcAlloc;
 
+/// The precompiled `alloc`/`core` objects carry unwind tables that name Rust's
+/// personality routine. This archive never unwinds (panic = abort, and generated code
+/// and C frames have no Rust landing pads), so the routine is only ever a link-time
+/// reference; if anything did call it, aborting is the only correct answer.
+#[no_mangle]
+pub extern "C" fn rust_eh_personality() {
+    // SAFETY: abort has no preconditions.
+    unsafe { libc::abort() }
+}
+
 /// A runtime bug, never a guest mistake: say so on one line and abort.
 #[panic_handler]
 fn panic(info: &core::panic::PanicInfo) -> ! {

@@ -33,7 +33,8 @@ pub fn openat2(
     if UNSUPPORTED.load(Ordering::Relaxed) {
         return Err(libc::ENOSYS);
     }
-    let creates = flags & (libc::O_CREAT | libc::O_TMPFILE) != 0;
+    // O_TMPFILE includes the O_DIRECTORY bit, so compare it whole.
+    let creates = flags & libc::O_CREAT != 0 || flags & libc::O_TMPFILE == libc::O_TMPFILE;
     let how = OpenHow {
         flags: flags as u32 as u64,
         mode: if creates { u64::from(mode) } else { 0 },

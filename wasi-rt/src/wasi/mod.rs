@@ -100,12 +100,12 @@ pub(crate) fn utimens(atim: u64, mtim: u64, flags: u32) -> WasiResult<[libc::tim
 
 /// Sets the times of whatever host fd `fd` refers to (also an O_PATH fd).
 pub(crate) fn set_times_fd(fd: core::ffi::c_int, ts: &[libc::timespec; 2]) -> WasiResult {
-    // SAFETY: ts points to two timespecs; a null path means "this fd".
-    let r = crate::sys::retry(|| unsafe { libc::utimensat(fd, core::ptr::null(), ts.as_ptr(), 0) });
+    // SAFETY: ts points to two timespecs.
+    let r = crate::sys::retry(|| unsafe { libc::futimens(fd, ts.as_ptr()) });
     match r {
         Ok(_) => Ok(()),
         Err(libc::EBADF) => {
-            // O_PATH fds are refused by the null-path form; name the fd itself instead.
+            // O_PATH fds are refused by futimens; name the fd itself instead.
             // SAFETY: as above, with an empty path and AT_EMPTY_PATH.
             errno::check(|| unsafe {
                 libc::utimensat(fd, c"".as_ptr(), ts.as_ptr(), libc::AT_EMPTY_PATH)
