@@ -20,6 +20,8 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
 
 /* ---- the contract (aotc-abi layout.rs) ---- */
 typedef struct { uint8_t *base; uint64_t size_bytes; uint64_t max_pages; } Memory;
@@ -70,6 +72,9 @@ W(path_unlink_file, uint32_t, uint32_t, uint32_t);
 W(poll_oneoff, uint32_t, uint32_t, uint32_t, uint32_t);
 W(proc_raise, uint32_t); W(random_get, uint32_t, uint32_t); W(sched_yield);
 W(sock_accept, uint32_t, uint32_t, uint32_t);
+W(sock_recv, uint32_t, uint32_t, uint32_t, uint32_t, uint32_t, uint32_t);
+W(sock_send, uint32_t, uint32_t, uint32_t, uint32_t, uint32_t);
+W(sock_shutdown, uint32_t, uint32_t);
 _Noreturn void aotc_wasi_proc_exit(VmCtxHeader *, uint32_t);
 
 /* ---- WASI values (witx) ---- */
@@ -324,6 +329,11 @@ static void t_ro_refusals(void) {
   check("allocate right refused", open_(3, 0, "hello.txt", 0, R_FD_ALLOCATE, 0, &fd), ENOTCAPABLE);
   check("append refused", open_(3, 0, "hello.txt", 0, R_FD_READ, F_APPEND, &fd), ENOTCAPABLE);
   check("dsync refused", open_(3, 0, "hello.txt", 0, R_FD_READ, F_DSYNC, &fd), ENOTCAPABLE);
+  /* Rust's std asks for every non-write right on a read-only open: granted, trimmed */
+  check("std-style read open", open_(3, 0, "hello.txt", 0, ((1ull << 30) - 1) & ~(R_FD_WRITE | R_FD_DATASYNC | R_FD_ALLOCATE | R_FD_FILESTAT_SET_SIZE), 0, &fd), 0);
+  check("std-style fd has no write rights", aotc_wasi_fd_fdstat_get(VM, fd, OUT) == 0 && (rd64(OUT + 8) & R_WRITE_ANY) == 0, 1);
+  check("std-style fd inheriting has no write rights", (rd64(OUT + 16) & R_WRITE_ANY) == 0, 1);
+  aotc_wasi_fd_close(VM, fd);
   check("mkdir refused", aotc_wasi_path_create_directory(VM, 3, P("newdir")), ENOTCAPABLE);
   check("rmdir refused", aotc_wasi_path_remove_directory(VM, 3, P("sub")), ENOTCAPABLE);
   check("unlink refused", aotc_wasi_path_unlink_file(VM, 3, P("hello.txt")), ENOTCAPABLE);
@@ -515,6 +525,36 @@ __attribute__((noinline)) void w_start(void) {
     check("fdstat listener", aotc_wasi_fd_fdstat_get(VM, 3, OUT) == 0 && M[OUT] == 6, 1);
     check("set nonblock", aotc_wasi_fd_fdstat_set_flags(VM, 3, 4), 0);
     check("accept would block", aotc_wasi_sock_accept(VM, 3, 0, OUT), 6);
+    /* connect from the host side (the shim knows guest fd 3 is host fd 3 here) */
+    struct sockaddr_in sa; socklen_t sl = sizeof sa;
+    getsockname(3, (struct sockaddr *)&sa, &sl);
+    int c = socket(AF_INET, SOCK_STREAM, 0);
+    check("host connect", connect(c, (struct sockaddr *)&sa, sl), 0);
+    check("accept", aotc_wasi_sock_accept(VM, 3, 0, OUT), 0);
+    uint32_t s = rd32(OUT);
+    check("accepted fdstat socket", aotc_wasi_fd_fdstat_get(VM, s, OUT) == 0 && M[OUT] == 6, 1);
+    write(c, "ping", 4);
+    wr32(IOV, BUF); wr32(IOV + 4, 100);
+    check("sock_recv", aotc_wasi_sock_recv(VM, s, IOV, 1, 0, OUT, OUT + 8), 0);
+    check("sock_recv data", rd32(OUT) == 4 && memcmp(M + BUF, "ping", 4) == 0, 1);
+    put(BUF, "pong"); wr32(IOV, BUF); wr32(IOV + 4, 4);
+    check("sock_send", aotc_wasi_sock_send(VM, s, IOV, 1, 0, OUT), 0);
+    char rb[8] = {0};
+    check("host got pong", read(c, rb, 4) == 4 && memcmp(rb, "pong", 4) == 0, 1);
+    /* poll: fd_read on the socket becomes ready when the peer writes */
+    write(c, "x", 1);
+    uint8_t *sub = M + BIG; memset(sub, 0, 96);
+    uint64_t ud = 7; memcpy(sub, &ud, 8); sub[8] = 1; memcpy(sub + 16, &s, 4);
+    uint64_t ud2 = 8, to = 5000000000ull; memcpy(sub + 48, &ud2, 8); sub[56] = 0; memcpy(sub + 48 + 24, &to, 8);
+    check("poll fd_read + clock", aotc_wasi_poll_oneoff(VM, BIG, BIG + 0x200, 2, OUT), 0);
+    check("poll one event", rd32(OUT), 1);
+    check("poll event is the socket", rd64(BIG + 0x200) == 7 && M[BIG + 0x200 + 10] == 1, 1);
+    check("poll nbytes", rd64(BIG + 0x200 + 16), 1);
+    check("sock_shutdown", aotc_wasi_sock_shutdown(VM, s, 2), 0);
+    check("host sees EOF", read(c, rb, 4), 0);
+    check("sock_recv on file fd", aotc_wasi_sock_recv(VM, 0, IOV, 1, 0, OUT, OUT + 8), 57);
+    check("close socket", aotc_wasi_fd_close(VM, s), 0);
+    close(c);
   } else { out(2, "unknown scenario\n"); aotc_wasi_proc_exit(VM, 2); }
 done:
   outn(passed); out(1, " passed, "); outn(failed); out(1, " failed\n");

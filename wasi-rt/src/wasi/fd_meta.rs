@@ -44,7 +44,13 @@ pub unsafe extern "C" fn aotc_wasi_fd_fdstat_get(
         let e = super::fds().get(fd, 0)?;
         let ft = if e.kind == Kind::Stdio {
             // Stdio is whatever the host handed us; a closed one is EBADF.
-            filetype::from_mode(super::fstat(e.host).map_err(|_| EBADF)?.st_mode)
+            let ft = filetype::from_mode(super::fstat(e.host).map_err(|_| EBADF)?.st_mode);
+            if ft == filetype::CHARACTER_DEVICE {
+                // Terminals cannot seek; wasi-libc's isatty() also relies on these
+                // rights being absent.
+                e.base &= !(rights::FD_SEEK | rights::FD_TELL);
+            }
+            ft
         } else {
             e.filetype
         };
