@@ -9,7 +9,7 @@ root="$(cd "$here/../.." && pwd)"
 rt="$root/target/rt/libwasi_rt.a"
 
 # The link line aotc must use (see the runtime's final report / README).
-LINK_FLAGS=(-static-libgcc -Wl,--gc-sections)
+LINK_FLAGS=(-static-libgcc -Wl,--gc-sections ${EXTRA_LDFLAGS:-})
 CFLAGS=(-O1 -g0 -fno-optimize-sibling-calls -fno-inline -fasynchronous-unwind-tables -w)
 
 T="$(mktemp -d /tmp/wasi-rt-selftest.XXXXXX)"
@@ -21,7 +21,7 @@ bad() { fail=$((fail + 1)); echo "FAIL $1"; [ $# -gt 1 ] && echo "$2" | sed 's/^
 build() { # name manifest-args...
   local name=$1; shift
   python3 "$here/mkmanifest.py" "$T/$name.manifest.c" "$@" || exit 1
-  cc "${CFLAGS[@]}" -o "$T/$name" "$here/selftest.c" "$T/$name.manifest.c" "$rt" "${LINK_FLAGS[@]}" \
+  ${CC:-cc} "${CFLAGS[@]}" -o "$T/$name" "$here/selftest.c" "$T/$name.manifest.c" "$rt" "${LINK_FLAGS[@]}" \
     || { echo "link of $name failed"; exit 1; }
 }
 
@@ -106,6 +106,9 @@ contains "trap backtrace header" "wasm backtrace:"
 contains "trap backtrace #0" "  #0 w_trap"
 contains "trap backtrace #1" "  #1 w_outer"
 contains "trap backtrace #2" "  #2 w_start"
+SELFTEST_TRAP_INIT=1 expect "trap during instantiation" 134 ./ro args
+[ "$(head -n2 <<<"$out")" = $'wasm trap: out of bounds memory access\n  during module instantiation' ] \
+  && ok "instantiation trap message" || bad "instantiation trap message" "$out"
 expect "out-of-bounds store exit status" 134 ./ro oob
 contains "oob message" "wasm trap: out of bounds memory access"
 contains "oob function" "  in wasm function w_oob"
@@ -114,6 +117,27 @@ expect "stack overflow exit status" 134 ./ro stack
 contains "stack overflow message" "wasm trap: call stack exhausted"
 contains "stack overflow function" "  in wasm function w_recurse"
 lacks "stack overflow is not a segfault" "Segmentation"
+
+# The same through real LLVM code generation (when clang-19 is installed).
+if command -v clang-19 >/dev/null; then
+  python3 "$here/mkmanifest.py" "$T/ir.manifest.c"
+  for entry in trap_outer deep0 oob; do
+    sed "s/@ENTRY@/$entry/" "$here/llvm_module.ll.in" >"$T/ir_$entry.ll"
+    clang-19 -O2 -Wno-override-module -c "$T/ir_$entry.ll" -o "$T/ir_$entry.o" \
+      && cc -o "$T/ir_$entry" "$T/ir_$entry.o" "$T/ir.manifest.c" "$rt" "${LINK_FLAGS[@]}" || bad "llvm $entry build"
+  done
+  expect "llvm: trap" 134 ./ir_trap_outer
+  [ "$out" = $'wasm trap: integer divide by zero\n  in wasm function trap_inner\nwasm backtrace:\n  #0 trap_inner\n  #1 trap_outer' ] \
+    && ok "llvm: exact trap report" || bad "llvm: exact trap report" "$out"
+  expect "llvm: stack overflow with 16 KiB frames" 134 ./ir_deep0
+  contains "llvm: call stack exhausted" $'wasm trap: call stack exhausted\n  in wasm function deep\nwasm backtrace:\n  #0 deep\n  #1 deep'
+  contains "llvm: deep backtrace is cut" "  ... (more frames not shown)"
+  expect "llvm: out-of-bounds store" 134 ./ir_oob
+  [ "$out" = $'wasm trap: out of bounds memory access\n  in wasm function oob\nwasm backtrace:\n  #0 oob' ] \
+    && ok "llvm: exact oob report" || bad "llvm: exact oob report" "$out"
+else
+  echo "skip llvm checks: clang-19 not installed"
+fi
 
 # exits and startup errors
 expect "proc_exit(7)" 7 ./ro exit7

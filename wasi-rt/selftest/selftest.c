@@ -498,6 +498,7 @@ static void no_openat2(void) {
 
 void aotc_instantiate(unsigned char *vmctx) {
   if (getenv("SELFTEST_NO_OPENAT2")) no_openat2();
+  if (getenv("SELFTEST_TRAP_INIT")) aotc_rt_trap(5, 0xffffffffu);
   if (getenv("SELFTEST_NOMEM")) return;
   aotc_rt_memory_new(MEMO, 4, 6);
   VM->memory = MEMO;
