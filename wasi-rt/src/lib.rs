@@ -11,6 +11,19 @@
 //! - host file-system access happens only beneath a granted directory, through
 //!   [`paths`], and only as far as the rights in the fd table ([`fdtable`]) allow;
 //! - the trap and signal paths ([`trap`], [`signals`]) are async-signal-safe.
+//!
+//! # Linking (what `aotc` must do)
+//! `cc -o tool module.o libwasi_rt.a -static-libgcc -Wl,--gc-sections` (gcc or clang;
+//! `-static` also works). `-static-libgcc` links libgcc's unwinder (`_Unwind_Backtrace`)
+//! statically instead of depending on libgcc_s.so; `--gc-sections` drops every WASI
+//! function the module does not import. No other library is needed (glibc ≥ 2.34 has
+//! pthreads in libc). `wasi-rt/selftest/run.sh` checks this link line.
+//!
+//! Generated functions must carry `uwtable` (they are `nounwind`, and without it LLVM
+//! emits no `.eh_frame` entry, so trap backtraces come out empty) and should carry
+//! `"probe-stack"="inline-asm"` so no frame can step over the stack guard; each
+//! `FuncInfo::code` must be the function's entry address (its FDE start), which is how
+//! backtrace frames are recognised as wasm frames.
 #![no_std]
 
 extern crate alloc;
