@@ -1,0 +1,199 @@
+//! Wasm traps: the message, the function, a backtrace of wasm function names, then
+//! exit status 134. Reached from generated code (`aotc_rt_trap`) and from the fault
+//! handler, so everything here is async-signal-safe: write(2) and stack buffers only,
+//! no allocation, no locks of ours.
+//!
+//! Output on stderr:
+//! ```text
+//! wasm trap: <TrapCode::message()>
+//!   in wasm function <name>            (or: "  during module instantiation")
+//! wasm backtrace:
+//!   #0 <name>
+//!   #1 <name>
+//! ```
+//! Frames are found with the libgcc unwinder (`_Unwind_Backtrace`, needs the generated
+//! code's `.eh_frame`); a frame is a wasm frame when its FDE starts exactly at some
+//! `FuncInfo::code`, so runtime and libc frames are skipped without guessing.
+
+use aotc_abi::layout::FuncInfo;
+use aotc_abi::trap::{TrapCode, TRAP_EXIT_STATUS};
+use core::ffi::{c_int, c_void};
+use core::sync::atomic::{AtomicBool, Ordering};
+
+use crate::sys::{write_bytes, write_str, write_u64};
+
+extern "C" {
+    static aotc_func_infos: [FuncInfo; 0];
+    static aotc_func_info_count: u32;
+
+    fn _Unwind_Backtrace(
+        trace: extern "C" fn(ctx: *mut c_void, arg: *mut c_void) -> c_int,
+        arg: *mut c_void,
+    ) -> c_int;
+    fn _Unwind_GetIPInfo(ctx: *mut c_void, ip_before_insn: *mut c_int) -> usize;
+    fn _Unwind_GetRegionStart(ctx: *mut c_void) -> usize;
+}
+
+/// `_Unwind_Reason_Code` values used here.
+const URC_NO_REASON: c_int = 0;
+const URC_NORMAL_STOP: c_int = 4;
+
+/// Most wasm frames printed.
+const MAX_WASM_FRAMES: usize = 64;
+/// Most frames of any kind visited (bounds the walk of a very deep stack).
+const MAX_VISITED: usize = 512;
+
+/// Where a trap happened.
+#[derive(Clone, Copy)]
+pub enum Where {
+    /// Reported by generated code: a `FuncInfo` index, `u32::MAX` during instantiation.
+    Func(u32),
+    /// A fault at this program counter.
+    Pc(usize),
+}
+
+static REPORTING: AtomicBool = AtomicBool::new(false);
+
+fn infos() -> &'static [FuncInfo] {
+    // SAFETY: generated code defines `aotc_func_info_count` entries.
+    unsafe {
+        core::slice::from_raw_parts(
+            (&raw const aotc_func_infos).cast::<FuncInfo>(),
+            aotc_func_info_count as usize,
+        )
+    }
+}
+
+/// Index of the function whose code starts exactly at `start`.
+fn func_starting_at(start: usize) -> Option<u32> {
+    if start == 0 {
+        return None;
+    }
+    infos()
+        .iter()
+        .position(|f| f.code as usize == start)
+        .map(|i| i as u32)
+}
+
+struct Frames {
+    funcs: [u32; MAX_WASM_FRAMES],
+    n: usize,
+    visited: usize,
+    truncated: bool,
+}
+
+extern "C" fn visit(ctx: *mut c_void, arg: *mut c_void) -> c_int {
+    // SAFETY: arg is the &mut Frames passed to _Unwind_Backtrace below; ctx is the
+    // unwinder's context for this frame.
+    let frames = unsafe { &mut *(arg as *mut Frames) };
+    frames.visited += 1;
+    let mut before: c_int = 0;
+    // SAFETY: ctx comes from the unwinder.
+    let (ip, start) = unsafe {
+        (
+            _Unwind_GetIPInfo(ctx, &mut before),
+            _Unwind_GetRegionStart(ctx),
+        )
+    };
+    if ip != 0 {
+        if let Some(i) = func_starting_at(start) {
+            if frames.n == MAX_WASM_FRAMES {
+                frames.truncated = true;
+                return URC_NORMAL_STOP;
+            }
+            frames.funcs[frames.n] = i;
+            frames.n += 1;
+        }
+    }
+    if frames.visited >= MAX_VISITED {
+        frames.truncated = true;
+        return URC_NORMAL_STOP;
+    }
+    URC_NO_REASON
+}
+
+fn write_name(index: u32) {
+    let name = infos()
+        .get(index as usize)
+        .map(|f| f.name)
+        .unwrap_or(core::ptr::null());
+    if name.is_null() {
+        write_str(2, "wasm-function[");
+        write_u64(2, u64::from(index));
+        write_str(2, "]");
+    } else {
+        // SAFETY: FuncInfo names are NUL-terminated static strings.
+        write_bytes(2, unsafe { crate::sys::cstr_bytes(name) });
+    }
+}
+
+/// Prints the trap report and exits with [`TRAP_EXIT_STATUS`].
+pub fn report(code: u32, at: Where) -> ! {
+    if REPORTING.swap(true, Ordering::AcqRel) {
+        // A fault while reporting (e.g. in the unwinder): end it here.
+        write_str(2, "\n(backtrace failed)\n");
+        // SAFETY: _exit is async-signal-safe.
+        unsafe { libc::_exit(TRAP_EXIT_STATUS) }
+    }
+    write_str(2, "wasm trap: ");
+    match TrapCode::from_u32(code) {
+        Some(t) => write_str(2, t.message()),
+        None => {
+            write_str(2, "unknown trap code ");
+            write_u64(2, u64::from(code));
+        }
+    }
+    write_str(2, "\n");
+
+    let mut frames = Frames {
+        funcs: [0; MAX_WASM_FRAMES],
+        n: 0,
+        visited: 0,
+        truncated: false,
+    };
+    // SAFETY: visit only writes into `frames`.
+    unsafe { _Unwind_Backtrace(visit, (&raw mut frames).cast()) };
+
+    match at {
+        Where::Func(u32::MAX) => write_str(2, "  during module instantiation\n"),
+        Where::Func(i) => {
+            write_str(2, "  in wasm function ");
+            write_name(i);
+            write_str(2, "\n");
+        }
+        Where::Pc(_) if frames.n > 0 => {
+            write_str(2, "  in wasm function ");
+            write_name(frames.funcs[0]);
+            write_str(2, "\n");
+        }
+        Where::Pc(_) if !crate::thread::instantiated() => {
+            write_str(2, "  during module instantiation\n")
+        }
+        Where::Pc(pc) => {
+            write_str(2, "  in wasm function <unknown> (pc ");
+            crate::sys::write_hex(2, pc as u64);
+            write_str(2, ")\n");
+        }
+    }
+    write_str(2, "wasm backtrace:\n");
+    for (k, &f) in frames.funcs[..frames.n].iter().enumerate() {
+        write_str(2, "  #");
+        write_u64(2, k as u64);
+        write_str(2, " ");
+        write_name(f);
+        write_str(2, "\n");
+    }
+    if frames.truncated {
+        write_str(2, "  ... (more frames not shown)\n");
+    }
+    // SAFETY: _exit is async-signal-safe and ends every thread.
+    unsafe { libc::_exit(TRAP_EXIT_STATUS) }
+}
+
+/// Called by generated code when a trap condition is detected: `code` is a
+/// [`TrapCode`], `func_index` indexes `aotc_func_infos` (`u32::MAX` during
+/// instantiation). Never returns.
+#[no_mangle]
+pub extern "C" fn aotc_rt_trap(code: u32, func_index: u32) -> ! {
+    report(code, Where::Func(func_index))
+}

@@ -1,0 +1,190 @@
+//! Reading, writing and positioning through fds: fd_read, fd_write, fd_pread,
+//! fd_pwrite, fd_seek, fd_tell, and the fd lifetime calls fd_close and fd_renumber.
+//!
+//! Every call checks the fd's rights first, then every guest range (output pointers
+//! before any side effect, so a bad pointer never loses data), then does one host call.
+
+use aotc_abi::layout::VmCtxHeader;
+
+use crate::errno::{self, ret, WasiResult, EBADF, EINVAL};
+use crate::rights::{FD_READ, FD_SEEK, FD_TELL, FD_WRITE};
+
+fn offset(o: u64) -> WasiResult<libc::off_t> {
+    libc::off_t::try_from(o).map_err(|_| EINVAL)
+}
+
+/// # Safety
+/// Called by generated code with its context.
+#[no_mangle]
+pub unsafe extern "C" fn aotc_wasi_fd_read(
+    vmctx: *mut VmCtxHeader,
+    fd: u32,
+    iovs: u32,
+    iovs_len: u32,
+    nread_out: u32,
+) -> u32 {
+    // SAFETY: see the function contract.
+    let g = unsafe { super::mem(vmctx) };
+    ret((|| {
+        let host = super::fds().get(fd, FD_READ)?.host;
+        let iov = g.iovecs(iovs, iovs_len)?;
+        g.range(nread_out, 4)?;
+        // SAFETY: every iovec points into checked guest memory.
+        let n =
+            errno::check(|| unsafe { libc::readv(host, iov.as_ptr(), iov.len() as libc::c_int) })?;
+        g.write_u32(nread_out, n as u32)
+    })())
+}
+
+/// # Safety
+/// Called by generated code with its context.
+#[no_mangle]
+pub unsafe extern "C" fn aotc_wasi_fd_write(
+    vmctx: *mut VmCtxHeader,
+    fd: u32,
+    iovs: u32,
+    iovs_len: u32,
+    nwritten_out: u32,
+) -> u32 {
+    // SAFETY: see the function contract.
+    let g = unsafe { super::mem(vmctx) };
+    ret((|| {
+        let host = super::fds().get(fd, FD_WRITE)?.host;
+        let iov = g.iovecs(iovs, iovs_len)?;
+        g.range(nwritten_out, 4)?;
+        // SAFETY: every iovec points into checked guest memory.
+        let n =
+            errno::check(|| unsafe { libc::writev(host, iov.as_ptr(), iov.len() as libc::c_int) })?;
+        g.write_u32(nwritten_out, n as u32)
+    })())
+}
+
+/// # Safety
+/// Called by generated code with its context.
+#[no_mangle]
+pub unsafe extern "C" fn aotc_wasi_fd_pread(
+    vmctx: *mut VmCtxHeader,
+    fd: u32,
+    iovs: u32,
+    iovs_len: u32,
+    off: u64,
+    nread_out: u32,
+) -> u32 {
+    // SAFETY: see the function contract.
+    let g = unsafe { super::mem(vmctx) };
+    ret((|| {
+        let host = super::fds().get(fd, FD_READ | FD_SEEK)?.host;
+        let iov = g.iovecs(iovs, iovs_len)?;
+        g.range(nread_out, 4)?;
+        let off = offset(off)?;
+        // SAFETY: every iovec points into checked guest memory.
+        let n = errno::check(|| unsafe {
+            libc::preadv(host, iov.as_ptr(), iov.len() as libc::c_int, off)
+        })?;
+        g.write_u32(nread_out, n as u32)
+    })())
+}
+
+/// # Safety
+/// Called by generated code with its context.
+#[no_mangle]
+pub unsafe extern "C" fn aotc_wasi_fd_pwrite(
+    vmctx: *mut VmCtxHeader,
+    fd: u32,
+    iovs: u32,
+    iovs_len: u32,
+    off: u64,
+    nwritten_out: u32,
+) -> u32 {
+    // SAFETY: see the function contract.
+    let g = unsafe { super::mem(vmctx) };
+    ret((|| {
+        let host = super::fds().get(fd, FD_WRITE | FD_SEEK)?.host;
+        let iov = g.iovecs(iovs, iovs_len)?;
+        g.range(nwritten_out, 4)?;
+        let off = offset(off)?;
+        // SAFETY: every iovec points into checked guest memory.
+        let n = errno::check(|| unsafe {
+            libc::pwritev(host, iov.as_ptr(), iov.len() as libc::c_int, off)
+        })?;
+        g.write_u32(nwritten_out, n as u32)
+    })())
+}
+
+/// # Safety
+/// Called by generated code with its context.
+#[no_mangle]
+pub unsafe extern "C" fn aotc_wasi_fd_seek(
+    vmctx: *mut VmCtxHeader,
+    fd: u32,
+    off: u64,
+    whence: u32,
+    newoffset_out: u32,
+) -> u32 {
+    // SAFETY: see the function contract.
+    let g = unsafe { super::mem(vmctx) };
+    ret((|| {
+        // Asking where we are only needs fd_tell (spec).
+        let right = if off == 0 && whence == 1 {
+            FD_TELL
+        } else {
+            FD_SEEK
+        };
+        let host = super::fds().get(fd, right)?.host;
+        let how = match whence {
+            0 => libc::SEEK_SET,
+            1 => libc::SEEK_CUR,
+            2 => libc::SEEK_END,
+            _ => return Err(EINVAL),
+        };
+        g.range(newoffset_out, 8)?;
+        // SAFETY: plain lseek on a host fd we own.
+        let pos = errno::check(|| unsafe { libc::lseek(host, off as i64, how) })?;
+        g.write_u64(newoffset_out, pos as u64)
+    })())
+}
+
+/// # Safety
+/// Called by generated code with its context.
+#[no_mangle]
+pub unsafe extern "C" fn aotc_wasi_fd_tell(
+    vmctx: *mut VmCtxHeader,
+    fd: u32,
+    offset_out: u32,
+) -> u32 {
+    // SAFETY: see the function contract.
+    let g = unsafe { super::mem(vmctx) };
+    ret((|| {
+        let host = super::fds().get(fd, FD_TELL)?.host;
+        g.range(offset_out, 8)?;
+        // SAFETY: plain lseek on a host fd we own.
+        let pos = errno::check(|| unsafe { libc::lseek(host, 0, libc::SEEK_CUR) })?;
+        g.write_u64(offset_out, pos as u64)
+    })())
+}
+
+/// # Safety
+/// Called by generated code with its context.
+#[no_mangle]
+pub unsafe extern "C" fn aotc_wasi_fd_close(_vmctx: *mut VmCtxHeader, fd: u32) -> u32 {
+    ret(super::fds().take(fd).map(|e| e.close()))
+}
+
+/// Moves `fd` to number `to`, closing what `to` was. Both must be open.
+///
+/// # Safety
+/// Called by generated code with its context.
+#[no_mangle]
+pub unsafe extern "C" fn aotc_wasi_fd_renumber(_vmctx: *mut VmCtxHeader, fd: u32, to: u32) -> u32 {
+    let t = super::fds();
+    ret((|| {
+        if !t.contains(fd) || !t.contains(to) {
+            return Err(EBADF);
+        }
+        if fd != to {
+            let e = t.take(fd)?;
+            t.set(to, e);
+        }
+        Ok(())
+    })())
+}

@@ -1,0 +1,262 @@
+//! Facts about fds and their files, and changes to them: fd_fdstat_get,
+//! fd_fdstat_set_flags, fd_fdstat_set_rights, fd_filestat_get, fd_filestat_set_size,
+//! fd_filestat_set_times, fd_allocate, fd_advise, fd_datasync, fd_sync.
+//!
+//! Mutating calls require their right on the fd (never present beneath a read-only
+//! grant); fd_fdstat_set_rights can only drop rights.
+
+use aotc_abi::layout::VmCtxHeader;
+
+use crate::errno::{self, ret, WasiResult, EBADF, EINVAL, ENOTCAPABLE, ENOTSUP};
+use crate::fdtable::Kind;
+use crate::rights::{self, fdflags, filetype};
+
+/// WASI fdflags of a host fd.
+fn host_fdflags(host: libc::c_int) -> WasiResult<u16> {
+    // SAFETY: F_GETFL on an fd we own.
+    let fl = errno::check(|| unsafe { libc::fcntl(host, libc::F_GETFL) })?;
+    let mut f = 0;
+    if fl & libc::O_APPEND != 0 {
+        f |= fdflags::APPEND;
+    }
+    if fl & libc::O_NONBLOCK != 0 {
+        f |= fdflags::NONBLOCK;
+    }
+    if fl & libc::O_SYNC == libc::O_SYNC {
+        f |= fdflags::SYNC;
+    } else if fl & libc::O_DSYNC != 0 {
+        f |= fdflags::DSYNC;
+    }
+    Ok(f)
+}
+
+/// # Safety
+/// Called by generated code with its context.
+#[no_mangle]
+pub unsafe extern "C" fn aotc_wasi_fd_fdstat_get(
+    vmctx: *mut VmCtxHeader,
+    fd: u32,
+    stat_out: u32,
+) -> u32 {
+    // SAFETY: see the function contract.
+    let g = unsafe { super::mem(vmctx) };
+    ret((|| {
+        let e = super::fds().get(fd, 0)?;
+        let ft = if e.kind == Kind::Stdio {
+            // Stdio is whatever the host handed us; a closed one is EBADF.
+            let ft = filetype::from_mode(super::fstat(e.host).map_err(|_| EBADF)?.st_mode);
+            if ft == filetype::CHARACTER_DEVICE {
+                // Terminals cannot seek; wasi-libc's isatty() also relies on these
+                // rights being absent.
+                e.base &= !(rights::FD_SEEK | rights::FD_TELL);
+            }
+            ft
+        } else {
+            e.filetype
+        };
+        let flags = host_fdflags(e.host)?;
+        let mut b = [0u8; 24];
+        b[0] = ft;
+        b[2..4].copy_from_slice(&flags.to_le_bytes());
+        b[8..16].copy_from_slice(&e.base.to_le_bytes());
+        b[16..24].copy_from_slice(&e.inheriting.to_le_bytes());
+        g.write(stat_out, &b)
+    })())
+}
+
+/// Sets APPEND and NONBLOCK; the sync flags cannot change on Linux (ENOTSUP unless
+/// they already are as asked). APPEND and the sync flags need the fd's write rights.
+///
+/// # Safety
+/// Called by generated code with its context.
+#[no_mangle]
+pub unsafe extern "C" fn aotc_wasi_fd_fdstat_set_flags(
+    _vmctx: *mut VmCtxHeader,
+    fd: u32,
+    flags: u32,
+) -> u32 {
+    ret((|| {
+        let e = super::fds().get(fd, rights::FD_FDSTAT_SET_FLAGS)?;
+        if flags & !u32::from(fdflags::ALL) != 0 {
+            return Err(EINVAL);
+        }
+        let flags = flags as u16;
+        if flags & (fdflags::APPEND | fdflags::DSYNC | fdflags::SYNC | fdflags::RSYNC) != 0 {
+            e.require(rights::FD_WRITE)?;
+        }
+        let cur = host_fdflags(e.host)?;
+        let sync = fdflags::DSYNC | fdflags::SYNC | fdflags::RSYNC;
+        let want_sync = if flags & fdflags::RSYNC != 0 {
+            (flags & !fdflags::RSYNC) | fdflags::SYNC
+        } else {
+            flags
+        };
+        if want_sync & sync != cur & sync {
+            return Err(ENOTSUP);
+        }
+        // SAFETY: F_GETFL/F_SETFL on an fd we own.
+        let fl = errno::check(|| unsafe { libc::fcntl(e.host, libc::F_GETFL) })?;
+        let mut new = fl & !(libc::O_APPEND | libc::O_NONBLOCK);
+        if flags & fdflags::APPEND != 0 {
+            new |= libc::O_APPEND;
+        }
+        if flags & fdflags::NONBLOCK != 0 {
+            new |= libc::O_NONBLOCK;
+        }
+        // SAFETY: as above.
+        errno::check(|| unsafe { libc::fcntl(e.host, libc::F_SETFL, new) }).map(|_| ())
+    })())
+}
+
+/// # Safety
+/// Called by generated code with its context.
+#[no_mangle]
+pub unsafe extern "C" fn aotc_wasi_fd_fdstat_set_rights(
+    _vmctx: *mut VmCtxHeader,
+    fd: u32,
+    base: u64,
+    inheriting: u64,
+) -> u32 {
+    ret((|| {
+        let e = super::fds().get(fd, 0)?;
+        if base & !e.base != 0 || inheriting & !e.inheriting != 0 {
+            return Err(ENOTCAPABLE);
+        }
+        e.base = base;
+        e.inheriting = inheriting;
+        Ok(())
+    })())
+}
+
+/// # Safety
+/// Called by generated code with its context.
+#[no_mangle]
+pub unsafe extern "C" fn aotc_wasi_fd_filestat_get(
+    vmctx: *mut VmCtxHeader,
+    fd: u32,
+    stat_out: u32,
+) -> u32 {
+    // SAFETY: see the function contract.
+    let g = unsafe { super::mem(vmctx) };
+    ret((|| {
+        let host = super::fds().get(fd, rights::FD_FILESTAT_GET)?.host;
+        let st = super::fstat(host)?;
+        super::write_filestat(&g, stat_out, &st)
+    })())
+}
+
+/// # Safety
+/// Called by generated code with its context.
+#[no_mangle]
+pub unsafe extern "C" fn aotc_wasi_fd_filestat_set_size(
+    _vmctx: *mut VmCtxHeader,
+    fd: u32,
+    size: u64,
+) -> u32 {
+    ret((|| {
+        let host = super::fds().get(fd, rights::FD_FILESTAT_SET_SIZE)?.host;
+        let size = libc::off_t::try_from(size).map_err(|_| EINVAL)?;
+        // SAFETY: ftruncate on an fd we own.
+        errno::check(|| unsafe { libc::ftruncate(host, size) }).map(|_| ())
+    })())
+}
+
+/// # Safety
+/// Called by generated code with its context.
+#[no_mangle]
+pub unsafe extern "C" fn aotc_wasi_fd_filestat_set_times(
+    _vmctx: *mut VmCtxHeader,
+    fd: u32,
+    atim: u64,
+    mtim: u64,
+    fst_flags: u32,
+) -> u32 {
+    ret((|| {
+        let host = super::fds().get(fd, rights::FD_FILESTAT_SET_TIMES)?.host;
+        let ts = super::utimens(atim, mtim, fst_flags)?;
+        super::set_times_fd(host, &ts)
+    })())
+}
+
+/// # Safety
+/// Called by generated code with its context.
+#[no_mangle]
+pub unsafe extern "C" fn aotc_wasi_fd_allocate(
+    _vmctx: *mut VmCtxHeader,
+    fd: u32,
+    off: u64,
+    len: u64,
+) -> u32 {
+    ret((|| {
+        let host = super::fds().get(fd, rights::FD_ALLOCATE)?.host;
+        let off = libc::off_t::try_from(off).map_err(|_| EINVAL)?;
+        let len = libc::off_t::try_from(len).map_err(|_| EINVAL)?;
+        loop {
+            // SAFETY: posix_fallocate on an fd we own; it returns the error number.
+            match unsafe { libc::posix_fallocate(host, off, len) } {
+                0 => return Ok(()),
+                libc::EINTR => continue,
+                e => return Err(errno::from_host(e)),
+            }
+        }
+    })())
+}
+
+/// # Safety
+/// Called by generated code with its context.
+#[no_mangle]
+pub unsafe extern "C" fn aotc_wasi_fd_advise(
+    _vmctx: *mut VmCtxHeader,
+    fd: u32,
+    off: u64,
+    len: u64,
+    advice: u32,
+) -> u32 {
+    ret((|| {
+        let host = super::fds().get(fd, rights::FD_ADVISE)?.host;
+        let adv = match advice {
+            0 => libc::POSIX_FADV_NORMAL,
+            1 => libc::POSIX_FADV_SEQUENTIAL,
+            2 => libc::POSIX_FADV_RANDOM,
+            3 => libc::POSIX_FADV_WILLNEED,
+            4 => libc::POSIX_FADV_DONTNEED,
+            5 => libc::POSIX_FADV_NOREUSE,
+            _ => return Err(EINVAL),
+        };
+        let off = libc::off_t::try_from(off).map_err(|_| EINVAL)?;
+        let len = libc::off_t::try_from(len).map_err(|_| EINVAL)?;
+        // SAFETY: posix_fadvise on an fd we own; it returns the error number.
+        match unsafe { libc::posix_fadvise(host, off, len, adv) } {
+            0 => Ok(()),
+            e => Err(errno::from_host(e)),
+        }
+    })())
+}
+
+fn sync(fd: u32, right: u64, data_only: bool) -> WasiResult {
+    let e = super::fds().get(fd, right)?;
+    let host = super::dir::io_fd(e)?;
+    // SAFETY: fsync/fdatasync on an fd we own.
+    errno::check(|| unsafe {
+        if data_only {
+            libc::fdatasync(host)
+        } else {
+            libc::fsync(host)
+        }
+    })
+    .map(|_| ())
+}
+
+/// # Safety
+/// Called by generated code with its context.
+#[no_mangle]
+pub unsafe extern "C" fn aotc_wasi_fd_datasync(_vmctx: *mut VmCtxHeader, fd: u32) -> u32 {
+    ret(sync(fd, rights::FD_DATASYNC, true))
+}
+
+/// # Safety
+/// Called by generated code with its context.
+#[no_mangle]
+pub unsafe extern "C" fn aotc_wasi_fd_sync(_vmctx: *mut VmCtxHeader, fd: u32) -> u32 {
+    ret(sync(fd, rights::FD_SYNC, false))
+}

@@ -1,0 +1,142 @@
+//! path_open (sandbox-critical): what may be opened beneath a directory fd, and how.
+//!
+//! Checks, in order: the directory fd exists and has `path_open`; flag bits are known;
+//! creating (O_CREAT, O_EXCL) needs `path_create_file` and truncating (O_TRUNC, also
+//! alone) needs `path_filestat_set_size` on the directory; write-mode rights
+//! (fd_write, fd_datasync, fd_allocate, fd_filestat_set_size) requested beyond the
+//! directory's inheriting rights are ENOTCAPABLE, as are fdflags append/dsync/sync/rsync
+//! without the matching inheriting right. Beneath a read-only grant all of these fail,
+//! and the host file is opened O_RDONLY because no write right can be held.
+//!
+//! Other requested rights beyond the inheriting set are dropped silently (the spec lets
+//! an implementation grant fewer rights; Rust's std asks for many it never uses), so
+//! the new fd never holds more than its directory hands down.
+
+use aotc_abi::layout::VmCtxHeader;
+
+use crate::errno::{ret, EINVAL, ENOTCAPABLE, ENOTDIR};
+use crate::fdtable::{FdEntry, Kind};
+use crate::paths;
+use crate::rights::{self, fdflags, filetype, lookupflags, oflags};
+
+/// Rights that decide whether the host file is opened for writing.
+const WRITE_MODE: u64 =
+    rights::FD_WRITE | rights::FD_DATASYNC | rights::FD_ALLOCATE | rights::FD_FILESTAT_SET_SIZE;
+/// Rights that decide whether the host file is opened for reading.
+const READ_MODE: u64 = rights::FD_READ | rights::FD_READDIR;
+
+/// # Safety
+/// Called by generated code with its context.
+#[no_mangle]
+pub unsafe extern "C" fn aotc_wasi_path_open(
+    vmctx: *mut VmCtxHeader,
+    fd: u32,
+    dirflags: u32,
+    path: u32,
+    path_len: u32,
+    oflags_in: u32,
+    rights_base: u64,
+    rights_inheriting: u64,
+    fdflags_in: u32,
+    fd_out: u32,
+) -> u32 {
+    // SAFETY: see the function contract.
+    let g = unsafe { super::mem(vmctx) };
+    ret((|| {
+        let table = super::fds();
+        let dir = table.get(fd, rights::PATH_OPEN)?;
+        if dir.kind != Kind::Dir {
+            return Err(ENOTDIR);
+        }
+        if oflags_in & !u32::from(oflags::ALL) != 0 || fdflags_in & !u32::from(fdflags::ALL) != 0 {
+            return Err(EINVAL);
+        }
+        let (of, ff) = (oflags_in as u16, fdflags_in as u16);
+
+        let mut need = 0;
+        if of & (oflags::CREAT | oflags::EXCL) != 0 {
+            need |= rights::PATH_CREATE_FILE;
+        }
+        if of & oflags::TRUNC != 0 {
+            need |= rights::PATH_FILESTAT_SET_SIZE;
+        }
+        dir.require(need)?;
+        let inh = dir.inheriting;
+        if (rights_base | rights_inheriting) & WRITE_MODE & !inh != 0 {
+            return Err(ENOTCAPABLE);
+        }
+        let mut flag_need = 0;
+        if ff & fdflags::APPEND != 0 {
+            flag_need |= rights::FD_WRITE;
+        }
+        if ff & fdflags::DSYNC != 0 {
+            flag_need |= rights::FD_DATASYNC;
+        }
+        if ff & (fdflags::SYNC | fdflags::RSYNC) != 0 {
+            flag_need |= rights::FD_SYNC;
+        }
+        if flag_need & !inh != 0 {
+            return Err(ENOTCAPABLE);
+        }
+        let base = rights_base & inh;
+        let inheriting = rights_inheriting & inh;
+
+        let p = paths::guest_path(g.read_vec(path, path_len)?)?;
+        g.range(fd_out, 4)?;
+
+        let write = base & WRITE_MODE != 0;
+        let read = base & READ_MODE != 0 || !write;
+        let mut flags = match (read, write) {
+            (true, true) => libc::O_RDWR,
+            (false, true) => libc::O_WRONLY,
+            _ => libc::O_RDONLY,
+        } | libc::O_NOCTTY;
+        if of & oflags::CREAT != 0 {
+            flags |= libc::O_CREAT;
+        }
+        if of & oflags::EXCL != 0 {
+            flags |= libc::O_EXCL;
+        }
+        if of & oflags::TRUNC != 0 {
+            flags |= libc::O_TRUNC;
+        }
+        if of & oflags::DIRECTORY != 0 {
+            flags |= libc::O_DIRECTORY;
+        }
+        if ff & fdflags::APPEND != 0 {
+            flags |= libc::O_APPEND;
+        }
+        if ff & fdflags::DSYNC != 0 {
+            flags |= libc::O_DSYNC;
+        }
+        if ff & (fdflags::SYNC | fdflags::RSYNC) != 0 {
+            flags |= libc::O_SYNC;
+        }
+        if ff & fdflags::NONBLOCK != 0 {
+            flags |= libc::O_NONBLOCK;
+        }
+        let follow = dirflags & lookupflags::SYMLINK_FOLLOW != 0;
+        let dirfd = dir.host;
+        let file = paths::open_beneath(dirfd, &p, flags, 0o666, follow)?;
+        let ft = filetype::from_mode(super::fstat(file.0)?.st_mode);
+        let entry = if ft == filetype::DIRECTORY {
+            FdEntry::new(
+                file.into_raw(),
+                Kind::Dir,
+                ft,
+                base & rights::DIR_ALL,
+                inheriting,
+            )
+        } else {
+            FdEntry::new(
+                file.into_raw(),
+                Kind::File,
+                ft,
+                base & rights::FILE_ALL,
+                inheriting,
+            )
+        };
+        let new_fd = table.insert(entry)?;
+        g.write_u32(fd_out, new_fd)
+    })())
+}

@@ -1,0 +1,230 @@
+//! Sockets: the listen preopens the manifest grants (opened at startup) and the
+//! preview1 calls on socket fds: sock_accept, sock_recv, sock_send, sock_shutdown.
+//!
+//! Only listeners named in the manifest exist; the guest can accept connections on
+//! them and talk over the accepted fds, nothing else (no connect, no new listeners).
+
+use alloc::vec::Vec;
+use aotc_abi::layout::VmCtxHeader;
+use core::ffi::{c_char, c_int, c_void};
+
+use crate::errno::{self, ret, EINVAL, ENOTSOCK};
+use crate::fdtable::{FdEntry, Kind};
+use crate::rights::{self, fdflags, filetype};
+
+extern "C" {
+    fn inet_pton(af: c_int, src: *const c_char, dst: *mut c_void) -> c_int;
+}
+
+/// Opens a listening TCP socket on `addr` (`IPv4:port`, `[IPv6]:port` or
+/// `localhost:port`). Err(None): not an address; Err(Some(e)): host errno.
+pub fn listen(addr: &str) -> Result<c_int, Option<c_int>> {
+    let (host, port) = addr.rsplit_once(':').ok_or(None)?;
+    let port: u16 = port.parse().map_err(|_| None)?;
+    let (v6, host) = match host.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
+        Some(h) => (true, h),
+        None if host == "localhost" => (false, "127.0.0.1"),
+        None => (false, host),
+    };
+    let mut h = Vec::from(host.as_bytes());
+    h.push(0);
+    // SAFETY: sockaddr structs are plain data; inet_pton writes at most their address
+    // field; socket/bind/listen get matching lengths.
+    unsafe {
+        let mut ss: libc::sockaddr_storage = core::mem::zeroed();
+        let len = if v6 {
+            let sa = &mut *(&raw mut ss).cast::<libc::sockaddr_in6>();
+            sa.sin6_family = libc::AF_INET6 as libc::sa_family_t;
+            sa.sin6_port = port.to_be();
+            if inet_pton(
+                libc::AF_INET6,
+                h.as_ptr().cast(),
+                (&raw mut sa.sin6_addr).cast(),
+            ) != 1
+            {
+                return Err(None);
+            }
+            core::mem::size_of::<libc::sockaddr_in6>()
+        } else {
+            let sa = &mut *(&raw mut ss).cast::<libc::sockaddr_in>();
+            sa.sin_family = libc::AF_INET as libc::sa_family_t;
+            sa.sin_port = port.to_be();
+            if inet_pton(
+                libc::AF_INET,
+                h.as_ptr().cast(),
+                (&raw mut sa.sin_addr).cast(),
+            ) != 1
+            {
+                return Err(None);
+            }
+            core::mem::size_of::<libc::sockaddr_in>()
+        };
+        let family = if v6 { libc::AF_INET6 } else { libc::AF_INET };
+        let fd = libc::socket(family, libc::SOCK_STREAM | libc::SOCK_CLOEXEC, 0);
+        if fd < 0 {
+            return Err(Some(crate::sys::errno()));
+        }
+        let one: c_int = 1;
+        libc::setsockopt(
+            fd,
+            libc::SOL_SOCKET,
+            libc::SO_REUSEADDR,
+            (&raw const one).cast(),
+            4,
+        );
+        if libc::bind(fd, (&raw const ss).cast(), len as libc::socklen_t) != 0
+            || libc::listen(fd, 128) != 0
+        {
+            let e = crate::sys::errno();
+            libc::close(fd);
+            return Err(Some(e));
+        }
+        Ok(fd)
+    }
+}
+
+/// # Safety
+/// Called by generated code with its context.
+#[no_mangle]
+pub unsafe extern "C" fn aotc_wasi_sock_accept(
+    vmctx: *mut VmCtxHeader,
+    fd: u32,
+    flags: u32,
+    fd_out: u32,
+) -> u32 {
+    // SAFETY: see the function contract.
+    let g = unsafe { super::mem(vmctx) };
+    ret((|| {
+        let table = super::fds();
+        let l = table.get(fd, rights::SOCK_ACCEPT)?;
+        if l.kind != Kind::Listener {
+            return Err(ENOTSOCK);
+        }
+        if flags & !u32::from(fdflags::NONBLOCK) != 0 {
+            return Err(EINVAL);
+        }
+        g.range(fd_out, 4)?;
+        let mut f = libc::SOCK_CLOEXEC;
+        if flags != 0 {
+            f |= libc::SOCK_NONBLOCK;
+        }
+        let host = l.host;
+        // SAFETY: accept4 on our listener, discarding the peer address.
+        let s = errno::check(|| unsafe {
+            libc::accept4(host, core::ptr::null_mut(), core::ptr::null_mut(), f)
+        })?;
+        let new_fd = table.insert(FdEntry::new(
+            s,
+            Kind::Socket,
+            filetype::SOCKET_STREAM,
+            rights::SOCKET,
+            0,
+        ))?;
+        g.write_u32(fd_out, new_fd)
+    })())
+}
+
+/// # Safety
+/// Called by generated code with its context.
+#[no_mangle]
+pub unsafe extern "C" fn aotc_wasi_sock_recv(
+    vmctx: *mut VmCtxHeader,
+    fd: u32,
+    ri_data: u32,
+    ri_data_len: u32,
+    ri_flags: u32,
+    ro_datalen_out: u32,
+    ro_flags_out: u32,
+) -> u32 {
+    // SAFETY: see the function contract.
+    let g = unsafe { super::mem(vmctx) };
+    ret((|| {
+        let e = super::fds().get(fd, rights::FD_READ)?;
+        if e.kind != Kind::Socket {
+            return Err(ENOTSOCK);
+        }
+        if ri_flags & !3 != 0 {
+            return Err(EINVAL);
+        }
+        let mut flags = 0;
+        if ri_flags & 1 != 0 {
+            flags |= libc::MSG_PEEK;
+        }
+        if ri_flags & 2 != 0 {
+            flags |= libc::MSG_WAITALL;
+        }
+        let mut iov = g.iovecs(ri_data, ri_data_len)?;
+        g.range(ro_datalen_out, 4)?;
+        g.range(ro_flags_out, 2)?;
+        // SAFETY: a zeroed msghdr is valid; iov points into checked guest memory.
+        let mut msg: libc::msghdr = unsafe { core::mem::zeroed() };
+        msg.msg_iov = iov.as_mut_ptr();
+        msg.msg_iovlen = iov.len();
+        let host = e.host;
+        // SAFETY: as above.
+        let n = errno::check(|| unsafe { libc::recvmsg(host, &mut msg, flags) })?;
+        let ro: u16 = if msg.msg_flags & libc::MSG_TRUNC != 0 {
+            1
+        } else {
+            0
+        };
+        g.write_u32(ro_datalen_out, n as u32)?;
+        g.write(ro_flags_out, &ro.to_le_bytes())
+    })())
+}
+
+/// # Safety
+/// Called by generated code with its context.
+#[no_mangle]
+pub unsafe extern "C" fn aotc_wasi_sock_send(
+    vmctx: *mut VmCtxHeader,
+    fd: u32,
+    si_data: u32,
+    si_data_len: u32,
+    _si_flags: u32,
+    so_datalen_out: u32,
+) -> u32 {
+    // SAFETY: see the function contract.
+    let g = unsafe { super::mem(vmctx) };
+    ret((|| {
+        let e = super::fds().get(fd, rights::FD_WRITE)?;
+        if e.kind != Kind::Socket {
+            return Err(ENOTSOCK);
+        }
+        let mut iov = g.iovecs(si_data, si_data_len)?;
+        g.range(so_datalen_out, 4)?;
+        // SAFETY: a zeroed msghdr is valid; iov points into checked guest memory.
+        let mut msg: libc::msghdr = unsafe { core::mem::zeroed() };
+        msg.msg_iov = iov.as_mut_ptr();
+        msg.msg_iovlen = iov.len();
+        let host = e.host;
+        // SAFETY: as above; MSG_NOSIGNAL turns a closed peer into EPIPE, not SIGPIPE.
+        let n = errno::check(|| unsafe { libc::sendmsg(host, &msg, libc::MSG_NOSIGNAL) })?;
+        g.write_u32(so_datalen_out, n as u32)
+    })())
+}
+
+/// # Safety
+/// Called by generated code with its context.
+#[no_mangle]
+pub unsafe extern "C" fn aotc_wasi_sock_shutdown(
+    _vmctx: *mut VmCtxHeader,
+    fd: u32,
+    how: u32,
+) -> u32 {
+    ret((|| {
+        let e = super::fds().get(fd, rights::SOCK_SHUTDOWN)?;
+        if e.kind != Kind::Socket {
+            return Err(ENOTSOCK);
+        }
+        let h = match how {
+            1 => libc::SHUT_RD,
+            2 => libc::SHUT_WR,
+            3 => libc::SHUT_RDWR,
+            _ => return Err(EINVAL),
+        };
+        let host = e.host;
+        // SAFETY: shutdown on a socket we own.
+        errno::check(|| unsafe { libc::shutdown(host, h) }).map(|_| ())
+    })())
+}
