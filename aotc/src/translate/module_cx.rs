@@ -124,13 +124,14 @@ fn fn_type_of<'ctx>(llcx: &'ctx Context, sig: &Signature) -> Result<FunctionType
     })
 }
 
-/// A symbol-safe name for function `index`.
+/// The ELF symbol of function `index`: `wasm:` and its name-section name, so perf,
+/// gdb and backtraces show real names. The prefix matters: LLVM lowers intrinsics
+/// to libcalls by name (`memcpy`, `memset`, `fmod` …), and an unprefixed wasm
+/// function called `memcpy` would capture those calls.
 fn symbol_name(info: &ModuleInfo, index: u32) -> String {
     match info.func_names.get(&index) {
-        // Runtime symbols live in the aotc_ namespace; keep wasm names out of it.
-        Some(n) if !n.is_empty() && !n.starts_with("aotc_") => n.clone(),
-        Some(n) if !n.is_empty() => format!("wasm.{n}"),
-        _ => format!("wasm-function[{index}]"),
+        Some(n) if !n.is_empty() => format!("wasm:{n}"),
+        _ => format!("wasm:function[{index}]"),
     }
 }
 

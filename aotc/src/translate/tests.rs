@@ -114,3 +114,22 @@ fn invalid_bodies_name_function_and_offset() {
     assert!(err.contains("in function 1 `bad`"), "{err}");
     assert!(err.contains("byte offset 0x"), "{err}");
 }
+
+#[test]
+fn wasm_names_cannot_capture_libcalls() {
+    // LLVM lowers memory.copy to a call to `memcpy`; a wasm function of that name
+    // must not receive it (it did once, corrupting every C program's start-up).
+    let ir = compile_wat(
+        r#"(module (memory 1)
+             (func $memcpy (param i32 i32 i32) (result i32) (local.get 0))
+             (func (export "_start")
+               (memory.copy (i32.const 0) (i32.const 8) (i32.const 64))
+               (drop (call $memcpy (i32.const 0) (i32.const 0) (i32.const 0)))))"#,
+        2,
+        Emit::LlvmIr,
+    )
+    .unwrap();
+    let ir = String::from_utf8(ir).unwrap();
+    assert!(ir.contains("@\"wasm:memcpy\""), "{ir}");
+    assert!(!ir.contains("define internal i32 @memcpy"), "{ir}");
+}
