@@ -26,6 +26,9 @@ pub const LINK_FLAGS: &[&str] = &[
     "-Wl,--gc-sections",
     "-Wl,--require-defined=aotc_manifest",
     "-Wl,-O1",
+    // The runtime archive carries DWARF of Rust's precompiled core/alloc (~800 KB);
+    // symbols stay (perf and gdb show wasm names), debug sections go.
+    "-Wl,--strip-debug",
 ];
 /// Libraries after the flags.
 pub const LINK_LIBS: &[&str] = &["-lm", "-static-libgcc"];

@@ -27,7 +27,7 @@ pub const ABI_VERSION: u32 = 1;
 
 /// Symbol names shared by the generated object and the runtime archive.
 pub mod sym {
-    /// Defined by generated code (a zero-sized marker) and referenced by the runtime.
+    /// Defined by generated code (a one-byte constant) and referenced by the runtime.
     pub const ABI_VERSION_MARKER: &str = "aotc_abi_version_1";
     /// Generated: `extern "C" fn(vmctx: *mut u8)`. Instantiates the module into the
     /// context (memories, tables, globals, segments, start function).
@@ -40,8 +40,10 @@ pub mod sym {
     pub const VMCTX: &str = "aotc_vmctx";
     /// Generated: `u64` holding the size of [`sym::VMCTX`] in bytes.
     pub const VMCTX_SIZE: &str = "aotc_vmctx_size";
-    /// Generated: `[layout::FuncInfo; N]` describing every defined function, in
-    /// function-index order, for trap messages and backtraces.
+    /// Generated: `[layout::FuncInfo; N]` with one entry per wasm function index,
+    /// imports included (their `code` is null, their name `module.field`), for trap
+    /// messages and backtraces. Trap calls pass this index (`u32::MAX` while
+    /// instantiating).
     pub const FUNC_INFOS: &str = "aotc_func_infos";
     /// Generated: `u32` count of entries in [`sym::FUNC_INFOS`].
     pub const FUNC_INFO_COUNT: &str = "aotc_func_info_count";
