@@ -57,9 +57,15 @@ fn dispatch_names(wat: &Path) -> Vec<String> {
     for payload in Parser::new(0).parse_all(&bytes) {
         match payload.expect("parse") {
             Payload::ElementSection(reader) if indices.is_none() => {
-                let first = reader.into_iter().next().expect("an element segment").expect("element");
+                let first = reader
+                    .into_iter()
+                    .next()
+                    .expect("an element segment")
+                    .expect("element");
                 indices = Some(match first.items {
-                    ElementItems::Functions(f) => f.into_iter().map(|i| i.expect("index")).collect(),
+                    ElementItems::Functions(f) => {
+                        f.into_iter().map(|i| i.expect("index")).collect()
+                    }
                     ElementItems::Expressions(_, exprs) => exprs
                         .into_iter()
                         .map(|e| {
@@ -90,7 +96,12 @@ fn dispatch_names(wat: &Path) -> Vec<String> {
     indices
         .expect("no element segment")
         .iter()
-        .map(|i| names.get(i).cloned().unwrap_or_else(|| panic!("function {i} has no name")))
+        .map(|i| {
+            names
+                .get(i)
+                .cloned()
+                .unwrap_or_else(|| panic!("function {i} has no name"))
+        })
         .collect()
 }
 
@@ -99,7 +110,11 @@ fn dispatch_names(wat: &Path) -> Vec<String> {
 /// nothing on stdout, no crash text.
 #[track_caller]
 fn assert_trap(out: &Output, msg: &str, names: &[&str]) {
-    check(out, out.status.code().is_some(), "killed by a signal instead of trapping");
+    check(
+        out,
+        out.status.code().is_some(),
+        "killed by a signal instead of trapping",
+    );
     assert_exit(out, 134);
     let err = out.stderr();
     check(out, !err.contains("Segmentation fault"), "segfault text");
@@ -110,15 +125,19 @@ fn assert_trap(out: &Output, msg: &str, names: &[&str]) {
         &format!("first stderr line must be `wasm trap: {msg}`"),
     );
     let second = lines.get(1).copied().unwrap_or("");
-    let named = names
-        .iter()
-        .any(|n| second.starts_with(char::is_whitespace) && second.trim() == format!("in wasm function {n}"));
+    let named = names.iter().any(|n| {
+        second.starts_with(char::is_whitespace) && second.trim() == format!("in wasm function {n}")
+    });
     check(
         out,
         named,
         &format!("second stderr line must be `  in wasm function <name>` with name in {names:?}"),
     );
-    check(out, out.stdout.is_empty(), "a trapping case prints nothing on stdout");
+    check(
+        out,
+        out.stdout.is_empty(),
+        "a trapping case prints nothing on stdout",
+    );
 }
 
 /// Runs every case of one trap file: (function name, message, other acceptable
@@ -131,7 +150,10 @@ fn run_trap_file(file: &str, cases: &[(&str, &str, &[&str])]) {
     listed.sort_unstable();
     let mut in_file: Vec<&str> = names.iter().map(String::as_str).collect();
     in_file.sort_unstable();
-    assert_eq!(listed, in_file, "{file}: the case table and the file disagree");
+    assert_eq!(
+        listed, in_file,
+        "{file}: the case table and the file disagree"
+    );
 
     let exe = build_ok(&wat, &[]);
     let mut failures = Vec::new();
@@ -149,7 +171,12 @@ fn run_trap_file(file: &str, cases: &[(&str, &str, &[&str])]) {
         }
     }
     if !failures.is_empty() {
-        panic!("{} of {} cases failed:\n{}", failures.len(), cases.len(), failures.join("\n"));
+        panic!(
+            "{} of {} cases failed:\n{}",
+            failures.len(),
+            cases.len(),
+            failures.join("\n")
+        );
     }
 }
 
@@ -306,7 +333,9 @@ fn big_frame_wat(n: usize) -> String {
             (i * 8) % 60000
         ));
     }
-    s.push_str("    (i64.store (i32.const 0) (call $big_frame (i64.add (local.get $x) (i64.const 1))))\n");
+    s.push_str(
+        "    (i64.store (i32.const 0) (call $big_frame (i64.add (local.get $x) (i64.const 1))))\n",
+    );
     s.push_str("    (i64.load (i32.const 0))\n");
     for i in 1..=n {
         s.push_str(&format!("    (local.get {i})\n    i64.add\n"));
@@ -410,7 +439,10 @@ fn edge_cases_that_must_not_trap() {
 fn traps_are_the_same_at_every_opt_level() {
     let wat = tests_path("traps/int_div.wat");
     let names = dispatch_names(&wat);
-    let n = names.iter().position(|x| x == "i32_div_s_overflow").expect("case");
+    let n = names
+        .iter()
+        .position(|x| x == "i32_div_s_overflow")
+        .expect("case");
     for opt in ["-O0", "-O1", "-O2", "-O3"] {
         let exe: PathBuf = build_ok(&wat, &[opt]);
         let out = Run::new(&exe).args(std::iter::repeat_n("x", n)).output();
@@ -418,7 +450,10 @@ fn traps_are_the_same_at_every_opt_level() {
     }
     let wat = tests_path("traps/memory_oob.wat");
     let names = dispatch_names(&wat);
-    let n = names.iter().position(|x| x == "load_offset_max_plus_one").expect("case");
+    let n = names
+        .iter()
+        .position(|x| x == "load_offset_max_plus_one")
+        .expect("case");
     for opt in ["-O0", "-O3"] {
         let exe = build_ok(&wat, &[opt]);
         let out = Run::new(&exe).args(std::iter::repeat_n("x", n)).output();
