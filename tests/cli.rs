@@ -97,16 +97,18 @@ fn assert_mentions_offset(out: &Output, line: &str, off: u64) {
     );
 }
 
-/// The line names function index `idx`: a word starting with "func" followed
-/// closely (within 12 characters) by the number.
+/// The line names function index `idx`: a word starting with "func" ("func",
+/// "function", ...), then optionally "index" and one of `#[(:=`, then the number.
 #[track_caller]
 fn assert_mentions_function(out: &Output, line: &str, idx: u64) {
     let lower = line.to_lowercase();
     let found = lower.match_indices("func").any(|(i, _)| {
-        let tail: String = lower[i..].chars().take(30).collect();
-        let after_word = tail.trim_start_matches(|c: char| c.is_ascii_alphabetic());
-        let window: String = after_word.chars().take(12).collect();
-        has_number(&window, idx)
+        let rest = lower[i..].trim_start_matches(|c: char| c.is_ascii_alphabetic());
+        let rest = rest.trim_start_matches([' ', '\t', ':']);
+        let rest = rest.strip_prefix("index").unwrap_or(rest);
+        let rest = rest.trim_start_matches([' ', '\t', '#', '[', '(', ':', '=']);
+        let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+        digits == idx.to_string()
     });
     check(
         out,
@@ -861,4 +863,33 @@ fn inspect_rejects_a_corrupted_manifest() {
     let bad = f.write("corrupted", &bytes);
     let out = f.aotc(&["inspect", bad.to_str().expect("utf-8")]);
     assert_aotc_error(&out);
+}
+
+/// The matchers above accept the usual spellings and reject near misses, and the
+/// JSON reader is strict (so the inspect tests cannot pass on garbage).
+#[test]
+fn test_helpers_self_check() {
+    assert!(has_number("at offset 0x25", 37));
+    assert!(has_number("at offset 37)", 37));
+    assert!(!has_number("at offset 370", 37));
+    let out = aotc(["--help"]);
+    for good in [
+        "error in func 2 at offset 0x10",
+        "function index 2: type mismatch",
+        "in func[2]",
+        "function #2",
+    ] {
+        assert_mentions_function(&out, good, 2);
+    }
+    for bad in ["function 12", "func 0 ... 2 bytes", "offset 2"] {
+        let r = std::panic::catch_unwind(|| assert_mentions_function(&out, bad, 2));
+        assert!(r.is_err(), "{bad:?} must not count as naming function 2");
+    }
+    let v =
+        json::parse(r#" {"a": [1, -2.5e3, "x\u00e9", {"b": null}], "c": true} "#).expect("valid");
+    assert_eq!(v.get("c"), Some(&json::Value::Bool(true)));
+    assert!(v.all_strings().contains(&"xé".to_string()));
+    for bad in ["{", "[1,]", "{'a':1}", "{} x", "01", "\"\u{1}\""] {
+        assert!(json::parse(bad).is_err(), "{bad:?} must be rejected");
+    }
 }
