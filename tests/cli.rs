@@ -893,3 +893,31 @@ fn test_helpers_self_check() {
         assert!(json::parse(bad).is_err(), "{bad:?} must be rejected");
     }
 }
+
+/// DESIGN §3 "modular surface": an executable carries the host code its module
+/// imports and nothing more; each WASI call is its own symbol, so the linker drops
+/// the rest. hello imports only fd_write and has no grant.
+#[test]
+fn binary_carries_only_imported_wasi_functions() {
+    let f = Fixture::new();
+    let exe = f.hello("hello-nm", &[]);
+    let bytes = std::fs::read(&exe).expect("read");
+    let elf = goblin::elf::Elf::parse(&bytes).expect("ELF");
+    let names: Vec<&str> = elf
+        .syms
+        .iter()
+        .filter_map(|s| elf.strtab.get_at(s.st_name))
+        .collect();
+    let prefix = aotc_abi::sym::WASI_PREFIX;
+    assert!(
+        names.contains(&format!("{prefix}fd_write").as_str()),
+        "{prefix}fd_write must be linked in"
+    );
+    for absent in ["path_open", "fd_readdir", "path_filestat_get", "random_get"] {
+        let sym = format!("{prefix}{absent}");
+        assert!(
+            !names.contains(&sym.as_str()),
+            "{sym} is not imported and must not be in the binary"
+        );
+    }
+}

@@ -121,7 +121,11 @@ fn echo_copies_a_large_binary_stream_exactly() {
     );
 }
 
-/// What sandbox-demo prints; its header comment says the same.
+/// What sandbox-demo prints; its header comment says the same. Every refusal reads
+/// "Capabilities insufficient" (ENOTCAPABLE): writes because data/ is read-only;
+/// `../secret.txt` and `/etc/passwd` because this wasi-libc finds no preopen for
+/// them; `data/../secret.txt`, `data/../../etc/passwd` and `data/link-out` because the
+/// runtime refuses paths leaving the preopen (see `ESCAPE` in tests/capabilities.rs).
 const SANDBOX_DEMO_EXPECTED: &str = "\
 read data/input.txt: ok (79 bytes)
 write data/out.txt: refused (Capabilities insufficient)

@@ -15,6 +15,7 @@ use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitStatus, Stdio};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
@@ -74,10 +75,21 @@ pub fn fnv64(parts: &[&[u8]]) -> u64 {
     h
 }
 
+/// A name for a temporary file unique to this process and call, so concurrent tests
+/// (threads of one process, or processes) never write the same one.
+pub fn unique_suffix() -> String {
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    format!(
+        "{}-{}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
 /// Writes `bytes` to `path` atomically (temporary file + rename), so concurrent tests
 /// filling the same cache entry never see a half-written file.
 pub fn write_atomic(path: &Path, bytes: &[u8]) {
-    let tmp = path.with_extension(format!("tmp{}", std::process::id()));
+    let tmp = path.with_extension(format!("tmp{}", unique_suffix()));
     std::fs::write(&tmp, bytes).unwrap_or_else(|e| panic!("write {}: {e}", tmp.display()));
     std::fs::rename(&tmp, path).unwrap_or_else(|e| panic!("rename to {}: {e}", path.display()));
 }
@@ -466,7 +478,7 @@ pub fn wasm_from_c(src: &Path, flags: &[&str]) -> PathBuf {
     if out.exists() {
         return out;
     }
-    let tmp = cache.join(format!("{stem}-{key:016x}.{}.wasm.tmp", std::process::id()));
+    let tmp = cache.join(format!("{stem}-{key:016x}.{}.wasm.tmp", unique_suffix()));
     let result = Command::new(CLANG)
         .args([
             "--target=wasm32-wasi",
