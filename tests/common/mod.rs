@@ -387,17 +387,22 @@ pub fn assert_no_crash_text(out: &Output) {
     check(out, out.status.signal().is_none(), "killed by a signal");
 }
 
-/// The aotc error convention: non-zero exit (1 unless stated), stderr is exactly one
-/// line, starting `aotc: error:`, no panic, no backtrace. Returns that line.
+/// The aotc error convention: exit 1, stderr is exactly one line starting
+/// `aotc: error:`, optionally followed by one `help:` line (rustc style), no panic,
+/// no backtrace. Returns the error line.
 #[track_caller]
 pub fn assert_aotc_error(out: &Output) -> String {
     assert_no_crash_text(out);
     check(out, out.code() == Some(1), "expected aotc to exit with 1");
     let lines = out.stderr_lines();
+    let with_help = lines.len() == 2 && lines[1].starts_with("help: ");
     check(
         out,
-        lines.len() == 1,
-        &format!("expected exactly one stderr line, got {}", lines.len()),
+        lines.len() == 1 || with_help,
+        &format!(
+            "expected one error line (and at most one `help:` line), got {} lines",
+            lines.len()
+        ),
     );
     check(
         out,
