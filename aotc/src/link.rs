@@ -26,10 +26,13 @@ pub const LINK_FLAGS: &[&str] = &[
     "-Wl,--gc-sections",
     "-Wl,--require-defined=aotc_manifest",
     "-Wl,-O1",
-    // The runtime archive carries DWARF of Rust's precompiled core/alloc (~800 KB);
-    // symbols stay (perf and gdb show wasm names), debug sections go.
-    "-Wl,--strip-debug",
 ];
+/// How symbols are treated: `--strip` drops them all; by default only debug sections
+/// go (the runtime archive carries ~800 KB of DWARF from Rust's precompiled
+/// core/alloc) and symbols stay, so perf and gdb show wasm function names. Only one
+/// of the two may be passed: ld lets `--strip-debug` override `-s`.
+const STRIP_ALL: &str = "-s";
+const STRIP_DEBUG: &str = "-Wl,--strip-debug";
 /// Libraries after the flags.
 pub const LINK_LIBS: &[&str] = &["-lm", "-static-libgcc"];
 /// File names inside the temporary directory (fixed, so links are reproducible).
@@ -68,7 +71,26 @@ pub fn find_linker(scratch: &Path) -> Result<PathBuf> {
             Diag::new(format!("cannot find a C compiler to link with: {e}"))
                 .with_help("install one (Debian: apt-get install build-essential) or set CC")
         })?;
-    Ok(tool.path().to_path_buf())
+    Ok(resolve_in_path(tool.path()))
+}
+
+/// Directories searched for a bare linker name when `PATH` is unset.
+const DEFAULT_PATH: &str = "/usr/local/bin:/usr/bin:/bin";
+
+/// Makes a bare program name absolute by searching `PATH` (or [`DEFAULT_PATH`]).
+/// gcc locates its own helpers (collect2, the LTO plugin) from the path it was
+/// started by, so running a bare `cc` from an empty environment fails.
+fn resolve_in_path(program: &Path) -> PathBuf {
+    if program.components().count() != 1 {
+        return program.to_path_buf();
+    }
+    let path = std::env::var_os("PATH")
+        .filter(|p| !p.is_empty())
+        .unwrap_or_else(|| DEFAULT_PATH.into());
+    std::env::split_paths(&path)
+        .map(|dir| dir.join(program))
+        .find(|candidate| candidate.is_file())
+        .unwrap_or_else(|| program.to_path_buf())
 }
 
 /// Links `job.object` with the runtime into `job.output`.
@@ -99,19 +121,29 @@ pub fn link(job: &LinkJob<'_>) -> Result<()> {
         eprintln!("aotc: link: {}", render_command(&linker, &args));
     }
     let shown = linker.display().to_string();
-    let out = Command::new(&linker)
+    let mut command = Command::new(&linker);
+    command
         .args(&args)
         // Keep the linker's messages in English so they can be condensed reliably.
-        .env("LC_ALL", "C")
-        .output()
-        .map_err(|e| {
-            let d = Diag::new(format!("cannot run the linker {}: {}", quote(&shown), crate::input::io_reason(&e)));
-            if e.kind() == std::io::ErrorKind::NotFound {
-                d.with_help("install a C compiler (Debian: apt-get install build-essential) or set CC to one")
-            } else {
-                d
-            }
-        })?;
+        .env("LC_ALL", "C");
+    if std::env::var_os("PATH").is_none_or(|p| p.is_empty()) {
+        // collect2 finds `ld` through PATH: give an empty environment the default.
+        command.env("PATH", DEFAULT_PATH);
+    }
+    let out = command.output().map_err(|e| {
+        let d = Diag::new(format!(
+            "cannot run the linker {}: {}",
+            quote(&shown),
+            crate::input::io_reason(&e)
+        ));
+        if e.kind() == std::io::ErrorKind::NotFound {
+            d.with_help(
+                "install a C compiler (Debian: apt-get install build-essential) or set CC to one",
+            )
+        } else {
+            d
+        }
+    })?;
     let stderr = String::from_utf8_lossy(&out.stderr);
     if job.verbose && !stderr.trim().is_empty() {
         eprintln!("aotc: linker output:\n{}", stderr.trim_end());
@@ -140,9 +172,7 @@ pub fn link_args(output: &Path, object: &Path, archive: &Path, strip: bool) -> V
     let mut args: Vec<OsString> = vec!["-o".into(), output.into(), object.into(), archive.into()];
     args.extend(LINK_FLAGS.iter().map(OsString::from));
     args.extend(LINK_LIBS.iter().map(OsString::from));
-    if strip {
-        args.push("-s".into());
-    }
+    args.push(if strip { STRIP_ALL } else { STRIP_DEBUG }.into());
     args
 }
 
@@ -228,6 +258,7 @@ mod tests {
         );
         let no_strip = link_args(Path::new("o"), Path::new("a"), Path::new("b"), false);
         assert!(!no_strip.iter().any(|a| a == "-s"));
+        assert!(no_strip.iter().any(|a| a == "-Wl,--strip-debug"));
     }
 
     #[test]
