@@ -53,7 +53,7 @@ pub fn read_input(path: &Path) -> Result<Input> {
         wat::Detect::Unknown if ext == "wat" || ext == "wast" => (parse_text(&bytes, path)?, true),
         wat::Detect::Unknown => {
             let d = Diag::new(format!(
-                "input {shown} is not WebAssembly (no `\\0asm` magic number, and not WebAssembly text)"
+                "input {shown} is not WebAssembly: no `\\0asm` magic number at byte offset 0, and not WebAssembly text"
             ));
             return Err(if bytes.starts_with(b"\x7fELF") {
                 d.with_help("this is an ELF file; to see what an aotc executable may access, run `aotc inspect`")

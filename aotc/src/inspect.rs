@@ -84,8 +84,8 @@ pub fn manifest_from_elf(bytes: &[u8]) -> Result<Manifest> {
 
 fn mode_words(mode: DirMode) -> &'static str {
     match mode {
-        DirMode::ReadOnly => "read-only",
-        DirMode::ReadWrite => "read-write",
+        DirMode::ReadOnly => "ro (read-only)",
+        DirMode::ReadWrite => "rw (read-write)",
     }
 }
 
@@ -226,8 +226,8 @@ mod tests {
         let mut out = Vec::new();
         write_text(&mut out, "tool", &sample()).unwrap();
         let text = String::from_utf8(out).unwrap();
-        assert!(text.contains("data  <- data  read-only"), "{text}");
-        assert!(text.contains("/out  <- out   read-write"), "{text}");
+        assert!(text.contains("data  <- data  ro (read-only)"), "{text}");
+        assert!(text.contains("/out  <- out   rw (read-write)"), "{text}");
         assert!(text.contains("LANG=C"));
         assert!(text.contains("passed through: HOME"));
         assert!(text.contains("(TCP): 127.0.0.1:8080"));

@@ -328,6 +328,8 @@ const MODE_LOOKALIKES: &[&str] = &[
     "read-only",
     "readwrite",
     "read-write",
+    "read",
+    "write",
 ];
 
 /// Parses `HOST[::GUEST][:ro|:rw]`: a trailing `:ro`/`:rw` is the mode (default
@@ -344,10 +346,17 @@ pub fn parse_dir_spec(spec: &str) -> Result<DirGrant, String> {
     } else {
         (spec, DirMode::ReadOnly)
     };
-    if let Some((_, suffix)) = rest.rsplit_once(':') {
-        if MODE_LOOKALIKES
-            .iter()
-            .any(|m| m.eq_ignore_ascii_case(suffix))
+    if let Some((before, suffix)) = rest.rsplit_once(':') {
+        // Short permission-like suffixes after a single `:` (`:rwx`, `:w`, `:RO`) are
+        // mistakes too; after `::` they are a guest name.
+        let permission_letters = !before.ends_with(':')
+            && !suffix.is_empty()
+            && suffix.len() <= 3
+            && suffix.chars().all(|c| "rwxoRWXO".contains(c));
+        if permission_letters
+            || MODE_LOOKALIKES
+                .iter()
+                .any(|m| m.eq_ignore_ascii_case(suffix))
         {
             return Err(if rest.len() == spec.len() {
                 format!("unknown mode `:{suffix}` (the modes are `:ro` and `:rw`)")
