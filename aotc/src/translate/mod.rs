@@ -50,6 +50,7 @@ pub fn compile(wasm: &[u8], opts: &CodegenOptions) -> Result<Vec<u8>> {
     for (i, body) in info.bodies.iter().enumerate() {
         func::translate_function(&cx, imported + i as u32, body)?;
     }
+    cx.preserve_loads_into_unread_globals();
     instantiate::emit_module_symbols(&cx, &opts.manifest)?;
 
     let tm = emit::target_machine(&opts.target_cpu, opts.opt_level)?;

@@ -78,6 +78,10 @@ pub(crate) struct ModuleCx<'a, 'ctx> {
     pub rt: RuntimeFns<'ctx>,
     /// `FuncRecord` constants, created on first reference.
     func_records: RefCell<HashMap<u32, GlobalValue<'ctx>>>,
+    /// Globals some `global.get` reads, and values written by `global.set`: values
+    /// written to never-read globals are discarded (see `func::preserve_loads`).
+    global_read: RefCell<Vec<bool>>,
+    global_writes: RefCell<Vec<(u32, BasicValueEnum<'ctx>)>>,
 }
 
 /// The LLVM type of a wasm value type.
@@ -200,6 +204,8 @@ impl<'a, 'ctx> ModuleCx<'a, 'ctx> {
             elems: Vec::new(),
             rt,
             func_records: RefCell::new(HashMap::new()),
+            global_read: RefCell::new(vec![false; info.globals.len()]),
+            global_writes: RefCell::new(Vec::new()),
         };
         cx.declare_functions()?;
         cx.define_globals()?;
@@ -263,6 +269,13 @@ impl<'a, 'ctx> ModuleCx<'a, 'ctx> {
         f.add_attribute(
             AttributeLoc::Function,
             llcx.create_string_attribute("probe-stack", "inline-asm"),
+        );
+        // LLVM's abstract machine has an unbounded stack, so tail-recursion
+        // elimination and sibling calls may turn wasm recursion that must end in
+        // "call stack exhausted" into an endless loop. wasm 2.0 has no tail calls.
+        f.add_attribute(
+            AttributeLoc::Function,
+            llcx.create_string_attribute("disable-tail-calls", "true"),
         );
         // Unwind tables let the runtime print a wasm backtrace on traps.
         f.add_attribute(AttributeLoc::Function, enum_attr(llcx, "uwtable", 2));
@@ -426,6 +439,28 @@ impl<'a, 'ctx> ModuleCx<'a, 'ctx> {
             });
         }
         Ok(())
+    }
+
+    /// Records a `global.get` and returns the global's slot.
+    pub fn note_global_read(&self, index: u32) -> GlobalSlot<'ctx> {
+        self.global_read.borrow_mut()[index as usize] = true;
+        self.globals[index as usize]
+    }
+
+    /// Records a `global.set` of `value`.
+    pub fn note_global_write(&self, index: u32, value: BasicValueEnum<'ctx>) {
+        self.global_writes.borrow_mut().push((index, value));
+    }
+
+    /// After all bodies are translated: keeps the traps of loads whose values only
+    /// reach globals nothing reads.
+    pub fn preserve_loads_into_unread_globals(&self) {
+        let read = self.global_read.borrow();
+        for &(index, value) in self.global_writes.borrow().iter() {
+            if !read[index as usize] {
+                super::func::preserve_loads(value);
+            }
+        }
     }
 
     fn flag_global(&self, name: &str) -> GlobalValue<'ctx> {

@@ -134,7 +134,8 @@ impl<'c, 'a, 'ctx> FuncTranslator<'c, 'a, 'ctx> {
                 table_index,
             } => self.call_indirect(type_index, table_index)?,
             Operator::Drop => {
-                self.pop();
+                let value = self.pop();
+                super::preserve_loads(value);
             }
             Operator::Select | Operator::TypedSelect { .. } => {
                 let cond = self.pop_int();

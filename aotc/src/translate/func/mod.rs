@@ -11,6 +11,7 @@
 
 mod control;
 mod conversion;
+mod dead_loads;
 mod memory;
 mod numeric;
 mod table;
@@ -85,7 +86,13 @@ pub(crate) struct FuncTranslator<'c, 'a, 'ctx> {
     prologue: BasicBlock<'ctx>,
     trap_blocks: HashMap<u32, BasicBlock<'ctx>>,
     memory_base: Option<PointerValue<'ctx>>,
+    /// Which locals some `local.get` reads, and the values written to each local:
+    /// values written to never-read locals are discarded (see `dead_loads`).
+    local_read: Vec<bool>,
+    local_writes: Vec<(u32, BasicValueEnum<'ctx>)>,
 }
+
+pub(crate) use dead_loads::preserve_loads;
 
 /// Translates the body of defined function `func_index`.
 pub(crate) fn translate_function<'a, 'ctx>(
@@ -112,6 +119,8 @@ pub(crate) fn translate_function<'a, 'ctx>(
         prologue,
         trap_blocks: HashMap::new(),
         memory_base: None,
+        local_read: Vec::new(),
+        local_writes: Vec::new(),
     };
     t.declare_locals(body)?;
     t.b.build_unconditional_branch(start)?;
@@ -142,6 +151,11 @@ pub(crate) fn translate_function<'a, 'ctx>(
             )
         })?;
     }
+    for &(local, value) in &t.local_writes {
+        if !t.local_read[local as usize] {
+            preserve_loads(value);
+        }
+    }
     Ok(())
 }
 
@@ -164,6 +178,7 @@ impl<'c, 'a, 'ctx> FuncTranslator<'c, 'a, 'ctx> {
                 self.locals.push((slot, llty));
             }
         }
+        self.local_read = vec![false; self.locals.len()];
         Ok(())
     }
 

@@ -12,18 +12,21 @@ impl<'c, 'a, 'ctx> FuncTranslator<'c, 'a, 'ctx> {
         match *op {
             Operator::LocalGet { local_index } => {
                 let (slot, ty) = self.locals[local_index as usize];
+                self.local_read[local_index as usize] = true;
                 let v = self.b.build_load(ty, slot, "")?;
                 self.push(v);
             }
             Operator::LocalSet { local_index } => {
                 let v = self.pop();
+                self.local_writes.push((local_index, v));
                 self.b.build_store(self.locals[local_index as usize].0, v)?;
             }
             Operator::LocalTee { local_index } => {
                 let v = *self.stack.last().expect("validated: tee operand");
+                self.local_writes.push((local_index, v));
                 self.b.build_store(self.locals[local_index as usize].0, v)?;
             }
-            Operator::GlobalGet { global_index } => match self.m.globals[global_index as usize] {
+            Operator::GlobalGet { global_index } => match self.m.note_global_read(global_index) {
                 GlobalSlot::Constant(c) => self.push(c),
                 GlobalSlot::Variable(g, ty) => {
                     let v = self.b.build_load(ty, g.as_pointer_value(), "")?;
@@ -32,6 +35,7 @@ impl<'c, 'a, 'ctx> FuncTranslator<'c, 'a, 'ctx> {
             },
             Operator::GlobalSet { global_index } => {
                 let v = self.pop();
+                self.m.note_global_write(global_index, v);
                 match self.m.globals[global_index as usize] {
                     GlobalSlot::Variable(g, _) => {
                         self.b.build_store(g.as_pointer_value(), v)?;
