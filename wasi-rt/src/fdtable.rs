@@ -44,6 +44,9 @@ pub struct FdEntry {
     /// For directories whose host fd is O_PATH: a readable fd for fd_readdir, opened
     /// on first use (-1 until then). Owned by this entry.
     pub reader: c_int,
+    /// fd_readdir resume point: (entry index, host directory offset where that entry
+    /// starts), so reading on from the last cookie needs no rescan.
+    pub dir_resume: (u64, i64),
 }
 
 impl FdEntry {
@@ -56,6 +59,7 @@ impl FdEntry {
             inheriting,
             preopen: None,
             reader: -1,
+            dir_resume: (0, 0),
         }
     }
 

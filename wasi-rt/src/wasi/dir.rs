@@ -1,15 +1,19 @@
 //! Directories through their fds: fd_prestat_get and fd_prestat_dir_name (the granted
 //! directories the guest discovers at startup) and fd_readdir.
 //!
-//! fd_readdir cookies are the host's own directory positions (`d_off` from
-//! getdents64), so they stay valid across calls: each call seeks to the cookie and
-//! reads on. The output is a sequence of WASI dirents (24-byte header + name); if the
-//! buffer ends inside one, that entry is truncated, as the spec asks.
+//! fd_readdir cookies are entry indices (cookie n = "after the first n entries"), not
+//! the host's `d_off`: ext4's offsets are 63-bit hashes, and wasi-libc's `telldir`
+//! returns a 32-bit `long` on wasm32, so host offsets would not survive a
+//! telldir/seekdir round trip. Each fd remembers where its last listing stopped
+//! (index and host offset), so sequential reads resume without rescanning; any other
+//! cookie rescans from the start. The output is a sequence of WASI dirents (24-byte
+//! header + name); if the buffer ends inside one, that entry is truncated, as the
+//! spec asks.
 
 use aotc_abi::layout::VmCtxHeader;
 use core::ffi::c_int;
 
-use crate::errno::{self, ret, WasiResult, EBADF, EINVAL, ENAMETOOLONG};
+use crate::errno::{self, ret, WasiResult, EBADF, ENAMETOOLONG};
 use crate::fdtable::{FdEntry, Kind};
 use crate::rights::{filetype, FD_READDIR};
 
@@ -102,12 +106,19 @@ pub unsafe extern "C" fn aotc_wasi_fd_readdir(
         let host = io_fd(e)?;
         let out = g.range(buf, u64::from(buf_len))?;
         g.range(bufused_out, 4)?;
-        let pos = libc::off_t::try_from(cookie).map_err(|_| EINVAL)?;
+        // Resume where the last call stopped, or rescan from the start and skip.
+        let (mut index, start) = if cookie == e.dir_resume.0 {
+            e.dir_resume
+        } else {
+            (0, 0)
+        };
         // SAFETY: lseek on a directory fd we own.
-        errno::check(|| unsafe { libc::lseek(host, pos, libc::SEEK_SET) })?;
+        errno::check(|| unsafe { libc::lseek(host, start, libc::SEEK_SET) })?;
 
         let cap = buf_len as usize;
         let mut used = 0usize;
+        // Host offset where the entry `index` starts.
+        let mut entry_start = start;
         // u64 storage keeps the records 8-aligned.
         let mut hbuf = [0u64; 1024];
         'outer: while used < cap {
@@ -133,27 +144,42 @@ pub unsafe extern "C" fn aotc_wasi_fd_readdir(
                     break;
                 }
                 let ino = u64::from_ne_bytes(rec[0..8].try_into().unwrap_or([0; 8]));
-                let next = i64::from_ne_bytes(rec[8..16].try_into().unwrap_or([0; 8])) as u64;
+                let next_start = i64::from_ne_bytes(rec[8..16].try_into().unwrap_or([0; 8]));
+                at += reclen;
+                if index < cookie {
+                    // Skipping entries before the cookie.
+                    index += 1;
+                    entry_start = next_start;
+                    continue;
+                }
                 let name_area = &rec[D_NAME..reclen];
                 let namlen = name_area
                     .iter()
                     .position(|&c| c == 0)
                     .unwrap_or(name_area.len());
                 let mut head = [0u8; 24];
-                head[0..8].copy_from_slice(&next.to_le_bytes());
+                head[0..8].copy_from_slice(&(index + 1).to_le_bytes());
                 head[8..16].copy_from_slice(&ino.to_le_bytes());
                 head[16..20].copy_from_slice(&(namlen as u32).to_le_bytes());
                 head[20] = filetype::from_dtype(rec[D_TYPE]);
+                let before = used;
                 for part in [&head[..], &name_area[..namlen]] {
                     let take = part.len().min(cap - used);
                     // SAFETY: used + take ≤ cap = buf_len, inside the checked range.
                     unsafe { core::ptr::copy_nonoverlapping(part.as_ptr(), out.add(used), take) };
                     used += take;
                 }
+                if used - before < head.len() + namlen {
+                    // Truncated: the guest will ask again from this entry's cookie.
+                    e.dir_resume = (index, entry_start);
+                    break 'outer;
+                }
+                index += 1;
+                entry_start = next_start;
+                e.dir_resume = (index, entry_start);
                 if used >= cap {
                     break 'outer;
                 }
-                at += reclen;
             }
         }
         g.write_u32(bufused_out, used as u32)
