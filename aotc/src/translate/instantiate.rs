@@ -227,11 +227,8 @@ fn emit_func_infos(cx: &ModuleCx) {
             cx.info.display_name(index)
         };
         let bytes = llcx.const_string(name.as_bytes(), true);
-        let g = cx.module.add_global(bytes.get_type(), None, "aotc.fname");
-        g.set_linkage(Linkage::Private);
-        g.set_constant(true);
+        let g = cx.private_constant("aotc.fname", &bytes);
         g.set_unnamed_addr(true);
-        g.set_initializer(&bytes);
         let code: BasicValueEnum = if index < imported {
             ptr.const_null().into()
         } else {

@@ -15,7 +15,7 @@ use inkwell::attributes::{Attribute, AttributeLoc};
 use inkwell::context::Context;
 use inkwell::module::{Linkage, Module};
 use inkwell::types::{BasicMetadataTypeEnum, BasicType, BasicTypeEnum, FunctionType};
-use inkwell::values::{BasicValueEnum, FunctionValue, GlobalValue};
+use inkwell::values::{BasicValue, BasicValueEnum, FunctionValue, GlobalValue};
 use inkwell::AddressSpace;
 use wasmparser::ValType;
 
@@ -390,13 +390,7 @@ impl<'a, 'ctx> ModuleCx<'a, 'ctx> {
                 None
             } else {
                 let c = llcx.const_string(seg.bytes, false);
-                let g = self
-                    .module
-                    .add_global(c.get_type(), None, &format!("aotc.data{i}"));
-                g.set_linkage(Linkage::Private);
-                g.set_constant(true);
-                g.set_initializer(&c);
-                Some(g)
+                Some(self.private_constant(&format!("aotc.data{i}"), &c))
             };
             let dropped = self.flag_global(&format!("aotc.data{i}.dropped"));
             self.data.push(SegmentSlot {
@@ -423,13 +417,7 @@ impl<'a, 'ctx> ModuleCx<'a, 'ctx> {
                 None
             } else {
                 let arr = ptr.const_array(&values);
-                let g = self
-                    .module
-                    .add_global(arr.get_type(), None, &format!("aotc.elem{i}"));
-                g.set_linkage(Linkage::Private);
-                g.set_constant(true);
-                g.set_initializer(&arr);
-                Some(g)
+                Some(self.private_constant(&format!("aotc.elem{i}"), &arr))
             };
             let dropped = self.flag_global(&format!("aotc.elem{i}.dropped"));
             self.elems.push(SegmentSlot {
@@ -463,6 +451,16 @@ impl<'a, 'ctx> ModuleCx<'a, 'ctx> {
         }
     }
 
+    /// A private, constant, module-local global holding `value`.
+    pub fn private_constant(&self, name: &str, value: &dyn BasicValue<'ctx>) -> GlobalValue<'ctx> {
+        let value = value.as_basic_value_enum();
+        let g = self.module.add_global(value.get_type(), None, name);
+        g.set_linkage(Linkage::Private);
+        g.set_constant(true);
+        g.set_initializer(&value);
+        g
+    }
+
     fn flag_global(&self, name: &str) -> GlobalValue<'ctx> {
         let i8t = self.llcx.i8_type();
         let g = self.module.add_global(i8t, None, name);
@@ -489,12 +487,7 @@ impl<'a, 'ctx> ModuleCx<'a, 'ctx> {
                 .const_int(self.type_ids[type_index as usize], false)
                 .into(),
         ]);
-        let g = self
-            .module
-            .add_global(self.abi.func_record, None, &format!("aotc.funcref{index}"));
-        g.set_linkage(Linkage::Private);
-        g.set_constant(true);
-        g.set_initializer(&init);
+        let g = self.private_constant(&format!("aotc.funcref{index}"), &init);
         self.func_records.borrow_mut().insert(index, g);
         g
     }
