@@ -78,6 +78,7 @@ pub fn compile(req: &CompileRequest) -> Result<()> {
             EmitKind::LlvmIr => Emit::LlvmIr,
             EmitKind::Asm => Emit::Assembly,
         },
+        embedding: Default::default(),
     };
     let produced = translate::compile(&input.wasm, &opts).map_err(|e| Diag::from_anyhow(&e))?;
     clock.phase("translate");

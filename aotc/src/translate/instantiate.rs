@@ -11,10 +11,10 @@ use inkwell::AddressSpace;
 use super::abi_types::field;
 use super::const_expr::evaluate_offset;
 use super::func::emit_trap_call;
-use super::module_cx::{enum_attr, ModuleCx};
+use super::module_cx::{enum_attr, Embedding, ModuleCx};
 use super::module_info::{ElemMode, Signature};
 use aotc_abi::trap::TrapCode;
-use aotc_abi::{sym, WASM_MAX_PAGES, WASM_PAGE_SIZE};
+use aotc_abi::{sym, WASM_MAX_PAGES};
 
 /// Function index reported for traps raised while instantiating.
 const DURING_INSTANTIATION: u32 = u32::MAX;
@@ -22,6 +22,9 @@ const DURING_INSTANTIATION: u32 = u32::MAX;
 /// Emits every module-level symbol the runtime expects.
 pub(crate) fn emit_module_symbols(cx: &ModuleCx, manifest: &[u8]) -> Result<()> {
     emit_instantiate(cx)?;
+    if let Embedding::Embedded { .. } = cx.embedding {
+        return super::exports::emit_exports(cx);
+    }
     emit_run_start(cx)?;
     emit_func_infos(cx);
     emit_manifest(cx, manifest);
@@ -69,18 +72,21 @@ fn emit_instantiate(cx: &ModuleCx) -> Result<()> {
     let ptr = llcx.ptr_type(AddressSpace::default());
     let one = llcx.i8_type().const_int(1, false);
 
+    // Memory: create it unless imported, then publish its (fixed) base.
     let mut memory_base = None;
     if let (Some(mem), Some(ty)) = (cx.memory, info.memories.first()) {
-        let max = ty.maximum.unwrap_or(WASM_MAX_PAGES).min(WASM_MAX_PAGES);
-        b.build_call(
-            cx.rt.memory_new,
-            &[
-                mem.as_pointer_value().into(),
-                i32t.const_int(ty.initial, false).into(),
-                i32t.const_int(max, false).into(),
-            ],
-            "",
-        )?;
+        if info.memory_imports.is_empty() {
+            let max = ty.maximum.unwrap_or(WASM_MAX_PAGES).min(WASM_MAX_PAGES);
+            b.build_call(
+                cx.rt.memory_new,
+                &[
+                    mem.as_pointer_value().into(),
+                    i32t.const_int(ty.initial, false).into(),
+                    i32t.const_int(max, false).into(),
+                ],
+                "",
+            )?;
+        }
         let base_ptr = b.build_struct_gep(
             cx.abi.memory,
             mem.as_pointer_value(),
@@ -97,7 +103,8 @@ fn emit_instantiate(cx: &ModuleCx) -> Result<()> {
         b.build_store(header_base, base)?;
         memory_base = Some(base);
     }
-    for (table, ty) in cx.tables.iter().zip(&info.tables) {
+    let imported_tables = info.table_imports.len();
+    for (table, ty) in cx.tables.iter().zip(&info.tables).skip(imported_tables) {
         let max = ty.maximum.unwrap_or(u32::MAX as u64).min(u32::MAX as u64);
         b.build_call(
             cx.rt.table_new,
@@ -111,7 +118,17 @@ fn emit_instantiate(cx: &ModuleCx) -> Result<()> {
         )?;
     }
 
-    // Element segments, then data segments, in order; the first failure traps.
+    // Element segments, then data segments, in order; the first failure traps and
+    // the writes before it stay (observable through imported tables and memories).
+    let trap_unless = |ok: inkwell::values::IntValue, code: TrapCode| -> Result<()> {
+        let trap = llcx.append_basic_block(f, "init_trap");
+        let cont = llcx.append_basic_block(f, "init_ok");
+        b.build_conditional_branch(ok, cont, trap)?;
+        b.position_at_end(trap);
+        emit_trap_call(&b, cx, code, DURING_INSTANTIATION)?;
+        b.position_at_end(cont);
+        Ok(())
+    };
     for (i, seg) in info.elements.iter().enumerate() {
         let slot = &cx.elems[i];
         match &seg.mode {
@@ -140,36 +157,36 @@ fn emit_instantiate(cx: &ModuleCx) -> Result<()> {
                     .basic()
                     .expect("table_init returns a status")
                     .into_int_value();
-                let failed =
-                    b.build_int_compare(inkwell::IntPredicate::NE, status, i32t.const_zero(), "")?;
-                let trap = llcx.append_basic_block(f, "elem_trap");
-                let cont = llcx.append_basic_block(f, "elem_ok");
-                b.build_conditional_branch(failed, trap, cont)?;
-                b.position_at_end(trap);
-                emit_trap_call(&b, cx, TrapCode::OutOfBoundsTable, DURING_INSTANTIATION)?;
-                b.position_at_end(cont);
+                let ok =
+                    b.build_int_compare(inkwell::IntPredicate::EQ, status, i32t.const_zero(), "")?;
+                trap_unless(ok, TrapCode::OutOfBoundsTable)?;
             }
         }
         b.build_store(slot.dropped.as_pointer_value(), one)?;
     }
-    let initial_bytes = info
-        .memories
-        .first()
-        .map_or(0, |m| m.initial * WASM_PAGE_SIZE);
     for (i, seg) in info.data.iter().enumerate() {
         let slot = &cx.data[i];
         let Some((_, offset)) = &seg.active else {
             continue;
         };
+        let (Some(mem), Some(base)) = (cx.memory, memory_base) else {
+            bail!("data segment {i} has no memory to initialise");
+        };
         let offset = evaluate_offset(cx, offset)? as u64;
-        if offset + slot.len as u64 > initial_bytes {
-            // Known at compile time: instantiation traps here, after the earlier
-            // segments were written.
-            emit_trap_call(&b, cx, TrapCode::OutOfBoundsMemory, DURING_INSTANTIATION)?;
-            return Ok(());
-        }
-        if let (Some(contents), Some(base)) = (slot.contents, memory_base) {
-            // SAFETY (of the generated code): offset + len <= initial memory size.
+        // Checked against the memory's size now: an imported memory may be larger
+        // than declared.
+        let size_ptr = b.build_struct_gep(
+            cx.abi.memory,
+            mem.as_pointer_value(),
+            field::MEMORY_SIZE_BYTES,
+            "",
+        )?;
+        let size = b.build_load(i64t, size_ptr, "size")?.into_int_value();
+        let end = i64t.const_int(offset + slot.len as u64, false);
+        let ok = b.build_int_compare(inkwell::IntPredicate::ULE, end, size, "")?;
+        trap_unless(ok, TrapCode::OutOfBoundsMemory)?;
+        if let Some(contents) = slot.contents {
+            // SAFETY (of the generated code): offset + len <= memory size (checked).
             let dst = unsafe {
                 b.build_in_bounds_gep(llcx.i8_type(), base, &[i64t.const_int(offset, false)], "")?
             };

@@ -29,3 +29,22 @@ pub(crate) fn f64_from_bits(llcx: &Context, bits: u64) -> FloatValue<'_> {
         ))
     }
 }
+
+/// A v128 constant with exactly these bits, in the canonical vector type `ty`
+/// (little-endian lane order, as wasm stores it).
+pub(crate) fn v128_from_bits<'ctx>(
+    llcx: &'ctx Context,
+    ty: inkwell::types::BasicTypeEnum<'ctx>,
+    bits: u128,
+) -> inkwell::values::BasicValueEnum<'ctx> {
+    let i128t = llcx.i128_type();
+    let words = [bits as u64, (bits >> 64) as u64];
+    let int = i128t.const_int_arbitrary_precision(&words);
+    // SAFETY: bitcast between same-sized first-class types of one context.
+    unsafe {
+        inkwell::values::BasicValueEnum::new(llvm_sys::core::LLVMConstBitCast(
+            int.as_value_ref(),
+            ty.as_type_ref(),
+        ))
+    }
+}

@@ -9,6 +9,7 @@
 mod abi_types;
 mod const_expr;
 mod emit;
+mod exports;
 mod func;
 mod instantiate;
 mod llvm_util;
@@ -27,6 +28,11 @@ pub enum Emit {
     Assembly,
 }
 
+pub use exports::CALL_SLOT_BYTES;
+pub use module_cx::{
+    export_call_symbol, export_symbol, import_symbol, ConstVal, Embedding, ImportKind,
+};
+
 /// Code generation settings.
 #[derive(Debug, Clone)]
 pub struct CodegenOptions {
@@ -37,6 +43,8 @@ pub struct CodegenOptions {
     /// Encoded capability manifest to embed (see `aotc_abi::manifest`).
     pub manifest: Vec<u8>,
     pub emit: Emit,
+    /// Standalone command (the default) or embedded module.
+    pub embedding: Embedding,
 }
 
 /// Validates `wasm` and translates it; returns the bytes of the requested output.
@@ -45,7 +53,21 @@ pub struct CodegenOptions {
 pub fn compile(wasm: &[u8], opts: &CodegenOptions) -> Result<Vec<u8>> {
     let info = module_info::read_module(wasm)?;
     let llcx = Context::create();
-    let cx = module_cx::ModuleCx::new(&llcx, &info, "wasm")?;
+    let (module, tm) = translate_module(&llcx, &info, opts)?;
+    emit::write(&module, &tm, opts.emit)
+}
+
+/// Translates and optimises a validated module into an LLVM module for `opts`' CPU
+/// and level. Shared by [`compile`] and the in-process JIT.
+pub(crate) fn translate_module<'ctx>(
+    llcx: &'ctx Context,
+    info: &module_info::ModuleInfo<'_>,
+    opts: &CodegenOptions,
+) -> Result<(
+    inkwell::module::Module<'ctx>,
+    inkwell::targets::TargetMachine,
+)> {
+    let cx = module_cx::ModuleCx::new(llcx, info, "wasm", opts.embedding.clone())?;
     let imported = info.num_imported_funcs();
     for (i, body) in info.bodies.iter().enumerate() {
         func::translate_function(&cx, imported + i as u32, body)?;
@@ -64,7 +86,7 @@ pub fn compile(wasm: &[u8], opts: &CodegenOptions) -> Result<Vec<u8>> {
         )
     })?;
     emit::optimise(&cx.module, &tm, opts.opt_level)?;
-    emit::write(&cx.module, &tm, opts.emit)
+    Ok((cx.module, tm))
 }
 
 #[cfg(test)]

@@ -25,6 +25,74 @@ use aotc_abi::layout::signature_id;
 use aotc_abi::sym;
 use aotc_abi::wasi::{WasiResult, WasiType, WASI_MODULE};
 
+/// A value known when the module is compiled (an embedder's imported global).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConstVal {
+    I32(u32),
+    I64(u64),
+    /// Bits of an f32.
+    F32(u32),
+    /// Bits of an f64.
+    F64(u64),
+    V128(u128),
+    /// A reference: 0 is null, else a `FuncRecord` address or host value.
+    Ref(usize),
+}
+
+/// How a module is bound to the world.
+#[derive(Debug, Clone, Default)]
+pub enum Embedding {
+    /// A standalone executable: the only imports are WASI preview1 calls, bound to
+    /// wasi-rt; entry points, function infos and the manifest are emitted.
+    #[default]
+    Command,
+    /// Loaded in-process by an embedder (the spec harness, a JIT): every import is an
+    /// external symbol the embedder maps ([`import_symbol`]), every export is an
+    /// external symbol ([`export_symbol`]) and has an array-call trampoline
+    /// ([`export_call_symbol`]). Immutable imported globals whose value is given are
+    /// compile-time constants.
+    Embedded {
+        /// Per imported global (in import order): its value, if immutable and known.
+        imported_global_values: Vec<Option<ConstVal>>,
+    },
+}
+
+/// Kinds of imports, for [`import_symbol`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImportKind {
+    Func,
+    Table,
+    Memory,
+    Global,
+}
+
+/// The external symbol an embedded module uses for the `index`-th import of a kind:
+/// a function with the wasm signature, or the address of the exporter's `Table`,
+/// `Memory` or global storage.
+pub fn import_symbol(kind: ImportKind, index: u32) -> String {
+    let k = match kind {
+        ImportKind::Func => "func",
+        ImportKind::Table => "table",
+        ImportKind::Memory => "memory",
+        ImportKind::Global => "global",
+    };
+    format!("aotc_import_{k}_{index}")
+}
+
+/// The external symbol of export `k` (in export order): for a function, the function
+/// itself (wasm signature); for a table, memory or global, a pointer-sized constant
+/// holding the address of its `Table`, `Memory` or value storage.
+pub fn export_symbol(k: usize) -> String {
+    format!("aotc_export_{k}")
+}
+
+/// The array-call trampoline of function export `k`: `extern "C" fn(*mut [u8; 16])`
+/// reading the parameters from consecutive 16-byte slots and writing the results back
+/// into the slots from the first.
+pub fn export_call_symbol(k: usize) -> String {
+    format!("aotc_call_{k}")
+}
+
 /// Where a wasm global lives.
 #[derive(Clone, Copy)]
 pub(crate) enum GlobalSlot<'ctx> {
@@ -56,6 +124,7 @@ pub(crate) struct RuntimeFns<'ctx> {
 }
 
 pub(crate) struct ModuleCx<'a, 'ctx> {
+    pub embedding: Embedding,
     pub llcx: &'ctx Context,
     pub module: Module<'ctx>,
     pub info: &'a ModuleInfo<'a>,
@@ -141,7 +210,12 @@ fn symbol_name(info: &ModuleInfo, index: u32) -> String {
 
 impl<'a, 'ctx> ModuleCx<'a, 'ctx> {
     /// Declares everything module-level; function bodies are translated afterwards.
-    pub fn new(llcx: &'ctx Context, info: &'a ModuleInfo<'a>, name: &str) -> Result<Self> {
+    pub fn new(
+        llcx: &'ctx Context,
+        info: &'a ModuleInfo<'a>,
+        name: &str,
+        embedding: Embedding,
+    ) -> Result<Self> {
         let module = llcx.create_module(name);
         let abi = AbiTypes::new(llcx);
         let rt = declare_runtime(llcx, &module, &abi);
@@ -162,8 +236,13 @@ impl<'a, 'ctx> ModuleCx<'a, 'ctx> {
 
         let vmctx = module.add_global(abi.vmctx_header, None, sym::VMCTX);
         vmctx.set_alignment(16);
+        let embedded = matches!(embedding, Embedding::Embedded { .. });
         let memory = match info.memories.len() {
             0 => None,
+            1 if !info.memory_imports.is_empty() => {
+                // Only reachable when embedded: commands report the import as unknown.
+                Some(module.add_global(abi.memory, None, &import_symbol(ImportKind::Memory, 0)))
+            }
             1 => {
                 let m = module.add_global(abi.memory, None, "aotc.memory0");
                 m.set_linkage(Linkage::Internal);
@@ -172,6 +251,27 @@ impl<'a, 'ctx> ModuleCx<'a, 'ctx> {
             }
             _ => bail!("unsupported: more than one memory (multi-memory proposal)"),
         };
+        if !embedded {
+            let mut unknown: Vec<String> = Vec::new();
+            for (list, kind) in [
+                (&info.table_imports, "table"),
+                (&info.memory_imports, "memory"),
+                (&info.global_imports, "global"),
+            ] {
+                unknown.extend(
+                    list.iter()
+                        .map(|i| format!("{}.{} ({kind})", i.module, i.name)),
+                );
+            }
+            unknown.extend(unknown_function_imports(info));
+            if !unknown.is_empty() {
+                bail!(
+                    "unknown import{}: {}",
+                    if unknown.len() == 1 { "" } else { "s" },
+                    unknown.join(", ")
+                );
+            }
+        }
         let null = llcx.ptr_type(AddressSpace::default()).const_null();
         let memory_ptr = memory.map(|m| m.as_pointer_value()).unwrap_or(null);
         vmctx.set_initializer(
@@ -181,6 +281,13 @@ impl<'a, 'ctx> ModuleCx<'a, 'ctx> {
 
         let tables = (0..info.tables.len())
             .map(|i| {
+                if i < info.table_imports.len() {
+                    return module.add_global(
+                        abi.table,
+                        None,
+                        &import_symbol(ImportKind::Table, i as u32),
+                    );
+                }
                 let t = module.add_global(abi.table, None, &format!("aotc.table{i}"));
                 t.set_linkage(Linkage::Internal);
                 t.set_initializer(&abi.table.const_zero());
@@ -189,6 +296,7 @@ impl<'a, 'ctx> ModuleCx<'a, 'ctx> {
             .collect();
 
         let mut cx = ModuleCx {
+            embedding,
             llcx,
             module,
             info,
@@ -215,11 +323,6 @@ impl<'a, 'ctx> ModuleCx<'a, 'ctx> {
 
     fn declare_functions(&mut self) -> Result<()> {
         let info = self.info;
-        let mut unknown: Vec<String> = info
-            .other_imports
-            .iter()
-            .map(|i| format!("{}.{} ({})", i.module, i.name, i.kind))
-            .collect();
         for (index, &type_index) in info.func_types.iter().enumerate() {
             let index = index as u32;
             let fn_type = self.fn_types[type_index as usize];
@@ -233,32 +336,46 @@ impl<'a, 'ctx> ModuleCx<'a, 'ctx> {
         }
         for (index, import) in info.func_imports.iter().enumerate() {
             let sig = &info.types[import.type_index as usize];
-            match self.bind_wasi_import(index as u32, &import.module, &import.name, sig) {
-                Ok(()) => {}
-                Err(ImportProblem::Unknown) => {
-                    unknown.push(format!("{}.{} (function)", import.module, import.name))
-                }
-                Err(ImportProblem::NotYet) => unknown.push(format!(
-                    "{}.{} (function; WASI preview1 call not supported by this aotc yet)",
-                    import.module, import.name
-                )),
-                Err(ImportProblem::WrongType(expected)) => bail!(
+            if let Embedding::Embedded { .. } = self.embedding {
+                self.bind_embedded_import(index as u32);
+                continue;
+            }
+            if let Err(ImportProblem::WrongType(expected)) =
+                self.bind_wasi_import(index as u32, &import.module, &import.name, sig)
+            {
+                bail!(
                     "import {}.{} has type {} but WASI preview1 defines it as {}",
                     import.module,
                     import.name,
                     describe_signature(sig),
                     expected
-                ),
+                );
             }
         }
-        if !unknown.is_empty() {
-            bail!(
-                "unknown import{}: {}",
-                if unknown.len() == 1 { "" } else { "s" },
-                unknown.join(", ")
-            );
-        }
         Ok(())
+    }
+
+    /// An embedded module's imported function: its thunk calls the external symbol
+    /// the embedder maps to the exporting function.
+    fn bind_embedded_import(&self, index: u32) {
+        let thunk = self.functions[index as usize];
+        let target = self.module.add_function(
+            &import_symbol(ImportKind::Func, index),
+            thunk.get_type(),
+            Some(Linkage::External),
+        );
+        let b = self.llcx.create_builder();
+        b.position_at_end(self.llcx.append_basic_block(thunk, "entry"));
+        let args: Vec<inkwell::values::BasicMetadataValueEnum> = thunk
+            .get_param_iter()
+            .map(inkwell::values::BasicMetadataValueEnum::from)
+            .collect();
+        let call = b.build_call(target, &args, "").expect("builder positioned");
+        match call.try_as_basic_value().basic() {
+            Some(v) => b.build_return(Some(&v)),
+            None => b.build_return(None),
+        }
+        .expect("builder positioned");
     }
 
     /// Applies the attributes every generated wasm function carries.
@@ -367,7 +484,11 @@ impl<'a, 'ctx> ModuleCx<'a, 'ctx> {
     fn define_globals(&mut self) -> Result<()> {
         let info = self.info;
         for (i, g) in info.globals.iter().enumerate() {
-            let init = super::const_expr::evaluate(self, &g.init)?;
+            let Some(init) = &g.init else {
+                self.globals.push(self.imported_global(i)?);
+                continue;
+            };
+            let init = super::const_expr::evaluate(self, init)?;
             let slot = if !g.ty.mutable {
                 GlobalSlot::Constant(init)
             } else {
@@ -380,6 +501,42 @@ impl<'a, 'ctx> ModuleCx<'a, 'ctx> {
             self.globals.push(slot);
         }
         Ok(())
+    }
+
+    /// Slot of imported global `i` (embedded modules only).
+    fn imported_global(&self, i: usize) -> Result<GlobalSlot<'ctx>> {
+        let ty = self.info.globals[i].ty;
+        let llty = llvm_type(self.llcx, ty.content_type)?;
+        if let Embedding::Embedded {
+            imported_global_values,
+        } = &self.embedding
+        {
+            if let (false, Some(Some(v))) = (ty.mutable, imported_global_values.get(i)) {
+                return Ok(GlobalSlot::Constant(self.const_value(*v, llty)));
+            }
+        }
+        let g = self
+            .module
+            .add_global(llty, None, &import_symbol(ImportKind::Global, i as u32));
+        Ok(GlobalSlot::Variable(g, llty))
+    }
+
+    /// An LLVM constant for a compile-time value.
+    pub fn const_value(&self, v: ConstVal, ty: BasicTypeEnum<'ctx>) -> BasicValueEnum<'ctx> {
+        let llcx = self.llcx;
+        match v {
+            ConstVal::I32(x) => llcx.i32_type().const_int(x as u64, false).into(),
+            ConstVal::I64(x) => llcx.i64_type().const_int(x, false).into(),
+            ConstVal::F32(bits) => super::llvm_util::f32_from_bits(llcx, bits).into(),
+            ConstVal::F64(bits) => super::llvm_util::f64_from_bits(llcx, bits).into(),
+            ConstVal::V128(bits) => super::llvm_util::v128_from_bits(llcx, ty, bits),
+            ConstVal::Ref(0) => llcx.ptr_type(AddressSpace::default()).const_null().into(),
+            ConstVal::Ref(addr) => llcx
+                .i64_type()
+                .const_int(addr as u64, false)
+                .const_to_pointer(llcx.ptr_type(AddressSpace::default()))
+                .into(),
+        }
     }
 
     fn define_segments(&mut self) -> Result<()> {
@@ -491,6 +648,26 @@ impl<'a, 'ctx> ModuleCx<'a, 'ctx> {
         self.func_records.borrow_mut().insert(index, g);
         g
     }
+}
+
+/// Function imports a command cannot satisfy: anything but a ready WASI call.
+fn unknown_function_imports(info: &ModuleInfo) -> Vec<String> {
+    info.func_imports
+        .iter()
+        .filter_map(|i| {
+            if i.module != WASI_MODULE {
+                return Some(format!("{}.{} (function)", i.module, i.name));
+            }
+            match aotc_abi::wasi::find(&i.name) {
+                None => Some(format!("{}.{} (function)", i.module, i.name)),
+                Some(f) if !f.ready => Some(format!(
+                    "{}.{} (function; WASI preview1 call not supported by this aotc yet)",
+                    i.module, i.name
+                )),
+                Some(_) => None,
+            }
+        })
+        .collect()
 }
 
 enum ImportProblem {

@@ -37,19 +37,27 @@ pub struct FuncImport {
     pub type_index: u32,
 }
 
-/// An import aotc cannot satisfy (reported all together).
+/// Where an imported table, memory or global comes from.
 #[derive(Debug, Clone)]
-pub struct OtherImport {
+pub struct ImportName {
     pub module: String,
     pub name: String,
-    pub kind: &'static str,
 }
 
-/// A module-defined global.
+/// A global: imported (no initialiser) or defined.
 #[derive(Debug, Clone)]
 pub struct GlobalDef<'a> {
     pub ty: GlobalType,
-    pub init: ConstExpr<'a>,
+    /// `None` for an imported global.
+    pub init: Option<ConstExpr<'a>>,
+}
+
+/// An export.
+#[derive(Debug, Clone)]
+pub struct Export {
+    pub name: String,
+    pub kind: wasmparser::ExternalKind,
+    pub index: u32,
 }
 
 /// How an element segment is used.
@@ -87,10 +95,16 @@ pub struct ModuleInfo<'a> {
     /// Type index of every function, imports first.
     pub func_types: Vec<u32>,
     pub func_imports: Vec<FuncImport>,
-    pub other_imports: Vec<OtherImport>,
+    /// Tables, memories and globals in index-space order: the first
+    /// `*_imports.len()` of each are imported.
     pub tables: Vec<TableType>,
+    pub table_imports: Vec<ImportName>,
     pub memories: Vec<MemoryType>,
+    pub memory_imports: Vec<ImportName>,
     pub globals: Vec<GlobalDef<'a>>,
+    pub global_imports: Vec<ImportName>,
+    /// Every export, in order.
+    pub exports: Vec<Export>,
     /// Exported functions by name.
     pub func_exports: HashMap<String, u32>,
     pub start: Option<u32>,
@@ -126,10 +140,13 @@ pub fn read_module(wasm: &[u8]) -> Result<ModuleInfo<'_>> {
         types: Vec::new(),
         func_types: Vec::new(),
         func_imports: Vec::new(),
-        other_imports: Vec::new(),
         tables: Vec::new(),
+        table_imports: Vec::new(),
         memories: Vec::new(),
+        memory_imports: Vec::new(),
         globals: Vec::new(),
+        global_imports: Vec::new(),
+        exports: Vec::new(),
         func_exports: HashMap::new(),
         start: None,
         elements: Vec::new(),
@@ -166,26 +183,37 @@ pub fn read_module(wasm: &[u8]) -> Result<ModuleInfo<'_>> {
             Payload::ImportSection(reader) => {
                 for import in reader.into_imports() {
                     let import = import.map_err(section_error)?;
-                    let kind = match import.ty {
+                    let from = ImportName {
+                        module: import.module.to_string(),
+                        name: import.name.to_string(),
+                    };
+                    match import.ty {
                         TypeRef::Func(type_index) => {
                             info.func_types.push(type_index);
                             info.func_imports.push(FuncImport {
-                                module: import.module.to_string(),
-                                name: import.name.to_string(),
+                                module: from.module,
+                                name: from.name,
                                 type_index,
                             });
-                            continue;
                         }
-                        TypeRef::Table(_) => "table",
-                        TypeRef::Memory(_) => "memory",
-                        TypeRef::Global(_) => "global",
-                        _ => "tag",
-                    };
-                    info.other_imports.push(OtherImport {
-                        module: import.module.to_string(),
-                        name: import.name.to_string(),
-                        kind,
-                    });
+                        TypeRef::Table(t) => {
+                            info.tables.push(t);
+                            info.table_imports.push(from);
+                        }
+                        TypeRef::Memory(m) => {
+                            info.memories.push(m);
+                            info.memory_imports.push(from);
+                        }
+                        TypeRef::Global(g) => {
+                            info.globals.push(GlobalDef { ty: g, init: None });
+                            info.global_imports.push(from);
+                        }
+                        _ => bail!(
+                            "unsupported import kind of {}.{} (exception handling)",
+                            from.module,
+                            from.name
+                        ),
+                    }
                 }
             }
             Payload::FunctionSection(reader) => {
@@ -212,13 +240,18 @@ pub fn read_module(wasm: &[u8]) -> Result<ModuleInfo<'_>> {
                     let global = global.map_err(section_error)?;
                     info.globals.push(GlobalDef {
                         ty: global.ty,
-                        init: global.init_expr,
+                        init: Some(global.init_expr),
                     });
                 }
             }
             Payload::ExportSection(reader) => {
                 for export in reader {
                     let export = export.map_err(section_error)?;
+                    info.exports.push(Export {
+                        name: export.name.to_string(),
+                        kind: export.kind,
+                        index: export.index,
+                    });
                     if export.kind == wasmparser::ExternalKind::Func {
                         info.func_exports
                             .insert(export.name.to_string(), export.index);
