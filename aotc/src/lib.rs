@@ -3,13 +3,15 @@
 //! The library behind the `aotc` command: [`cli`] (command line), [`driver`] (the
 //! compile pipeline), [`input`] (reading .wasm/.wat), [`manifest`] (capabilities,
 //! sandbox-critical), [`target`] (CPU names), [`translate`] (wasm → LLVM → object),
-//! [`link`] (object + runtime → executable), [`inspect`] (reading a manifest back) and
-//! [`diag`] (one-line errors).
+//! [`link`] (object + runtime → executable), [`inspect`] (reading a manifest back),
+//! [`jit`] (in-process execution with the same translation) and [`diag`] (one-line
+//! errors).
 pub mod cli;
 pub mod diag;
 pub mod driver;
 pub mod input;
 pub mod inspect;
+pub mod jit;
 pub mod link;
 pub mod manifest;
 pub mod target;

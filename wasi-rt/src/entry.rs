@@ -18,8 +18,7 @@ use crate::fdtable::{FdEntry, FdTable, Kind};
 use crate::rights::{self, filetype};
 use crate::sys::{fatal, strerror};
 
-/// Exit status for errors before the guest runs (bad manifest, missing grant).
-pub const STARTUP_ERROR_STATUS: c_int = 125;
+pub use crate::sys::STARTUP_ERROR_STATUS;
 
 extern "C" {
     static aotc_abi_version_1: u8;

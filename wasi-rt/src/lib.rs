@@ -35,15 +35,14 @@ pub mod errno;
 pub mod fdtable;
 pub mod guest;
 pub mod heap;
-pub mod memory;
 pub mod paths;
 pub mod rights;
 pub mod signals;
-pub mod sys;
-pub mod table;
 pub mod thread;
 pub mod trap;
 pub mod wasi;
+
+pub use aotc_rt_core::{memory, sys, table};
 
 #[global_allocator]
 static ALLOCATOR: heap::LibcAlloc = heap::LibcAlloc;

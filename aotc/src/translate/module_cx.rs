@@ -57,14 +57,7 @@ pub enum Embedding {
     },
 }
 
-/// Kinds of imports, for [`import_symbol`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ImportKind {
-    Func,
-    Table,
-    Memory,
-    Global,
-}
+pub use super::module_info::ImportKind;
 
 /// The external symbol an embedded module uses for the `index`-th import of a kind:
 /// a function with the wasm signature, or the address of the exporter's `Table`,

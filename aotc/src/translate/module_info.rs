@@ -44,6 +44,15 @@ pub struct ImportName {
     pub name: String,
 }
 
+/// Kinds of imports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImportKind {
+    Func,
+    Table,
+    Memory,
+    Global,
+}
+
 /// A global: imported (no initialiser) or defined.
 #[derive(Debug, Clone)]
 pub struct GlobalDef<'a> {
@@ -103,6 +112,8 @@ pub struct ModuleInfo<'a> {
     pub memory_imports: Vec<ImportName>,
     pub globals: Vec<GlobalDef<'a>>,
     pub global_imports: Vec<ImportName>,
+    /// (kind, index within the kind) of every import, in import-section order.
+    pub import_order: Vec<(ImportKind, u32)>,
     /// Every export, in order.
     pub exports: Vec<Export>,
     /// Exported functions by name.
@@ -146,6 +157,7 @@ pub fn read_module(wasm: &[u8]) -> Result<ModuleInfo<'_>> {
         memory_imports: Vec::new(),
         globals: Vec::new(),
         global_imports: Vec::new(),
+        import_order: Vec::new(),
         exports: Vec::new(),
         func_exports: HashMap::new(),
         start: None,
@@ -189,6 +201,8 @@ pub fn read_module(wasm: &[u8]) -> Result<ModuleInfo<'_>> {
                     };
                     match import.ty {
                         TypeRef::Func(type_index) => {
+                            info.import_order
+                                .push((ImportKind::Func, info.func_imports.len() as u32));
                             info.func_types.push(type_index);
                             info.func_imports.push(FuncImport {
                                 module: from.module,
@@ -197,14 +211,20 @@ pub fn read_module(wasm: &[u8]) -> Result<ModuleInfo<'_>> {
                             });
                         }
                         TypeRef::Table(t) => {
+                            info.import_order
+                                .push((ImportKind::Table, info.table_imports.len() as u32));
                             info.tables.push(t);
                             info.table_imports.push(from);
                         }
                         TypeRef::Memory(m) => {
+                            info.import_order
+                                .push((ImportKind::Memory, info.memory_imports.len() as u32));
                             info.memories.push(m);
                             info.memory_imports.push(from);
                         }
                         TypeRef::Global(g) => {
+                            info.import_order
+                                .push((ImportKind::Global, info.global_imports.len() as u32));
                             info.globals.push(GlobalDef { ty: g, init: None });
                             info.global_imports.push(from);
                         }
@@ -231,6 +251,11 @@ pub fn read_module(wasm: &[u8]) -> Result<ModuleInfo<'_>> {
                 }
             }
             Payload::MemorySection(reader) => {
+                let r = reader.range();
+                check_memory_limit_encoding(
+                    &wasm[r.start as usize..r.end as usize],
+                    r.start as usize,
+                )?;
                 for memory in reader {
                     info.memories.push(memory.map_err(section_error)?);
                 }
@@ -357,4 +382,49 @@ fn read_element(element: wasmparser::Element<'_>) -> Result<ElemSegment<'_>> {
         }
     };
     Ok(ElemSegment { mode, ty, items })
+}
+
+/// wasmparser reads memory limits as u64 LEB128 whatever the memory kind; a 32-bit
+/// memory's limits are u32 and may take at most 5 bytes ("integer representation too
+/// long" otherwise), which this checks on the raw memory section.
+fn check_memory_limit_encoding(section: &[u8], offset: usize) -> Result<()> {
+    let mut pos = 0usize;
+    let leb = |pos: &mut usize| -> Option<usize> {
+        let start = *pos;
+        loop {
+            let b = *section.get(*pos)?;
+            *pos += 1;
+            if b & 0x80 == 0 {
+                return Some(*pos - start);
+            }
+        }
+    };
+    let Some(_) = leb(&mut pos) else {
+        return Ok(());
+    };
+    while pos < section.len() {
+        let flags = section[pos];
+        pos += 1;
+        let memory64 = flags & 0x04 != 0;
+        let limits = if flags & 0x01 != 0 { 2 } else { 1 };
+        for _ in 0..limits {
+            let at = pos;
+            let Some(len) = leb(&mut pos) else {
+                return Ok(());
+            };
+            if !memory64 && len > 5 {
+                bail!(
+                    "invalid module: integer representation too long (at byte offset {:#x})",
+                    offset + at
+                );
+            }
+        }
+        if flags & 0x08 != 0 {
+            // Custom page size exponent (not enabled; validation reports it).
+            let Some(_) = leb(&mut pos) else {
+                return Ok(());
+            };
+        }
+    }
+    Ok(())
 }

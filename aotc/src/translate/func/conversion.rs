@@ -53,7 +53,14 @@ impl<'c, 'a, 'ctx> FuncTranslator<'c, 'a, 'ctx> {
             O::F64ConvertI32S | O::F64ConvertI64S => self.int_to_float(f64t, true)?,
             O::F64ConvertI32U | O::F64ConvertI64U => self.int_to_float(f64t, false)?,
             O::F32DemoteF64 => {
-                let x = self.pop().into_float_value();
+                let mut x = self.pop().into_float_value();
+                // LLVM folds demote(promote(y)) to y, passing a signalling NaN
+                // through unquieted; keep the round trip.
+                if x.as_instruction()
+                    .is_some_and(|i| i.get_opcode() == inkwell::values::InstructionOpcode::FPExt)
+                {
+                    x = self.opaque_float(x)?;
+                }
                 let v = self.b.build_float_trunc(x, f32t, "")?;
                 self.push(v);
             }

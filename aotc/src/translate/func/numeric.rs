@@ -303,17 +303,80 @@ impl<'c, 'a, 'ctx> FuncTranslator<'c, 'a, 'ctx> {
         a: BasicValueEnum<'ctx>,
         b: BasicValueEnum<'ctx>,
     ) -> Result<BasicValueEnum<'ctx>> {
-        let (fa, fb) = (a.into_float_value(), b.into_float_value());
+        let (mut fa, mut fb) = (a.into_float_value(), b.into_float_value());
         let ty: BasicTypeEnum = fa.get_type().into();
+        if matches!(
+            k,
+            FloatBinary::Add | FloatBinary::Sub | FloatBinary::Mul | FloatBinary::Div
+        ) {
+            fa = self.opaque_if_identity(fa)?;
+            fb = self.opaque_if_identity(fb)?;
+        }
         Ok(match k {
             FloatBinary::Add => self.b.build_float_add(fa, fb, "")?.into(),
             FloatBinary::Sub => self.b.build_float_sub(fa, fb, "")?.into(),
             FloatBinary::Mul => self.b.build_float_mul(fa, fb, "")?.into(),
             FloatBinary::Div => self.b.build_float_div(fa, fb, "")?.into(),
-            FloatBinary::Min => self.call_intrinsic("llvm.minimum", &[ty], &[a, b])?,
-            FloatBinary::Max => self.call_intrinsic("llvm.maximum", &[ty], &[a, b])?,
+            FloatBinary::Min | FloatBinary::Max => {
+                // llvm.minimum/maximum return a NaN operand as it is; wasm wants an
+                // arithmetic (quiet) NaN, which adding the operands produces.
+                let name = if matches!(k, FloatBinary::Min) {
+                    "llvm.minimum"
+                } else {
+                    "llvm.maximum"
+                };
+                let m = self.call_intrinsic(name, &[ty], &[a, b])?;
+                let any_nan = self
+                    .b
+                    .build_float_compare(FloatPredicate::UNO, fa, fb, "")?;
+                let quiet = self.b.build_float_add(fa, fb, "")?;
+                self.b
+                    .build_select(any_nan, quiet, m.into_float_value(), "")?
+            }
             FloatBinary::Copysign => self.call_intrinsic("llvm.copysign", &[ty], &[a, b])?,
         })
+    }
+
+    /// LLVM folds `x + -0`, `x - 0`, `x * 1`, `x / 1` to `x` and `x * -1`, `x / -1`,
+    /// `-0 - x` to `-x`, which lets a signalling NaN through unquieted where wasm
+    /// requires an arithmetic NaN. Such constants are passed through an empty inline
+    /// asm so the arithmetic instruction stays.
+    fn opaque_if_identity(
+        &self,
+        v: inkwell::values::FloatValue<'ctx>,
+    ) -> Result<inkwell::values::FloatValue<'ctx>> {
+        let Some((c, _)) = v.get_constant() else {
+            return Ok(v);
+        };
+        if !(c == 0.0 || c == 1.0 || c == -1.0) {
+            return Ok(v);
+        }
+        self.opaque_float(v)
+    }
+
+    /// `v`, hidden from LLVM's folding behind an empty inline asm.
+    pub(super) fn opaque_float(
+        &self,
+        v: inkwell::values::FloatValue<'ctx>,
+    ) -> Result<inkwell::values::FloatValue<'ctx>> {
+        let ty = v.get_type();
+        let fn_type = ty.fn_type(&[ty.into()], false);
+        let asm = self.m.llcx.create_inline_asm(
+            fn_type,
+            String::new(),
+            "=x,0".to_string(),
+            false,
+            false,
+            None,
+            false,
+        );
+        Ok(self
+            .b
+            .build_indirect_call(fn_type, asm, &[v.into()], "opaque")?
+            .try_as_basic_value()
+            .basic()
+            .expect("asm returns the value")
+            .into_float_value())
     }
 
     fn float_unary(

@@ -6,6 +6,10 @@
 
 use core::ffi::c_int;
 
+/// Exit status for errors before the guest runs (bad manifest, missing grant, no
+/// address space for a memory).
+pub const STARTUP_ERROR_STATUS: c_int = 125;
+
 /// The calling thread's host errno.
 pub fn errno() -> c_int {
     // SAFETY: __errno_location always returns a valid pointer for the calling thread.
@@ -143,7 +147,7 @@ pub fn fatal(parts: &[&[u8]]) -> ! {
     }
     write_str(2, "\n");
     // SAFETY: _exit is always safe; nothing of ours needs flushing.
-    unsafe { libc::_exit(crate::entry::STARTUP_ERROR_STATUS) }
+    unsafe { libc::_exit(STARTUP_ERROR_STATUS) }
 }
 
 /// The host's message for a host errno (strerror), without allocation.

@@ -15,8 +15,10 @@ use aotc_abi::layout::Memory;
 use aotc_abi::{MEMORY_RESERVATION, WASM_MAX_PAGES, WASM_PAGE_SIZE};
 use core::sync::atomic::{AtomicUsize, Ordering};
 
-/// Most linear memories one process may have (multi-memory modules).
-const MAX_MEMORIES: usize = 32;
+/// Most linear memories one process may have: an executable has one, the in-process
+/// spec harness instantiates thousands of modules (8192 × 8 GiB = 64 TiB of the
+/// 128 TiB user address space).
+const MAX_MEMORIES: usize = 8192;
 
 /// Start addresses of registered reservations (0 = free slot); each spans
 /// MEMORY_RESERVATION bytes.
