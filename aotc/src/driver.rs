@@ -79,6 +79,7 @@ pub fn compile(req: &CompileRequest) -> Result<()> {
             EmitKind::Asm => Emit::Assembly,
         },
         embedding: Default::default(),
+        strict_load_traps: false,
     };
     let produced = translate::compile(&input.wasm, &opts).map_err(|e| Diag::from_anyhow(&e))?;
     clock.phase("translate");

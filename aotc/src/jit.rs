@@ -64,6 +64,17 @@ pub fn load(
     imports: &[(ImportAddr, Option<ConstVal>)],
     opt_level: u8,
 ) -> Result<std::result::Result<Instance, TrapCode>> {
+    load_with(wasm, imports, opt_level, false)
+}
+
+/// [`load`], optionally with every memory load volatile
+/// (`CodegenOptions::strict_load_traps`).
+pub fn load_with(
+    wasm: &[u8],
+    imports: &[(ImportAddr, Option<ConstVal>)],
+    opt_level: u8,
+    strict_load_traps: bool,
+) -> Result<std::result::Result<Instance, TrapCode>> {
     let info = read_module(wasm)?;
     let llcx: &'static Context = Box::leak(Box::new(Context::create()));
     let global_values = global_import_values(&info, imports);
@@ -75,6 +86,7 @@ pub fn load(
         embedding: Embedding::Embedded {
             imported_global_values: global_values,
         },
+        strict_load_traps,
     };
     let (module, _tm) = translate::translate_module(llcx, &info, &opts)?;
     let engine = module

@@ -48,3 +48,16 @@ pub(crate) fn v128_from_bits<'ctx>(
         ))
     }
 }
+
+/// The value of a float if it is a plain floating-point constant (`ConstantFP`).
+/// inkwell's `get_constant` crashes on other constants (constant expressions,
+/// poison), so check the kind first.
+pub(crate) fn const_float_value(v: FloatValue<'_>) -> Option<f64> {
+    // SAFETY: LLVMIsAConstantFP only inspects the value's kind.
+    let is_fp = unsafe { !llvm_sys::core::LLVMIsAConstantFP(v.as_value_ref()).is_null() };
+    if is_fp {
+        v.get_constant().map(|(c, _)| c)
+    } else {
+        None
+    }
+}

@@ -45,6 +45,10 @@ pub struct CodegenOptions {
     pub emit: Emit,
     /// Standalone command (the default) or embedded module.
     pub embedding: Embedding,
+    /// Make every linear-memory load volatile, so that an out-of-bounds load traps
+    /// even when its value is unused after optimisation (exact wasm trap semantics at
+    /// some cost in optimisation; see `func/dead_loads.rs`).
+    pub strict_load_traps: bool,
 }
 
 /// Validates `wasm` and translates it; returns the bytes of the requested output.
@@ -67,7 +71,8 @@ pub(crate) fn translate_module<'ctx>(
     inkwell::module::Module<'ctx>,
     inkwell::targets::TargetMachine,
 )> {
-    let cx = module_cx::ModuleCx::new(llcx, info, "wasm", opts.embedding.clone())?;
+    let mut cx = module_cx::ModuleCx::new(llcx, info, "wasm", opts.embedding.clone())?;
+    cx.strict_load_traps = opts.strict_load_traps;
     let imported = info.num_imported_funcs();
     for (i, body) in info.bodies.iter().enumerate() {
         func::translate_function(&cx, imported + i as u32, body)?;

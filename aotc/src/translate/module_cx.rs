@@ -118,6 +118,8 @@ pub(crate) struct RuntimeFns<'ctx> {
 
 pub(crate) struct ModuleCx<'a, 'ctx> {
     pub embedding: Embedding,
+    /// Every memory load volatile (see `CodegenOptions::strict_load_traps`).
+    pub strict_load_traps: bool,
     pub llcx: &'ctx Context,
     pub module: Module<'ctx>,
     pub info: &'a ModuleInfo<'a>,
@@ -290,6 +292,7 @@ impl<'a, 'ctx> ModuleCx<'a, 'ctx> {
 
         let mut cx = ModuleCx {
             embedding,
+            strict_load_traps: false,
             llcx,
             module,
             info,

@@ -10,6 +10,7 @@ fn opts(opt_level: u8, emit: Emit) -> CodegenOptions {
         manifest: aotc_abi::manifest::Manifest::default().encode(),
         emit,
         embedding: Embedding::Command,
+        strict_load_traps: false,
     }
 }
 

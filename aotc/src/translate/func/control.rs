@@ -93,6 +93,7 @@ impl<'c, 'a, 'ctx> FuncTranslator<'c, 'a, 'ctx> {
             Operator::Else => self.translate_else()?,
             Operator::End => self.translate_end()?,
             Operator::Br { relative_depth } => {
+                self.discard_on_branch(&[relative_depth]);
                 self.branch_to(relative_depth)?;
                 self.reachable = false;
             }
@@ -108,6 +109,9 @@ impl<'c, 'a, 'ctx> FuncTranslator<'c, 'a, 'ctx> {
                 let index = self.pop_int();
                 let default_depth = targets.default();
                 let depths = targets.targets().collect::<Result<Vec<u32>, _>>()?;
+                let mut all = depths.clone();
+                all.push(default_depth);
+                self.discard_on_branch(&all);
                 let default_block = self.branch_target(default_depth)?;
                 let mut cases = Vec::with_capacity(depths.len());
                 for (i, &depth) in depths.iter().enumerate() {
@@ -119,6 +123,7 @@ impl<'c, 'a, 'ctx> FuncTranslator<'c, 'a, 'ctx> {
                 self.reachable = false;
             }
             Operator::Return => {
+                self.discard_on_branch(&[self.frames.len() as u32 - 1]);
                 self.build_return()?;
                 self.reachable = false;
             }
@@ -148,6 +153,25 @@ impl<'c, 'a, 'ctx> FuncTranslator<'c, 'a, 'ctx> {
             _ => return Ok(false),
         }
         Ok(true)
+    }
+
+    /// A branch discards the operand-stack values above its target's height other
+    /// than the values it carries; keep the traps of loads among them (see
+    /// `dead_loads`). With several targets, a value discarded on any path counts.
+    pub(super) fn discard_on_branch(&self, depths: &[u32]) {
+        let Some(deepest) = depths.iter().max() else {
+            return;
+        };
+        let target = &self.frames[self.frames.len() - 1 - *deepest as usize];
+        let keep = depths
+            .iter()
+            .map(|&d| self.frames[self.frames.len() - 1 - d as usize].branch_arity())
+            .max()
+            .unwrap_or(0);
+        let end = self.stack.len().saturating_sub(keep);
+        for &v in self.stack.get(target.height..end).unwrap_or(&[]) {
+            super::preserve_loads(v);
+        }
     }
 
     fn block_signature(&self, blockty: BlockType) -> (Vec<ValType>, Vec<ValType>) {

@@ -207,16 +207,17 @@ impl<'c, 'a, 'ctx> FuncTranslator<'c, 'a, 'ctx> {
     fn load(&mut self, memarg: MemArg, ty: BasicTypeEnum<'ctx>, access: Access) -> Result<()> {
         let addr = self.pop_int();
         let ptr = self.address(addr, memarg.offset)?;
+        let strict = self.m.strict_load_traps;
         let value = match access {
             Access::Full => {
                 let v = self.b.build_load(ty, ptr, "load")?;
-                set_unaligned(v.as_instruction_value());
+                set_unaligned(v.as_instruction_value(), strict);
                 v
             }
             Access::Narrow { bits, signed } => {
                 let narrow = self.int_type(bits);
                 let v = self.b.build_load(narrow, ptr, "load")?;
-                set_unaligned(v.as_instruction_value());
+                set_unaligned(v.as_instruction_value(), strict);
                 let v = v.into_int_value();
                 let wide = ty.into_int_type();
                 if signed {
@@ -249,9 +250,13 @@ impl<'c, 'a, 'ctx> FuncTranslator<'c, 'a, 'ctx> {
     }
 }
 
-/// wasm alignment is only a hint: every access is emitted as possibly unaligned.
-fn set_unaligned(inst: Option<inkwell::values::InstructionValue>) {
+/// wasm alignment is only a hint: every access is emitted as possibly unaligned;
+/// `volatile` for strict load traps.
+fn set_unaligned(inst: Option<inkwell::values::InstructionValue>, volatile: bool) {
     if let Some(i) = inst {
         i.set_alignment(1).expect("loads take an alignment");
+        if volatile {
+            i.set_volatile(true).expect("loads can be volatile");
+        }
     }
 }

@@ -271,6 +271,12 @@ impl<'c, 'a, 'ctx> FuncTranslator<'c, 'a, 'ctx> {
     /// Branches to the trap block for `code` when `cond` is true (hinted unlikely);
     /// continues in a fresh block otherwise.
     pub fn trap_if(&mut self, cond: IntValue<'ctx>, code: TrapCode) -> Result<()> {
+        if cond.get_zero_extended_constant() == Some(1) {
+            // Certain to trap: values on the stack are never used, keep their loads.
+            for &v in &self.stack {
+                preserve_loads(v);
+            }
+        }
         let trap = self.trap_block(code)?;
         let cont = self.m.llcx.append_basic_block(self.func, "ok");
         let expect = self.intrinsic("llvm.expect", &[self.m.llcx.bool_type().into()])?;
@@ -292,6 +298,10 @@ impl<'c, 'a, 'ctx> FuncTranslator<'c, 'a, 'ctx> {
 
     /// Traps unconditionally; code after this is unreachable.
     pub fn trap_now(&mut self, code: TrapCode) -> Result<()> {
+        // Everything on the operand stack is discarded: keep its loads' traps.
+        for &v in &self.stack {
+            preserve_loads(v);
+        }
         let trap = self.trap_block(code)?;
         self.b.build_unconditional_branch(trap)?;
         self.reachable = false;

@@ -345,7 +345,7 @@ impl<'c, 'a, 'ctx> FuncTranslator<'c, 'a, 'ctx> {
         &self,
         v: inkwell::values::FloatValue<'ctx>,
     ) -> Result<inkwell::values::FloatValue<'ctx>> {
-        let Some((c, _)) = v.get_constant() else {
+        let Some(c) = crate::translate::llvm_util::const_float_value(v) else {
             return Ok(v);
         };
         if !(c == 0.0 || c == 1.0 || c == -1.0) {
