@@ -460,3 +460,25 @@ fn traps_are_the_same_at_every_opt_level() {
         assert_trap(&out, MEMORY_OOB, &["load_offset_max_plus_one"]);
     }
 }
+
+/// A load whose value is overwritten before any use is dead to LLVM, which may delete
+/// it and its out-of-bounds trap (the documented limit of the default mode);
+/// `--strict-traps` keeps every load, so the trap happens.
+#[test]
+fn strict_traps_keep_dead_out_of_bounds_loads() {
+    let path = scratch_root().join("dead_load.wat");
+    write_atomic(
+        &path,
+        br#"(module
+  (memory 1)
+  (func $overwritten (export "_start")
+    (local $x i32)
+    (local.set $x (i32.load (i32.const 70000)))
+    (local.set $x (i32.const 1))
+    (i32.store (i32.const 0) (local.get $x))))
+"#,
+    );
+    let exe = build_ok(&path, &["--strict-traps"]);
+    let out = Run::new(&exe).output();
+    assert_trap(&out, "out of bounds memory access", &["overwritten"]);
+}

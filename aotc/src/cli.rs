@@ -181,6 +181,12 @@ pub struct CompileArgs {
     #[arg(short, long)]
     pub verbose: bool,
 
+    /// Exact out-of-bounds trap semantics for loads: keep every memory load, even one
+    /// whose value is unused (by default the optimiser may delete such a load, and with
+    /// it a trap the program would otherwise hit). Costs some optimisation
+    #[arg(long)]
+    pub strict_traps: bool,
+
     /// Grant a host directory. Mode `:ro` (default) or `:rw`; GUEST (default: HOST
     /// as written) is the name the module sees. A relative HOST is resolved against the
     /// working directory when the executable runs. Repeatable
@@ -244,6 +250,7 @@ impl CompileArgs {
             },
             strip: self.strip,
             verbose: self.verbose,
+            strict_traps: self.strict_traps,
         })
     }
 }

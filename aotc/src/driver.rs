@@ -44,6 +44,8 @@ pub struct CompileRequest {
     pub caps: CapabilityFlags,
     pub strip: bool,
     pub verbose: bool,
+    /// `--strict-traps`: every memory load volatile.
+    pub strict_traps: bool,
 }
 
 /// Runs a compilation end to end.
@@ -79,7 +81,7 @@ pub fn compile(req: &CompileRequest) -> Result<()> {
             EmitKind::Asm => Emit::Assembly,
         },
         embedding: Default::default(),
-        strict_load_traps: false,
+        strict_load_traps: req.strict_traps,
     };
     let produced = translate::compile(&input.wasm, &opts).map_err(|e| Diag::from_anyhow(&e))?;
     clock.phase("translate");
@@ -362,6 +364,7 @@ mod tests {
             caps: CapabilityFlags::default(),
             strip: false,
             verbose: false,
+            strict_traps: false,
         }
     }
 

@@ -201,7 +201,7 @@ fn emit_instantiate(cx: &ModuleCx) -> Result<()> {
         b.build_store(slot.dropped.as_pointer_value(), one)?;
     }
     if let Some(start) = info.start {
-        b.build_call(cx.functions[start as usize], &[], "")?;
+        call_not_inlined(cx, &b, cx.functions[start as usize])?;
     }
     b.build_return(None)?;
     Ok(())
@@ -225,8 +225,24 @@ fn emit_run_start(cx: &ModuleCx) -> Result<()> {
     if *cx.info.signature_of_func(start) != empty {
         bail!("the module's `_start` export must take no parameters and return nothing");
     }
-    b.build_call(cx.functions[start as usize], &[], "")?;
+    call_not_inlined(cx, &b, cx.functions[start as usize])?;
     b.build_return(None)?;
+    Ok(())
+}
+
+/// Calls a wasm function from an entry point without letting LLVM inline it there:
+/// entry points are not wasm functions, so a trap inside inlined code could not be
+/// attributed to a wasm function.
+fn call_not_inlined<'ctx>(
+    cx: &ModuleCx<'_, 'ctx>,
+    b: &inkwell::builder::Builder<'ctx>,
+    f: FunctionValue<'ctx>,
+) -> Result<()> {
+    let call = b.build_call(f, &[], "")?;
+    call.add_attribute(
+        inkwell::attributes::AttributeLoc::Function,
+        enum_attr(cx.llcx, "noinline", 0),
+    );
     Ok(())
 }
 
