@@ -138,8 +138,14 @@ fn compare(wasm: &[u8], strict: bool) -> Result<(), String> {
 
     let engine = wasmi::Engine::default();
     let module = wasmi::Module::new(&engine, wasm).map_err(|e| format!("wasmi rejected: {e}"))?;
-    let mut store = wasmi::Store::new(&engine, ());
-    let linker = wasmi::Linker::<()>::new(&engine);
+    // The same table limit as aotc's runtime (aotc_rt_core::table::MAX_TABLE_ELEMENTS):
+    // growth beyond it fails in both, as wasm allows.
+    let limits = wasmi::StoreLimitsBuilder::new()
+        .table_elements(aotc_rt_core::table::MAX_TABLE_ELEMENTS as usize)
+        .build();
+    let mut store = wasmi::Store::new(&engine, limits);
+    store.limiter(|limits| limits);
+    let linker = wasmi::Linker::<wasmi::StoreLimits>::new(&engine);
     let theirs = linker.instantiate_and_start(&mut store, &module);
     let ours = jit::load_with(wasm, &[], env_u64("AOTC_DIFF_OPT", 2) as u8, strict)
         .map_err(|e| format!("aotc failed to compile: {e:#}"))?;

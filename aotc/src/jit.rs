@@ -9,9 +9,9 @@
 //! code. Generated code has no destructors and runtime code between the trampoline
 //! and a trap holds no locks, so nothing is skipped that must run.
 //!
-//! Every loaded module keeps its LLVM context and code alive for the rest of the
-//! process (they are leaked on purpose: instances are referenced by other instances'
-//! imports and tables).
+//! An [`Instance`] owns its LLVM context, code and (unless imported) its linear
+//! memory, and frees them when dropped; the embedder must keep it alive while other
+//! instances import from it or hold its functions in their tables.
 
 use std::cell::Cell;
 use std::ffi::{c_int, c_void, CString};
@@ -40,12 +40,33 @@ pub enum ImportAddr {
 
 /// A loaded and instantiated module.
 pub struct Instance {
-    engine: ExecutionEngine<'static>,
+    /// Dropped before `context`, which it borrows.
+    engine: std::mem::ManuallyDrop<ExecutionEngine<'static>>,
+    context: *mut Context,
+    /// The module's own memory descriptor, released on drop (null if none).
+    owned_memory: usize,
     /// Export symbols' values, in export order: a function's address, or the address
     /// of the table, memory or global storage.
     pub exports: Vec<usize>,
     /// Array-call trampolines of function exports (None for other kinds).
     pub calls: Vec<Option<usize>>,
+}
+
+impl Drop for Instance {
+    fn drop(&mut self) {
+        if self.owned_memory != 0 {
+            // SAFETY: the memory belongs to this instance, whose code is going away.
+            unsafe {
+                aotc_rt_core::memory::release(self.owned_memory as *mut aotc_abi::layout::Memory)
+            };
+        }
+        // SAFETY: the engine (and the module it owns) goes first, then the context it
+        // borrowed, which `load_with` leaked from a Box for exactly this lifetime.
+        unsafe {
+            std::mem::ManuallyDrop::drop(&mut self.engine);
+            drop(Box::from_raw(self.context));
+        }
+    }
 }
 
 impl Instance {
@@ -76,7 +97,10 @@ pub fn load_with(
     strict_load_traps: bool,
 ) -> Result<std::result::Result<Instance, TrapCode>> {
     let info = read_module(wasm)?;
-    let llcx: &'static Context = Box::leak(Box::new(Context::create()));
+    let context: *mut Context = Box::into_raw(Box::new(Context::create()));
+    // SAFETY: the context lives until the Instance (or this function, on error)
+    // frees it, after everything borrowing it.
+    let llcx: &'static Context = unsafe { &*context };
     let global_values = global_import_values(&info, imports);
     let opts = CodegenOptions {
         opt_level,
@@ -88,10 +112,20 @@ pub fn load_with(
         },
         strict_load_traps,
     };
-    let (module, _tm) = translate::translate_module(llcx, &info, &opts)?;
-    let engine = module
-        .create_jit_execution_engine(OptimizationLevel::Default)
-        .map_err(|e| anyhow!("LLVM JIT: {e}"))?;
+    let built = translate::translate_module(llcx, &info, &opts).and_then(|(module, _tm)| {
+        let engine = module
+            .create_jit_execution_engine(OptimizationLevel::Default)
+            .map_err(|e| anyhow!("LLVM JIT: {e}"))?;
+        Ok((module, engine))
+    });
+    let (module, engine) = match built {
+        Ok(b) => b,
+        Err(e) => {
+            // SAFETY: nothing borrows the context any more.
+            drop(unsafe { Box::from_raw(context) });
+            return Err(e);
+        }
+    };
     map_runtime(&engine, &module);
     map_imports(&engine, &module, &info, imports);
     let exports: Vec<usize> = (0..info.exports.len())
@@ -114,10 +148,13 @@ pub fn load_with(
     let instantiate = engine
         .get_function_address(sym::INSTANTIATE)
         .map_err(|e| anyhow!("LLVM JIT: no {}: {e:?}", sym::INSTANTIATE))?;
-    // Keep the module alive with the engine (the engine owns it).
+    let owned_memory = global_pointer(&engine, translate::OWNED_MEMORY_SYMBOL).unwrap_or(0);
+    // The engine owns the module now and frees it with itself.
     std::mem::forget(module);
     let instance = Instance {
-        engine,
+        engine: std::mem::ManuallyDrop::new(engine),
+        context,
+        owned_memory,
         exports,
         calls,
     };
@@ -211,16 +248,19 @@ fn export_value(engine: &ExecutionEngine<'static>, info: &ModuleInfo, k: usize) 
             .get_function_address(&name)
             .map_err(|e| anyhow!("LLVM JIT: export {name}: {e:?}"));
     }
-    let cname = CString::new(name.clone()).expect("no NUL");
+    global_pointer(engine, &name).ok_or_else(|| anyhow!("LLVM JIT: export {name} not found"))
+}
+
+/// The pointer value stored in a pointer-sized global of the module.
+fn global_pointer(engine: &ExecutionEngine<'static>, name: &str) -> Option<usize> {
+    let cname = CString::new(name).expect("no NUL");
     // SAFETY: the engine is live; the name is a NUL-terminated string.
     let addr = unsafe {
         llvm_sys::execution_engine::LLVMGetGlobalValueAddress(engine.as_mut_ptr(), cname.as_ptr())
     };
-    if addr == 0 {
-        return Err(anyhow!("LLVM JIT: export {name} not found"));
-    }
-    // SAFETY: the export symbol is a constant pointer (see translate::exports).
-    Ok(unsafe { *(addr as *const usize) })
+    // SAFETY: a nonzero address is the global's storage, a pointer (see
+    // translate::exports).
+    (addr != 0).then(|| unsafe { *(addr as *const usize) })
 }
 
 // ----- calling into generated code with traps caught -----

@@ -15,8 +15,20 @@ use super::module_cx::{enum_attr, export_call_symbol, export_symbol, GlobalSlot,
 /// Bytes per value slot of an array call (enough for a v128).
 pub const CALL_SLOT_BYTES: u64 = 16;
 
+/// Symbol of an embedded module's own (not imported) memory descriptor, or null:
+/// lets an embedder release the memory when it drops the instance.
+pub const OWNED_MEMORY_SYMBOL: &str = "aotc_owned_memory";
+
 pub(crate) fn emit_exports(cx: &ModuleCx) -> Result<()> {
     let ptr = cx.llcx.ptr_type(AddressSpace::default());
+    let owned = cx.module.add_global(ptr, None, OWNED_MEMORY_SYMBOL);
+    owned.set_constant(true);
+    match cx.memory {
+        Some(m) if cx.info.memory_imports.is_empty() => {
+            owned.set_initializer(&m.as_pointer_value())
+        }
+        _ => owned.set_initializer(&ptr.const_null()),
+    }
     for (k, export) in cx.info.exports.iter().enumerate() {
         let name = export_symbol(k);
         let target = match export.kind {

@@ -28,7 +28,7 @@ pub enum Emit {
     Assembly,
 }
 
-pub use exports::CALL_SLOT_BYTES;
+pub use exports::{CALL_SLOT_BYTES, OWNED_MEMORY_SYMBOL};
 pub use module_cx::{
     export_call_symbol, export_symbol, import_symbol, ConstVal, Embedding, ImportKind,
 };

@@ -124,3 +124,34 @@ pub unsafe extern "C" fn aotc_rt_memory_grow(mem: *mut Memory, delta_pages: u32)
     m.size_bytes = new * WASM_PAGE_SIZE;
     old as u32
 }
+
+/// Releases a memory created by [`aotc_rt_memory_new`]: unregisters and unmaps its
+/// reservation and zeroes the descriptor. Only for embedders that drop instances
+/// (executables never release their memory).
+///
+/// # Safety
+/// `mem` must be a memory created by [`aotc_rt_memory_new`] that no code will touch
+/// again.
+pub unsafe fn release(mem: *mut Memory) {
+    // SAFETY: the caller passes a live memory descriptor.
+    let base = unsafe { (*mem).base } as usize;
+    if base == 0 {
+        return;
+    }
+    for r in RESERVATIONS.iter() {
+        if r.compare_exchange(base, 0, Ordering::AcqRel, Ordering::Acquire)
+            .is_ok()
+        {
+            break;
+        }
+    }
+    // SAFETY: the reservation is ours and no longer used.
+    unsafe {
+        libc::munmap(base as *mut libc::c_void, MEMORY_RESERVATION as usize);
+        mem.write(Memory {
+            base: core::ptr::null_mut(),
+            size_bytes: 0,
+            max_pages: 0,
+        });
+    }
+}

@@ -46,6 +46,11 @@ pub unsafe extern "C" fn aotc_rt_table_new(table: *mut Table, min: u32, max: u32
     }
 }
 
+/// Resource limit on a table's size (as Wasmtime's default): growing beyond it fails
+/// with -1, which wasm allows, instead of committing gigabytes for a runaway
+/// `table.grow`.
+pub const MAX_TABLE_ELEMENTS: u64 = 10_000_000;
+
 /// Grows `table` by `delta` elements set to `init`; returns the old length or
 /// `u32::MAX` if the maximum would be exceeded or memory is short.
 ///
@@ -57,7 +62,7 @@ pub unsafe extern "C" fn aotc_rt_table_grow(table: *mut Table, init: usize, delt
     let t = unsafe { &mut *table };
     let old = t.len;
     let new = u64::from(old) + u64::from(delta);
-    if new > u64::from(t.max) || new >= u64::from(u32::MAX) {
+    if new > u64::from(t.max) || new > MAX_TABLE_ELEMENTS {
         return u32::MAX;
     }
     let new = new as u32;
