@@ -45,7 +45,8 @@ pub struct CodegenOptions {
 pub fn compile(wasm: &[u8], opts: &CodegenOptions) -> Result<Vec<u8>> {
     let info = module_info::read_module(wasm)?;
     let llcx = Context::create();
-    let cx = module_cx::ModuleCx::new(&llcx, &info, "wasm")?;
+    let features = emit::CpuFeatures::of(&opts.target_cpu);
+    let cx = module_cx::ModuleCx::new(&llcx, &info, "wasm", features)?;
     let imported = info.num_imported_funcs();
     for (i, body) in info.bodies.iter().enumerate() {
         func::translate_function(&cx, imported + i as u32, body)?;
