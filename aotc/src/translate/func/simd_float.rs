@@ -7,6 +7,11 @@
 //! `a < b ? b : a`: exactly x86 `minps`/`maxps` with the operands swapped (they
 //! return their second operand on NaN or equal zeros).
 //!
+//! Known deviation (shared with the scalar instructions): LLVM folds `x + -0.0`,
+//! `x - 0.0`, `x * 1.0` and `x / 1.0` to `x` when it sees the constant, so a
+//! signalling NaN `x` comes out unquieted where wasm wants an arithmetic NaN.
+//! Quieting after every arithmetic operation would cost three instructions each.
+//!
 //! Saturating float→int conversions must give 0 for NaN and the nearest bound when
 //! out of range, while LLVM's `fptosi` is poison out of range and its vector
 //! `fptosi.sat` is scalarised by the x86 back end. So they are built on
