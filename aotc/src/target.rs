@@ -9,6 +9,8 @@
 //! Invariant: [`X86_64_CPUS`] is exactly the list `llc-19 -mtriple=x86_64 -mcpu=help`
 //! prints minus the CPUs that cannot run 64-bit code (checked by compiling a function
 //! with each); update it together with the LLVM version.
+//!
+//! Also the two CPU features the translator asks about ([`has_ssse3`], [`has_sse41`]).
 
 use crate::diag::{quote, Diag, Result};
 
@@ -150,6 +152,55 @@ const CPUS_32_BIT: &[&str] = &[
     "winchip2",
     "yonah",
 ];
+
+/// The CPUs of [`X86_64_CPUS`] without SSSE3 (SSE2, at most SSE3/SSE4a). Every other
+/// one has it. Checked against LLVM by a translator test that compiles `i8x16.abs`
+/// for each CPU and looks for `pabsb`; update it together with the list.
+const CPUS_WITHOUT_SSSE3: &[&str] = &[
+    "amdfam10",
+    "athlon-fx",
+    "athlon64",
+    "athlon64-sse3",
+    "barcelona",
+    "generic",
+    "k8",
+    "k8-sse3",
+    "nocona",
+    "opteron",
+    "opteron-sse3",
+    "x86-64",
+];
+
+/// The CPUs of [`X86_64_CPUS`] with SSSE3 but without SSE4.1. Checked the same way
+/// (`f32x4.nearest` must become `roundps` exactly on the CPUs with SSE4.1).
+const CPUS_WITHOUT_SSE41: &[&str] = &["atom", "bonnell", "btver1", "core2", "core_2_duo_ssse3"];
+
+/// Whether code for `cpu` (a name [`check_cpu`] accepts) may use SSSE3
+/// instructions. The SIMD translator calls three of them by their x86 intrinsics
+/// (`pshufb`, `pmulhrsw`, `pmaddubsw`), which LLVM cannot select without the
+/// feature (it aborts), so it needs to know; without SSSE3 it emits portable IR.
+pub fn has_ssse3(cpu: &str) -> bool {
+    if cpu == "native" {
+        return host_has("+ssse3");
+    }
+    !CPUS_WITHOUT_SSSE3.contains(&cpu)
+}
+
+/// Whether code for `cpu` may use SSE4.1. Without it LLVM rounds float vectors
+/// (`ceil`, `floor`, `trunc`, `nearest`) by calling libm per lane, and libm returns
+/// a signalling NaN unchanged, so the SIMD translator quiets NaN results there.
+pub fn has_sse41(cpu: &str) -> bool {
+    if cpu == "native" {
+        return host_has("+sse4.1");
+    }
+    has_ssse3(cpu) && !CPUS_WITHOUT_SSE41.contains(&cpu)
+}
+
+/// Whether this machine's CPU has `feature` (as LLVM spells it, `+ssse3`).
+fn host_has(feature: &str) -> bool {
+    let features = inkwell::targets::TargetMachine::get_host_cpu_features();
+    features.to_string_lossy().split(',').any(|f| f == feature)
+}
 
 /// Checks a `--target-cpu` value (`native` or an LLVM x86-64 CPU name).
 pub fn check_cpu(cpu: &str) -> Result<()> {

@@ -2,9 +2,11 @@
 //! element items) to LLVM constants at compile time.
 //!
 //! An executable's module has no imported globals, so every constant expression
-//! of WebAssembly 2.0 (and the extended-constant arithmetic) folds to a constant.
+//! of WebAssembly 2.0 (including `v128.const`, as the canonical `<2 x i64>`, lane 0
+//! the low 64 bits) and the extended-constant arithmetic folds to a constant.
 
 use anyhow::{bail, Result};
+use inkwell::types::VectorType;
 use inkwell::values::BasicValueEnum;
 use inkwell::AddressSpace;
 use wasmparser::{ConstExpr, Operator};
@@ -29,6 +31,15 @@ pub(crate) fn evaluate<'ctx>(
             Operator::I64Const { value } => llcx.i64_type().const_int(value as u64, false).into(),
             Operator::F32Const { value } => f32_from_bits(llcx, value.bits()).into(),
             Operator::F64Const { value } => f64_from_bits(llcx, value.bits()).into(),
+            Operator::V128Const { value } => {
+                let bits = u128::from(value);
+                let i64t = llcx.i64_type();
+                let lanes = [
+                    i64t.const_int(bits as u64, false),
+                    i64t.const_int((bits >> 64) as u64, false),
+                ];
+                VectorType::const_vector(&lanes).into()
+            }
             Operator::RefNull { .. } => llcx.ptr_type(AddressSpace::default()).const_null().into(),
             Operator::RefFunc { function_index } => {
                 cx.func_record(function_index).as_pointer_value().into()

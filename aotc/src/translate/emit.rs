@@ -14,6 +14,25 @@ use super::Emit;
 
 pub(crate) const TRIPLE: &str = "x86_64-unknown-linux-gnu";
 
+/// What the translator needs to know of the CPU beyond x86-64's baseline (SSE2):
+/// whether it may call SSSE3 intrinsics directly, and whether LLVM will round
+/// float vectors with SSE4.1 (or with libm calls). Everything else is portable IR
+/// LLVM lowers for the CPU.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct CpuFeatures {
+    pub ssse3: bool,
+    pub sse41: bool,
+}
+
+impl CpuFeatures {
+    pub fn of(cpu: &str) -> CpuFeatures {
+        CpuFeatures {
+            ssse3: crate::target::has_ssse3(cpu),
+            sse41: crate::target::has_sse41(cpu),
+        }
+    }
+}
+
 /// The target machine for `cpu` (`native` means this host's CPU and features).
 pub(crate) fn target_machine(cpu: &str, opt_level: u8) -> Result<TargetMachine> {
     Target::initialize_x86(&InitializationConfig::default());

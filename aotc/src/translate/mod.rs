@@ -71,7 +71,8 @@ pub(crate) fn translate_module<'ctx>(
     inkwell::module::Module<'ctx>,
     inkwell::targets::TargetMachine,
 )> {
-    let mut cx = module_cx::ModuleCx::new(llcx, info, "wasm", opts.embedding.clone())?;
+    let features = emit::CpuFeatures::of(&opts.target_cpu);
+    let mut cx = module_cx::ModuleCx::new(llcx, info, "wasm", opts.embedding.clone(), features)?;
     cx.strict_load_traps = opts.strict_load_traps;
     let imported = info.num_imported_funcs();
     for (i, body) in info.bodies.iter().enumerate() {
@@ -81,6 +82,26 @@ pub(crate) fn translate_module<'ctx>(
     instantiate::emit_module_symbols(&cx, &opts.manifest)?;
 
     let tm = emit::target_machine(&opts.target_cpu, opts.opt_level)?;
+    // Every function carries the CPU and its features, so any code generator
+    // (this target machine, or MCJIT's generic one) selects the same instructions.
+    let cpu = tm.get_cpu().to_string();
+    let features = tm.get_feature_string().to_string_lossy().into_owned();
+    for f in cx
+        .module
+        .get_functions()
+        .filter(|f| f.count_basic_blocks() > 0)
+    {
+        f.add_attribute(
+            inkwell::attributes::AttributeLoc::Function,
+            llcx.create_string_attribute("target-cpu", &cpu),
+        );
+        if !features.is_empty() {
+            f.add_attribute(
+                inkwell::attributes::AttributeLoc::Function,
+                llcx.create_string_attribute("target-features", &features),
+            );
+        }
+    }
     cx.module.set_triple(&TargetTriple::create(emit::TRIPLE));
     cx.module
         .set_data_layout(&tm.get_target_data().get_data_layout());

@@ -14,12 +14,13 @@ use anyhow::{bail, Result};
 use inkwell::attributes::{Attribute, AttributeLoc};
 use inkwell::context::Context;
 use inkwell::module::{Linkage, Module};
-use inkwell::types::{BasicMetadataTypeEnum, BasicType, BasicTypeEnum, FunctionType};
+use inkwell::types::{BasicMetadataTypeEnum, BasicType, BasicTypeEnum, FunctionType, VectorType};
 use inkwell::values::{BasicValue, BasicValueEnum, FunctionValue, GlobalValue};
 use inkwell::AddressSpace;
 use wasmparser::ValType;
 
 use super::abi_types::AbiTypes;
+use super::emit::CpuFeatures;
 use super::module_info::{ModuleInfo, Signature};
 use aotc_abi::layout::signature_id;
 use aotc_abi::sym;
@@ -140,6 +141,8 @@ pub(crate) struct ModuleCx<'a, 'ctx> {
     pub data: Vec<SegmentSlot<'ctx>>,
     pub elems: Vec<SegmentSlot<'ctx>>,
     pub rt: RuntimeFns<'ctx>,
+    /// The target CPU's features the SIMD emitters ask about.
+    pub cpu: CpuFeatures,
     /// `FuncRecord` constants, created on first reference.
     func_records: RefCell<HashMap<u32, GlobalValue<'ctx>>>,
     /// Globals some `global.get` reads, and values written by `global.set`: values
@@ -156,8 +159,16 @@ pub(crate) fn llvm_type<'ctx>(llcx: &'ctx Context, ty: ValType) -> Result<BasicT
         ValType::F32 => llcx.f32_type().into(),
         ValType::F64 => llcx.f64_type().into(),
         ValType::Ref(_) => llcx.ptr_type(AddressSpace::default()).into(),
-        ValType::V128 => bail!("unsupported: SIMD (v128) values"),
+        ValType::V128 => v128_type(llcx).into(),
     })
+}
+
+/// The one LLVM type of every `v128` value on the operand stack, in locals,
+/// parameters, results and globals: `<2 x i64>` (clang's `__m128i`, one XMM
+/// register). SIMD emitters bitcast it to the lane shape an operation needs and
+/// back; the bitcasts cost nothing.
+pub(crate) fn v128_type(llcx: &Context) -> VectorType<'_> {
+    llcx.i64_type().vec_type(2)
 }
 
 /// Maps a wasm value type to the ABI's signature alphabet.
@@ -210,6 +221,7 @@ impl<'a, 'ctx> ModuleCx<'a, 'ctx> {
         info: &'a ModuleInfo<'a>,
         name: &str,
         embedding: Embedding,
+        cpu: CpuFeatures,
     ) -> Result<Self> {
         let module = llcx.create_module(name);
         let abi = AbiTypes::new(llcx);
@@ -307,6 +319,7 @@ impl<'a, 'ctx> ModuleCx<'a, 'ctx> {
             data: Vec::new(),
             elems: Vec::new(),
             rt,
+            cpu,
             func_records: RefCell::new(HashMap::new()),
             global_read: RefCell::new(vec![false; info.globals.len()]),
             global_writes: RefCell::new(Vec::new()),

@@ -15,11 +15,11 @@ use wasmparser::{
     ValidatorResources, WasmFeatures,
 };
 
-/// The proposals aotc translates: WebAssembly 2.0 without SIMD (MVP, mutable
-/// globals, sign extension, saturating float-to-int, multi-value, bulk memory,
-/// reference types).
+/// The proposals aotc translates: WebAssembly 2.0 (MVP, mutable globals, sign
+/// extension, saturating float-to-int, multi-value, bulk memory, reference types,
+/// fixed-width SIMD). Relaxed SIMD and later proposals are not enabled.
 pub fn supported_features() -> WasmFeatures {
-    WasmFeatures::WASM2.difference(WasmFeatures::SIMD)
+    WasmFeatures::WASM2
 }
 
 /// A function signature.

@@ -1,5 +1,6 @@
 //! Memory instructions (sandbox-critical): loads, stores, `memory.size/grow`, and
-//! the bulk operations `memory.fill/copy/init`, `data.drop`.
+//! the bulk operations `memory.fill/copy/init`, `data.drop`. The `v128` loads and
+//! stores (`simd_memory`) use the same `address` computation.
 //!
 //! Loads and stores carry no bounds check: the effective address is
 //! `base + zext(addr) + offset` with a 32-bit address and a 32-bit offset, so it is
@@ -157,7 +158,11 @@ impl<'c, 'a, 'ctx> FuncTranslator<'c, 'a, 'ctx> {
     }
 
     /// `base + zext(addr) + offset`: always inside the memory's reservation.
-    fn address(&mut self, addr: IntValue<'ctx>, offset: u64) -> Result<PointerValue<'ctx>> {
+    pub(super) fn address(
+        &mut self,
+        addr: IntValue<'ctx>,
+        offset: u64,
+    ) -> Result<PointerValue<'ctx>> {
         let base = self.memory_base()?;
         let mut index = self.zext64(addr)?;
         if offset != 0 {
@@ -252,7 +257,7 @@ impl<'c, 'a, 'ctx> FuncTranslator<'c, 'a, 'ctx> {
 
 /// wasm alignment is only a hint: every access is emitted as possibly unaligned;
 /// `volatile` for strict load traps.
-fn set_unaligned(inst: Option<inkwell::values::InstructionValue>, volatile: bool) {
+pub(super) fn set_unaligned(inst: Option<inkwell::values::InstructionValue>, volatile: bool) {
     if let Some(i) = inst {
         i.set_alignment(1).expect("loads take an alignment");
         if volatile {

@@ -1,6 +1,7 @@
 //! Translation of one wasm function body to LLVM IR: the operand stack, the control
 //! stack, locals, trap blocks, and a thin dispatcher handing each operator to the
-//! emitter of its category (control, variable, memory, table, numeric, conversion).
+//! emitter of its category (control, variable, memory, table, numeric, conversion,
+//! simd).
 //!
 //! Invariants: the operand stack mirrors wasm's (validated) stack exactly while code
 //! is reachable; while it is not (after `br`, `return`, `unreachable` …) operators are
@@ -14,6 +15,11 @@ mod conversion;
 mod dead_loads;
 mod memory;
 mod numeric;
+mod simd;
+mod simd_float;
+mod simd_int;
+mod simd_lanes;
+mod simd_memory;
 mod table;
 mod variable;
 
@@ -193,6 +199,7 @@ impl<'c, 'a, 'ctx> FuncTranslator<'c, 'a, 'ctx> {
             || self.translate_conversion(op)?
             || self.translate_memory(op)?
             || self.translate_table(op)?
+            || self.translate_simd(op)?
         {
             return Ok(());
         }
