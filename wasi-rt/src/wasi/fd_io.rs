@@ -6,7 +6,7 @@
 
 use aotc_abi::layout::VmCtxHeader;
 
-use crate::errno::{self, ret, WasiResult, EBADF, EINVAL};
+use crate::errno::{self, ret, WasiResult, EBADF, EINVAL, ENOTSUP};
 use crate::rights::{FD_READ, FD_SEEK, FD_TELL, FD_WRITE};
 
 fn offset(o: u64) -> WasiResult<libc::off_t> {
@@ -170,7 +170,10 @@ pub unsafe extern "C" fn aotc_wasi_fd_close(_vmctx: *mut VmCtxHeader, fd: u32) -
     ret(super::fds().take(fd).map(|e| e.close()))
 }
 
-/// Moves `fd` to number `to`, closing what `to` was. Both must be open.
+/// Moves `fd` to number `to`, closing what `to` was. Both must be open. A granted
+/// directory (a preopen) can neither be moved nor be replaced (ENOTSUP): libc's
+/// path resolution finds grants by their numbers, and a guest must not be able to
+/// make another descriptor pose as one. Stdio may be the target (`freopen`).
 ///
 /// # Safety
 /// Called by generated code with its context.
@@ -180,6 +183,9 @@ pub unsafe extern "C" fn aotc_wasi_fd_renumber(_vmctx: *mut VmCtxHeader, fd: u32
     ret((|| {
         if !t.contains(fd) || !t.contains(to) {
             return Err(EBADF);
+        }
+        if t.get(fd, 0)?.preopen.is_some() || t.get(to, 0)?.preopen.is_some() {
+            return Err(ENOTSUP);
         }
         if fd != to {
             let e = t.take(fd)?;
