@@ -176,12 +176,22 @@ pub fn report(code: u32, at: Where) -> ! {
         }
     }
     write_str(2, "wasm backtrace:\n");
-    for (k, &f) in frames.funcs[..frames.n].iter().enumerate() {
+    // Runs of one function (deep recursion) print once, with their length.
+    let shown = &frames.funcs[..frames.n];
+    let mut k = 0;
+    while k < shown.len() {
+        let run = shown[k..].iter().take_while(|&&f| f == shown[k]).count();
         write_str(2, "  #");
         write_u64(2, k as u64);
         write_str(2, " ");
-        write_name(f);
+        write_name(shown[k]);
+        if run > 1 {
+            write_str(2, " (");
+            write_u64(2, run as u64);
+            write_str(2, " frames)");
+        }
         write_str(2, "\n");
+        k += run;
     }
     if frames.truncated {
         write_str(2, "  ... (more frames not shown)\n");
