@@ -921,3 +921,35 @@ fn binary_carries_only_imported_wasi_functions() {
         );
     }
 }
+
+/// The dynamic symbols an executable imports (functions it needs from libc).
+fn imported_libc_functions(exe: &std::path::Path) -> Vec<String> {
+    let bytes = std::fs::read(exe).expect("read");
+    let elf = goblin::elf::Elf::parse(&bytes).expect("ELF");
+    elf.dynsyms
+        .iter()
+        .filter(|s| s.is_import())
+        .filter_map(|s| elf.dynstrtab.get_at(s.st_name).map(str::to_string))
+        .collect()
+}
+
+/// DESIGN §3 "modular surface", sockets: without a `--listen` grant an executable
+/// links no socket code at all; with one it does.
+#[test]
+fn socket_code_only_with_a_listen_grant() {
+    let f = Fixture::new();
+    let plain = imported_libc_functions(&f.hello("hello-nosock", &[]));
+    for sym in ["socket", "bind", "listen", "accept4", "accept"] {
+        assert!(
+            !plain.iter().any(|s| s == sym),
+            "{sym} linked without a listen grant: {plain:?}"
+        );
+    }
+    let granted = imported_libc_functions(&f.hello("hello-sock", &["--listen", "127.0.0.1:0"]));
+    for sym in ["socket", "bind", "listen"] {
+        assert!(
+            granted.iter().any(|s| s == sym),
+            "{sym} missing with a listen grant: {granted:?}"
+        );
+    }
+}

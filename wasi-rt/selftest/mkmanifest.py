@@ -38,7 +38,7 @@ def main():
             listen.append(v)
         else:
             sys.exit("unknown option " + a)
-    m = b"AOTCMAN\x01" + struct.pack("<I", 1)
+    m = b"AOTCMAN\x01" + struct.pack("<I", 2)  # aotc_abi::ABI_VERSION
     m += struct.pack("<I", len(dirs))
     for host, guest, mode in dirs:
         m += s(host) + s(guest) + bytes([mode])

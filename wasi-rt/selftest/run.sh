@@ -150,7 +150,7 @@ expect "corrupt manifest" 125 ./corrupt args
 # --gc-sections keeps only what is used: this shim imports everything, so check a
 # minimal program instead.
 cat >"$T/min.c" <<'C'
-unsigned char aotc_abi_version_1; _Alignas(16) unsigned char aotc_vmctx[64];
+unsigned char aotc_abi_version_2; const void *aotc_listen_hook = 0; _Alignas(16) unsigned char aotc_vmctx[64];
 unsigned long aotc_vmctx_size = 64; const void *aotc_func_infos[2]; const unsigned aotc_func_info_count = 0;
 void aotc_instantiate(unsigned char *v) {}
 void aotc_run_start(unsigned char *v) {}

@@ -29,7 +29,11 @@ typedef struct { uintptr_t *elements; uint32_t len, max, capacity, pad; } Table;
 typedef struct { uint8_t *memory_base; Memory *memory; } VmCtxHeader;
 typedef struct { const void *code; const char *name; } FuncInfo;
 
-unsigned char aotc_abi_version_1 = 1;
+unsigned char aotc_abi_version_2 = 2;
+/* The shim grants listen sockets, so it wires the runtime's listener set-up in the way
+ * generated code does (aotc_abi::sym::LISTEN_HOOK). */
+void aotc_rt_open_listeners(const void *manifest, void *fds);
+void (*const aotc_listen_hook)(const void *, void *) = aotc_rt_open_listeners;
 _Alignas(16) unsigned char aotc_vmctx[256];
 uint64_t aotc_vmctx_size = sizeof aotc_vmctx;
 

@@ -21,7 +21,9 @@ use crate::sys::{fatal, strerror};
 pub use crate::sys::STARTUP_ERROR_STATUS;
 
 extern "C" {
-    static aotc_abi_version_1: u8;
+    static aotc_abi_version_2: u8;
+    /// See `aotc_abi::sym::LISTEN_HOOK`.
+    static aotc_listen_hook: Option<unsafe extern "C" fn(*const Manifest, *mut FdTable)>;
     static aotc_manifest: [u8; 0];
     static aotc_manifest_len: u32;
 }
@@ -117,8 +119,16 @@ fn open_preopens(m: &Manifest, fds: &mut FdTable) {
     }
 }
 
-/// Opens every listen grant as a listening socket after the directories.
-fn open_listeners(m: &Manifest, fds: &mut FdTable) {
+/// Opens every listen grant as a listening socket after the directories. Reached only
+/// through `aotc_listen_hook`, which generated code sets when the manifest grants
+/// sockets, so executables without a socket grant carry no socket code.
+///
+/// # Safety
+/// Both pointers are valid and exclusive for the call.
+#[no_mangle]
+pub unsafe extern "C" fn aotc_rt_open_listeners(m: *const Manifest, fds: *mut FdTable) {
+    // SAFETY: see the function contract.
+    let (m, fds) = unsafe { (&*m, &mut *fds) };
     let first = 3 + m.dirs.len() as u32;
     for (i, addr) in m.listen.iter().enumerate() {
         match crate::wasi::sock::listen(addr) {
@@ -149,7 +159,7 @@ fn open_listeners(m: &Manifest, fds: &mut FdTable) {
 #[no_mangle]
 pub unsafe extern "C" fn main(argc: c_int, argv: *const *const c_char) -> c_int {
     // Referencing the marker makes a runtime/object ABI mismatch a link error.
-    core::hint::black_box(&raw const aotc_abi_version_1);
+    core::hint::black_box(&raw const aotc_abi_version_2);
     if argc > 0 {
         // SAFETY: argv has argc valid entries.
         crate::sys::set_argv0(unsafe { *argv }.cast());
@@ -174,7 +184,11 @@ pub unsafe extern "C" fn main(argc: c_int, argv: *const *const c_char) -> c_int 
         );
     }
     open_preopens(&manifest, &mut fds);
-    open_listeners(&manifest, &mut fds);
+    // SAFETY: the hook, when set, is aotc_rt_open_listeners.
+    if let Some(open_listeners) = unsafe { aotc_listen_hook } {
+        // SAFETY: valid, exclusive pointers for the call.
+        unsafe { open_listeners(&manifest, &mut fds) };
+    }
     let env = build_env(&manifest);
     drop(manifest);
 

@@ -28,6 +28,7 @@ pub(crate) fn emit_module_symbols(cx: &ModuleCx, manifest: &[u8]) -> Result<()> 
     emit_run_start(cx)?;
     emit_func_infos(cx);
     emit_manifest(cx, manifest);
+    emit_listen_hook(cx, manifest);
     let llcx = cx.llcx;
     let marker = cx
         .module
@@ -284,6 +285,28 @@ fn emit_func_infos(cx: &ModuleCx) {
         .add_global(llcx.i32_type(), None, sym::FUNC_INFO_COUNT);
     count.set_constant(true);
     count.set_initializer(&llcx.i32_type().const_int(entries.len() as u64, false));
+}
+
+/// `aotc_listen_hook`: the runtime's listener set-up when the manifest grants
+/// sockets, else null (see `aotc_abi::sym::LISTEN_HOOK`).
+fn emit_listen_hook(cx: &ModuleCx, manifest: &[u8]) {
+    let llcx = cx.llcx;
+    let ptr = llcx.ptr_type(AddressSpace::default());
+    let grants_sockets = aotc_abi::manifest::Manifest::decode(manifest)
+        .map(|m| !m.listen.is_empty())
+        .unwrap_or(false);
+    let hook = cx.module.add_global(ptr, None, sym::LISTEN_HOOK);
+    hook.set_constant(true);
+    if grants_sockets {
+        let f = cx.module.add_function(
+            sym::OPEN_LISTENERS,
+            llcx.void_type().fn_type(&[ptr.into(), ptr.into()], false),
+            Some(Linkage::External),
+        );
+        hook.set_initializer(&f.as_global_value().as_pointer_value());
+    } else {
+        hook.set_initializer(&ptr.const_null());
+    }
 }
 
 fn emit_manifest(cx: &ModuleCx, manifest: &[u8]) {

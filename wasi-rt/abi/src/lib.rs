@@ -23,12 +23,12 @@ pub mod wasi;
 /// Bumped whenever anything in this crate changes shape. The generated object defines
 /// the symbol [`sym::ABI_VERSION_MARKER`] and the runtime references it, so linking an
 /// object against a runtime of another version fails at link time, not at run time.
-pub const ABI_VERSION: u32 = 1;
+pub const ABI_VERSION: u32 = 2;
 
 /// Symbol names shared by the generated object and the runtime archive.
 pub mod sym {
     /// Defined by generated code (a one-byte constant) and referenced by the runtime.
-    pub const ABI_VERSION_MARKER: &str = "aotc_abi_version_1";
+    pub const ABI_VERSION_MARKER: &str = "aotc_abi_version_2";
     /// Generated: `extern "C" fn(vmctx: *mut u8)`. Instantiates the module into the
     /// context (memories, tables, globals, segments, start function).
     pub const INSTANTIATE: &str = "aotc_instantiate";
@@ -77,6 +77,13 @@ pub mod sym {
     /// Runtime: `extern "C" fn(table: *mut Table, seg: *const usize, seg_len: u32,
     /// d: u32, s: u32, n: u32) -> u32` returns 0 or a trap code.
     pub const TABLE_INIT: &str = "aotc_rt_table_init";
+    /// Generated (commands): a pointer-sized constant, the address of
+    /// [`sym::OPEN_LISTENERS`] when the manifest grants listen sockets, else null, so
+    /// an executable without a socket grant links no socket code.
+    pub const LISTEN_HOOK: &str = "aotc_listen_hook";
+    /// Runtime: opens the manifest's listen sockets (called through
+    /// [`sym::LISTEN_HOOK`]; its signature is private to the runtime).
+    pub const OPEN_LISTENERS: &str = "aotc_rt_open_listeners";
     /// Prefix of every WASI host function: `aotc_wasi_<name>`.
     pub const WASI_PREFIX: &str = "aotc_wasi_";
 }
