@@ -25,13 +25,13 @@
  *
  * Per connection: the line is everything up to the first "\n" (a "\r" before it is
  * dropped), at most 1000 bytes (longer lines are cut), or what arrived before the
- * client shut its side down. Anything after the line is ignored. A client that sends
- * nothing for 10 seconds, or closes without sending a byte, gets no answer; the
- * connection still counts. Log lines:
+ * client shut its side down. Anything after the line is ignored. A client that closes
+ * without sending a byte, or stays silent for 10 seconds before its line is complete,
+ * gets no answer; the connection still counts. Log lines:
  *   conn N: "<line>" -> "echo: <line>"
  *   conn N: closed without a line
- *   conn N: error: <what>: <message>
- * Bytes outside printable ASCII in the line are logged as \xHH.
+ *   conn N: error: <recv|send|shutdown>: <strerror of the WASI errno>
+ * In the log, bytes outside printable ASCII are written \xHH, and " and \ as \" and \\.
  *
  * Exit status: 0 after COUNT connections; 1 if accepting fails (e.g. FD is not a
  * listening socket: "tcp-echo: sock_accept(fd 3): errno 8 (Bad file descriptor)");
