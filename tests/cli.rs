@@ -945,7 +945,7 @@ fn socket_code_only_with_a_listen_grant() {
             "{sym} linked without a listen grant: {plain:?}"
         );
     }
-    let granted = imported_libc_functions(&f.hello("hello-sock", &["--listen", "127.0.0.1:0"]));
+    let granted = imported_libc_functions(&f.hello("hello-sock", &["--listen", "127.0.0.1:8431"]));
     for sym in ["socket", "bind", "listen"] {
         assert!(
             granted.iter().any(|s| s == sym),

@@ -308,3 +308,33 @@ fn args_and_environ_sizes() {
         );
     }
 }
+
+/// Writing to a pipe whose reader is gone is EPIPE for the guest (WASI has no
+/// signals), not a SIGPIPE death of the process.
+#[test]
+fn write_to_closed_pipe_is_epipe_not_sigpipe() {
+    use std::io::Read;
+    let exe = build_ok(&wasi_program("epipe.c", &[]), &[]);
+    let mut child = std::process::Command::new(&exe)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("start epipe");
+    let mut first = [0u8; 4096];
+    child
+        .stdout
+        .take()
+        .expect("stdout piped")
+        .read_exact(&mut first)
+        .expect("read the first block");
+    // The read end is dropped here; the next writes fail.
+    let out = child.wait_with_output().expect("wait");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        out.status.code(),
+        Some(3),
+        "status {:?}, stderr {stderr}",
+        out.status
+    );
+    assert!(stderr.contains("errno 64"), "expected EPIPE (64): {stderr}");
+}

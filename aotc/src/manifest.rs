@@ -419,6 +419,15 @@ pub fn check_env_name(name: &str) -> Result<(), String> {
 /// spelling, which is what the runtime parses.
 pub fn parse_listen(addr: &str) -> Result<String, String> {
     match addr.parse::<std::net::SocketAddr>() {
+        // Port 0 would let the kernel choose a port that neither the module nor
+        // its user can learn.
+        Ok(sa) if sa.port() == 0 => {
+            Err("port 0 is not allowed: give the port to listen on".to_string())
+        }
+        // The runtime binds with inet_pton, which takes no scope (`%eth0`).
+        Ok(std::net::SocketAddr::V6(v6)) if v6.scope_id() != 0 => {
+            Err("IPv6 scope ids (`%...`) are not supported".to_string())
+        }
         Ok(sa) => Ok(sa.to_string()),
         Err(_) => {
             let hint = match addr.rsplit_once(':') {

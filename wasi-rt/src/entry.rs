@@ -170,6 +170,10 @@ pub unsafe extern "C" fn main(argc: c_int, argv: *const *const c_char) -> c_int 
     };
 
     ensure_stdio();
+    // WASI has no signals: writing to a closed pipe or socket is the errno EPIPE for
+    // the guest to handle, not the death of the process (as in Wasmtime).
+    // SAFETY: ignoring SIGPIPE has no preconditions.
+    unsafe { libc::signal(libc::SIGPIPE, libc::SIG_IGN) };
     let mut fds = FdTable::default();
     for fd in 0..3 {
         fds.set(

@@ -111,7 +111,11 @@ fn env_assignments() {
 #[test]
 fn listen_addresses() {
     assert_eq!(parse_listen("127.0.0.1:8080").unwrap(), "127.0.0.1:8080");
-    assert_eq!(parse_listen("0.0.0.0:0").unwrap(), "0.0.0.0:0");
+    assert_eq!(parse_listen("0.0.0.0:9").unwrap(), "0.0.0.0:9");
+    assert!(parse_listen("0.0.0.0:0").unwrap_err().contains("port 0"));
+    assert!(parse_listen("[fe80::1%1]:7000")
+        .unwrap_err()
+        .contains("scope"));
     assert_eq!(parse_listen("[::1]:443").unwrap(), "[::1]:443");
     assert_eq!(parse_listen("[0:0:0:0:0:0:0:1]:443").unwrap(), "[::1]:443");
     assert!(parse_listen("127.0.0.1")

@@ -72,6 +72,17 @@ pub fn listen(addr: &str) -> Result<c_int, Option<c_int>> {
             (&raw const one).cast(),
             4,
         );
+        if v6 {
+            // An IPv6 grant is exactly that address: no IPv4-mapped clients
+            // (whatever the host's bindv6only default is).
+            libc::setsockopt(
+                fd,
+                libc::IPPROTO_IPV6,
+                libc::IPV6_V6ONLY,
+                (&raw const one).cast(),
+                4,
+            );
+        }
         if libc::bind(fd, (&raw const ss).cast(), len as libc::socklen_t) != 0
             || libc::listen(fd, 128) != 0
         {
@@ -109,6 +120,9 @@ pub unsafe extern "C" fn aotc_wasi_sock_accept(
             f |= libc::SOCK_NONBLOCK;
         }
         let host = l.host;
+        // Rights only ever shrink: the connection gets at most what the listener
+        // hands down (its inheriting rights, which fd_fdstat_set_rights may narrow).
+        let inherited = rights::SOCKET & l.inheriting;
         // SAFETY: accept4 on our listener, discarding the peer address.
         let s = errno::check(|| unsafe {
             libc::accept4(host, core::ptr::null_mut(), core::ptr::null_mut(), f)
@@ -117,7 +131,7 @@ pub unsafe extern "C" fn aotc_wasi_sock_accept(
             s,
             Kind::Socket,
             filetype::SOCKET_STREAM,
-            rights::SOCKET,
+            inherited,
             0,
         ))?;
         g.write_u32(fd_out, new_fd)
