@@ -1526,13 +1526,19 @@ fn module_without_memory_gets_efault_everywhere() {
     let (_tmp, top) = pointer_tree();
     let before = snapshot(&top);
     let cases = no_memory_cases();
+    // A free loopback port for the listening socket (aotc refuses port 0).
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port();
+    let listen = format!("127.0.0.1:{port}");
     let flags = [
         "--allow-dir",
         "rw:rw",
         "--env",
         "HOSTILE=1",
         "--listen",
-        "127.0.0.1:0",
+        listen.as_str(),
     ];
     let wat = no_memory_module(&cases, false);
     let out = Run::new(build_ok(&wat, &flags))

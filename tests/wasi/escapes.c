@@ -29,9 +29,10 @@
  *                       it on P: create unlink mkdir rmdir rename symlink link times
  *                       trunc
  *   renumber_file_over_preopen:D:P:E   open D/P (read|write), renumber it over the
- *                       preopen E, then use the number: prestat, path_open, fd_write
- *   renumber_preopen_over_preopen:D:E  renumber preopen D over preopen E, then try to
- *                       create, write and unlink through E's number
+ *                       preopen E; if that succeeds, use the number: prestat,
+ *                       path_open, fd_write (aotc refuses it: ENOTSUP)
+ *   renumber_preopen_over_preopen:D:E  renumber preopen D over preopen E; if that
+ *                       succeeds, try to create, write and unlink through E's number
  *   renumber_far:D:P    renumber an open file to unopened numbers (1000, 0xfffffff0)
  *   widen:D:P           open P with fd_read only, try to add fd_write, then write
  *   narrow:D:P          open P read|write, drop fd_read, read, try to add it back
@@ -257,7 +258,14 @@ static void op_renumber_file_over_preopen(__wasi_fd_t dir, const char *p, __wasi
         return;
     }
     printf("renumber=");
-    put(__wasi_fd_renumber(fd, target));
+    e = __wasi_fd_renumber(fd, target);
+    put(e);
+    if (e != 0) {
+        /* Refused: the grant is untouched; only close our own file. */
+        printf(" old=");
+        put(__wasi_fd_close(fd));
+        return;
+    }
     __wasi_prestat_t ps;
     printf(" prestat=");
     put(__wasi_fd_prestat_get(target, &ps));
@@ -280,7 +288,10 @@ static void op_renumber_file_over_preopen(__wasi_fd_t dir, const char *p, __wasi
 
 static void op_renumber_preopen_over_preopen(__wasi_fd_t from, __wasi_fd_t to) {
     printf("renumber=");
-    put(__wasi_fd_renumber(from, to));
+    __wasi_errno_t refused = __wasi_fd_renumber(from, to);
+    put(refused);
+    if (refused != 0)
+        return;
     char name[64] = {0};
     __wasi_prestat_t ps;
     __wasi_errno_t e = __wasi_fd_prestat_get(to, &ps);
