@@ -12,30 +12,6 @@ use common::*;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
-/// Parses "name=value" lines (the first `=` splits).
-fn facts(out: &Output) -> BTreeMap<String, String> {
-    out.stdout()
-        .lines()
-        .filter_map(|l| l.split_once('='))
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect()
-}
-
-/// Each (name, value) must be in `facts` exactly; reports every difference.
-#[track_caller]
-fn assert_facts(out: &Output, want: &[(&str, &str)]) {
-    let got = facts(out);
-    let mut bad = Vec::new();
-    for (k, v) in want {
-        match got.get(*k) {
-            Some(g) if g == v => {}
-            Some(g) => bad.push(format!("{k}: expected `{v}`, got `{g}`")),
-            None => bad.push(format!("{k}: missing (expected `{v}`)")),
-        }
-    }
-    check(out, bad.is_empty(), &bad.join("\n"));
-}
-
 fn exe(program: &str, flags: &[&str]) -> PathBuf {
     build_ok(&wasi_program(program, &[]), flags)
 }

@@ -823,3 +823,28 @@ pub fn copy_tree(from: &Path, to: &Path) {
         }
     }
 }
+
+/// Parses "name=value" lines of a program's stdout (the first `=` splits).
+pub fn facts(out: &Output) -> std::collections::BTreeMap<String, String> {
+    out.stdout()
+        .lines()
+        .filter_map(|l| l.split_once('='))
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+/// Each (name, value) must be among the output's facts exactly; reports every
+/// difference at once.
+#[track_caller]
+pub fn assert_facts(out: &Output, want: &[(&str, &str)]) {
+    let got = facts(out);
+    let mut bad = Vec::new();
+    for (k, v) in want {
+        match got.get(*k) {
+            Some(g) if g == v => {}
+            Some(g) => bad.push(format!("{k}: expected `{v}`, got `{g}`")),
+            None => bad.push(format!("{k}: missing (expected `{v}`)")),
+        }
+    }
+    check(out, bad.is_empty(), &bad.join("\n"));
+}
