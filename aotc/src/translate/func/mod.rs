@@ -279,10 +279,8 @@ impl<'c, 'a, 'ctx> FuncTranslator<'c, 'a, 'ctx> {
     /// continues in a fresh block otherwise.
     pub fn trap_if(&mut self, cond: IntValue<'ctx>, code: TrapCode) -> Result<()> {
         if cond.get_zero_extended_constant() == Some(1) {
-            // Certain to trap: values on the stack are never used, keep their loads.
-            for &v in &self.stack {
-                preserve_loads(v);
-            }
+            // Certain to trap: values on the stack are never used.
+            self.keep_stack_loads();
         }
         let trap = self.trap_block(code)?;
         let cont = self.m.llcx.append_basic_block(self.func, "ok");
@@ -303,12 +301,18 @@ impl<'c, 'a, 'ctx> FuncTranslator<'c, 'a, 'ctx> {
         Ok(())
     }
 
-    /// Traps unconditionally; code after this is unreachable.
-    pub fn trap_now(&mut self, code: TrapCode) -> Result<()> {
-        // Everything on the operand stack is discarded: keep its loads' traps.
+    /// Keeps the traps of the loads behind every operand-stack value, when none of
+    /// them will be used (see `dead_loads`).
+    fn keep_stack_loads(&self) {
         for &v in &self.stack {
             preserve_loads(v);
         }
+    }
+
+    /// Traps unconditionally; code after this is unreachable.
+    pub fn trap_now(&mut self, code: TrapCode) -> Result<()> {
+        // Everything on the operand stack is discarded.
+        self.keep_stack_loads();
         let trap = self.trap_block(code)?;
         self.b.build_unconditional_branch(trap)?;
         self.reachable = false;
