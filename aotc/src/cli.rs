@@ -187,6 +187,33 @@ pub struct CompileArgs {
     #[arg(long)]
     pub strict_traps: bool,
 
+    /// Compile on N threads [default: the number of available cores]. A module with
+    /// more than 1 MiB of code is then split into partitions compiled in parallel;
+    /// -j1 compiles one module on one thread (whole-module optimisation). The output
+    /// is the same for every N > 1
+    #[arg(
+        short = 'j',
+        long = "jobs",
+        value_name = "N",
+        value_parser = clap::value_parser!(u32).range(1..=1024)
+    )]
+    pub jobs: Option<u32>,
+
+    /// Do not read or write the compile cache ($AOTC_CACHE_DIR, else
+    /// $XDG_CACHE_HOME/aotc, else ~/.cache/aotc)
+    #[arg(long)]
+    pub no_cache: bool,
+
+    /// Split into exactly N partitions whatever the module's size (for testing the
+    /// split code path on small modules)
+    #[arg(
+        long,
+        value_name = "N",
+        hide = true,
+        value_parser = clap::value_parser!(u32).range(1..=4096)
+    )]
+    pub partitions: Option<u32>,
+
     /// Grant a host directory. Mode `:ro` (default) or `:rw`; GUEST (default: HOST
     /// as written) is the name the module sees. A relative HOST is resolved against the
     /// working directory when the executable runs. Repeatable
@@ -251,6 +278,9 @@ impl CompileArgs {
             strip: self.strip,
             verbose: self.verbose,
             strict_traps: self.strict_traps,
+            jobs: self.jobs,
+            partitions: self.partitions,
+            no_cache: self.no_cache,
         })
     }
 }

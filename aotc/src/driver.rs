@@ -1,5 +1,6 @@
 //! The compile pipeline: options → capabilities → input → output check → manifest →
-//! `translate::compile` → write or link.
+//! cache lookup → `translate::compile_split` (on `-j` threads) → cache store → write
+//! or link.
 //!
 //! Invariants:
 //! - Everything that can be checked cheaply is checked before the (slow) translation:
@@ -12,6 +13,10 @@
 //! - The output never overwrites the input.
 //! - The build facts embedded in the manifest are reproducible: no date, no absolute
 //!   path, only the input's file name and hash, the versions and the settings.
+//! - The output does not depend on the number of threads beyond `-j1` versus more:
+//!   `-j1` compiles one LLVM module; any larger `-j` splits a big module the same way
+//!   (see `translate::partition`). `--emit llvm-ir`/`asm` are always one module;
+//!   `--emit obj` of a split module is its objects merged by `cc -r`.
 
 use std::fs::{self, Permissions};
 use std::io::{IsTerminal, Write};
@@ -22,13 +27,14 @@ use std::time::Instant;
 use aotc_abi::manifest::Manifest;
 use tempfile::NamedTempFile;
 
+use crate::cache::{self, Cache, Miss};
 use crate::cli::EmitKind;
 use crate::diag::{quote, Diag, Result};
 use crate::input::{self, io_reason, Input};
 use crate::link::{self, LinkJob};
 use crate::manifest::{Capabilities, CapabilityFlags};
 use crate::target;
-use crate::translate::{self, CodegenOptions, Emit};
+use crate::translate::{self, CodegenOptions, Compiled, Emit, Plan, Split};
 
 /// Everything a compilation needs, as parsed from the command line.
 #[derive(Debug, Clone)]
@@ -46,6 +52,12 @@ pub struct CompileRequest {
     pub verbose: bool,
     /// `--strict-traps`: every memory load volatile.
     pub strict_traps: bool,
+    /// `-j N`; `None`: the number of available cores.
+    pub jobs: Option<u32>,
+    /// Hidden `--partitions N`: split into N partitions whatever the size.
+    pub partitions: Option<u32>,
+    /// `--no-cache`.
+    pub no_cache: bool,
 }
 
 /// Runs a compilation end to end.
@@ -83,13 +95,43 @@ pub fn compile(req: &CompileRequest) -> Result<()> {
         embedding: Default::default(),
         strict_load_traps: req.strict_traps,
     };
-    let produced = translate::compile(&input.wasm, &opts).map_err(|e| Diag::from_anyhow(&e))?;
-    clock.phase("translate");
+    let (split, jobs) = parallelism(req);
+    let plan = translate::plan(&input.wasm, &opts, split);
+    let cache = open_cache(req);
+    let key = cache.as_ref().map(|_| cache_key(&input.wasm, &opts, &plan));
+    if key.is_some() {
+        clock.phase("cache key");
+    }
+    let cached = match (&cache, &key) {
+        (Some(c), Some(k)) => lookup(c, k, req.verbose),
+        _ => None,
+    };
+    let outputs = match cached {
+        Some(outputs) => {
+            clock.phase("cache hit (no compilation)");
+            outputs
+        }
+        None => {
+            let mut display = crate::progress::Display::for_stderr();
+            let compiled = translate::compile_split(&input.wasm, &opts, &plan, jobs, &display);
+            display.finish();
+            let compiled = compiled.map_err(|e| Diag::from_anyhow(&e))?;
+            clock.phase("compile");
+            if req.verbose {
+                report_parts(&compiled, jobs);
+            }
+            if let (Some(c), Some(k)) = (&cache, &key) {
+                store(c, k, &compiled.outputs, req.verbose);
+                clock.phase("cache store");
+            }
+            compiled.outputs
+        }
+    };
 
     match (req.emit, dest) {
         (EmitKind::Exe, Destination::File(file)) => {
             link::link(&LinkJob {
-                object: &produced,
+                objects: &outputs,
                 runtime: crate::RUNTIME_ARCHIVE,
                 output: file.temp.path(),
                 strip: req.strip,
@@ -99,14 +141,186 @@ pub fn compile(req: &CompileRequest) -> Result<()> {
             file.commit(0o755)?;
         }
         (_, Destination::File(mut file)) => {
-            file.write(&produced)?;
+            if outputs.len() > 1 {
+                link::merge_objects(&outputs, file.temp.path(), req.verbose)?;
+                clock.phase("merge objects");
+            } else {
+                file.write(&outputs[0])?;
+            }
             file.commit(0o644)?;
         }
-        (_, Destination::Stdout) => write_stdout(&produced)?,
+        (_, Destination::Stdout) if outputs.len() > 1 => {
+            let merged = tempfile::Builder::new()
+                .prefix(".aotc-")
+                .tempfile()
+                .map_err(|e| {
+                    Diag::new(format!("cannot create a temporary file: {}", io_reason(&e)))
+                })?;
+            link::merge_objects(&outputs, merged.path(), req.verbose)?;
+            let bytes = fs::read(merged.path()).map_err(|e| {
+                Diag::new(format!("cannot read the merged object: {}", io_reason(&e)))
+            })?;
+            write_stdout(&bytes)?;
+        }
+        (_, Destination::Stdout) => write_stdout(&outputs[0])?,
     }
     clock.phase("write output");
     clock.total();
     Ok(())
+}
+
+/// Splitting and threads for a request: `-j1` is one module on one thread; more
+/// threads split big modules (`translate::plan` keeps textual outputs whole).
+fn parallelism(req: &CompileRequest) -> (Split, usize) {
+    let jobs = match req.jobs {
+        Some(n) => n as usize,
+        None => std::thread::available_parallelism().map_or(1, |n| n.get()),
+    };
+    let split = match (req.partitions, jobs) {
+        (Some(n), _) => Split::Forced(n as usize),
+        (None, 1) => Split::Whole,
+        (None, _) => Split::Auto,
+    };
+    (split, jobs)
+}
+
+/// The cache to use, unless `--no-cache` or there is no cache directory.
+fn open_cache(req: &CompileRequest) -> Option<Cache> {
+    if req.no_cache {
+        if req.verbose {
+            eprintln!("aotc: cache: off (--no-cache)");
+        }
+        return None;
+    }
+    match cache::default_dir() {
+        Some(dir) => Some(Cache::new(&dir)),
+        None => {
+            if req.verbose {
+                eprintln!(
+                    "aotc: cache: off (no cache directory: set AOTC_CACHE_DIR, XDG_CACHE_HOME or HOME)"
+                );
+            }
+            None
+        }
+    }
+}
+
+/// The cache key of a compilation: everything the produced bytes depend on.
+pub fn cache_key(wasm: &[u8], opts: &CodegenOptions, plan: &Plan) -> String {
+    let cpu = if opts.target_cpu == "native" {
+        format!(
+            "native {} {}",
+            inkwell::targets::TargetMachine::get_host_cpu_name().to_string_lossy(),
+            inkwell::targets::TargetMachine::get_host_cpu_features().to_string_lossy()
+        )
+    } else {
+        opts.target_cpu.clone()
+    };
+    // The plan itself, not the request: `-j1` and `-j8` of a small module share it.
+    let mut partitions = Vec::new();
+    for part in &plan.parts {
+        partitions.push(part.effort as u8);
+        partitions.extend((part.funcs.len() as u32).to_le_bytes());
+        for f in &part.funcs {
+            partitions.extend(f.to_le_bytes());
+        }
+    }
+    cache::Key::new()
+        .field("aotc-version", env!("CARGO_PKG_VERSION"))
+        .field("compiler-build", cache::compiler_identity())
+        .field("abi-version", aotc_abi::ABI_VERSION.to_string())
+        .field("llvm-version", target::llvm_version())
+        .field("runtime-sha256", runtime_hash())
+        .field("wasm", wasm)
+        .field("opt-level", [opts.opt_level])
+        .field("target-cpu", cpu)
+        .field("strict-traps", [opts.strict_load_traps as u8])
+        .field("manifest", &opts.manifest)
+        .field("emit", format!("{:?}", opts.emit))
+        .field("partitions", partitions)
+        .finish()
+}
+
+fn runtime_hash() -> &'static str {
+    static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    HASH.get_or_init(|| input::sha256_hex(crate::RUNTIME_ARCHIVE))
+}
+
+fn lookup(cache: &Cache, key: &str, verbose: bool) -> Option<Vec<Vec<u8>>> {
+    let path = cache.entry_path(key);
+    match cache.get(key) {
+        Ok(parts) => {
+            if verbose {
+                eprintln!("aotc: cache: hit {}", path.display());
+            }
+            Some(parts)
+        }
+        Err(Miss::Absent) => {
+            if verbose {
+                eprintln!("aotc: cache: miss {}", path.display());
+            }
+            None
+        }
+        Err(Miss::Corrupt(why)) => {
+            if verbose {
+                eprintln!(
+                    "aotc: cache: unusable entry {} ({why}): recompiling",
+                    path.display()
+                );
+            }
+            None
+        }
+    }
+}
+
+fn store(cache: &Cache, key: &str, outputs: &[Vec<u8>], verbose: bool) {
+    match cache.put(key, outputs) {
+        Ok(()) if verbose => eprintln!("aotc: cache: stored {}", cache.entry_path(key).display()),
+        Ok(()) => {}
+        Err(e) if verbose => eprintln!("aotc: cache: cannot store the entry: {}", io_reason(&e)),
+        Err(_) => {}
+    }
+}
+
+/// `-v`: how the module was split and what each partition cost.
+fn report_parts(compiled: &Compiled, jobs: usize) {
+    eprintln!(
+        "aotc: module read and validated in {:.1} ms",
+        ms(compiled.validate)
+    );
+    let n = compiled.parts.len();
+    if n == 1 {
+        let p = &compiled.parts[0];
+        eprintln!(
+            "aotc: one module: translate {:.1} ms, optimise {:.1} ms, codegen {:.1} ms",
+            ms(p.translate),
+            ms(p.optimise),
+            ms(p.codegen)
+        );
+        return;
+    }
+    eprintln!(
+        "aotc: split into {n} partitions, compiled on {} threads",
+        jobs.min(n)
+    );
+    for (i, p) in compiled.parts.iter().enumerate() {
+        let range = match p.range {
+            Some((a, b)) => format!("{a}-{b}"),
+            None => "-".to_string(),
+        };
+        eprintln!(
+            "aotc: partition {i:>3}: {} functions ({range}), {} bytes, {}: translate {:.1} ms, optimise {:.1} ms, codegen {:.1} ms",
+            p.functions,
+            p.bytes,
+            match p.effort {
+                translate::Effort::Full => "full effort",
+                translate::Effort::Capped => "capped effort",
+            },
+            ms(p.translate),
+            ms(p.optimise),
+            ms(p.codegen)
+        );
+    }
 }
 
 /// Loads `--manifest` (if any), validates the flags, and merges the two.
@@ -365,6 +579,9 @@ mod tests {
             strip: false,
             verbose: false,
             strict_traps: false,
+            jobs: None,
+            partitions: None,
+            no_cache: true,
         }
     }
 

@@ -3,9 +3,10 @@
 //! The library behind the `aotc` command: [`cli`] (command line), [`driver`] (the
 //! compile pipeline), [`input`] (reading .wasm/.wat), [`manifest`] (capabilities,
 //! sandbox-critical), [`target`] (CPU names), [`translate`] (wasm → LLVM → object),
-//! [`link`] (object + runtime → executable), [`inspect`] (reading a manifest back),
-//! [`jit`] (in-process execution with the same translation) and [`diag`] (one-line
-//! errors).
+//! [`link`] (objects + runtime → executable), [`inspect`] (reading a manifest back),
+//! [`jit`] (in-process execution with the same translation), [`cache`] (compiled
+//! objects on disk), [`progress`] (the progress bars) and [`diag`] (one-line errors).
+pub mod cache;
 pub mod cli;
 pub mod diag;
 pub mod driver;
@@ -14,6 +15,7 @@ pub mod inspect;
 pub mod jit;
 pub mod link;
 pub mod manifest;
+pub mod progress;
 pub mod target;
 pub mod translate;
 

@@ -17,6 +17,7 @@ use inkwell::module::{Linkage, Module};
 use inkwell::types::{BasicMetadataTypeEnum, BasicType, BasicTypeEnum, FunctionType, VectorType};
 use inkwell::values::{BasicValue, BasicValueEnum, FunctionValue, GlobalValue};
 use inkwell::AddressSpace;
+use inkwell::GlobalVisibility;
 use wasmparser::ValType;
 
 use super::abi_types::AbiTypes;
@@ -59,6 +60,161 @@ pub enum Embedding {
 }
 
 pub use super::module_info::ImportKind;
+
+/// What one LLVM module holds of the wasm module.
+#[derive(Clone, Copy)]
+pub(crate) enum Share<'a> {
+    /// Everything: functions and module state are internal to the one LLVM module.
+    Whole,
+    /// One partition of a split module (see `partition`). Every defined wasm function
+    /// is an external, hidden symbol with a module-unique name (`split.names`), defined
+    /// by the partition that translates it and declared by the others. Module state
+    /// (memory and table descriptors, mutable globals, segments and their dropped
+    /// flags, function records) is defined, hidden, by the `owner` partition and
+    /// declared by the others; import thunks are internal copies in each partition.
+    Part { owner: bool, split: &'a SplitModule },
+}
+
+impl Share<'_> {
+    fn is_split(self) -> bool {
+        matches!(self, Share::Part { .. })
+    }
+
+    /// Whether this LLVM module defines the module state (else it declares it).
+    pub fn defines_state(self) -> bool {
+        matches!(self, Share::Whole | Share::Part { owner: true, .. })
+    }
+}
+
+/// What the partitions of a split module agree on, computed once for all of them.
+pub(crate) struct SplitModule {
+    /// The symbol of every function (imports first): `wasm:<name>`, made unique.
+    pub names: Vec<String>,
+    /// Functions a `FuncRecord` may be needed for (the spec's C.refs: functions named
+    /// in element segments, exports and global initialisers; `ref.func` in a body
+    /// can only name these). The owner partition defines their records.
+    pub referenced: Vec<u32>,
+}
+
+impl SplitModule {
+    pub fn new(info: &ModuleInfo) -> Result<SplitModule> {
+        Ok(SplitModule {
+            names: unique_symbol_names(info),
+            referenced: referenced_functions(info)?,
+        })
+    }
+}
+
+/// [`symbol_name`] for every function, with a `.<index>` suffix on names used more
+/// than once (the name section does not promise unique names), so every function has
+/// its own symbol across partitions.
+fn unique_symbol_names(info: &ModuleInfo) -> Vec<String> {
+    let count = info.func_types.len() as u32;
+    let plain: Vec<String> = (0..count).map(|i| symbol_name(info, i)).collect();
+    let mut uses: HashMap<&str, u32> = HashMap::new();
+    for n in &plain {
+        *uses.entry(n.as_str()).or_default() += 1;
+    }
+    let mut taken: std::collections::HashSet<String> = plain
+        .iter()
+        .filter(|n| uses[n.as_str()] == 1)
+        .cloned()
+        .collect();
+    let mut names = Vec::with_capacity(plain.len());
+    for (i, n) in plain.iter().enumerate() {
+        if uses[n.as_str()] == 1 {
+            names.push(n.clone());
+            continue;
+        }
+        let mut candidate = format!("{n}.{i}");
+        while taken.contains(&candidate) {
+            candidate.push('_');
+        }
+        taken.insert(candidate.clone());
+        names.push(candidate);
+    }
+    names
+}
+
+/// The functions a function record may be made for, increasing (see [`SplitModule`]).
+fn referenced_functions(info: &ModuleInfo) -> Result<Vec<u32>> {
+    let mut refs = std::collections::BTreeSet::new();
+    fn from_expr(
+        e: &wasmparser::ConstExpr,
+        refs: &mut std::collections::BTreeSet<u32>,
+    ) -> Result<()> {
+        let mut r = e.get_operators_reader();
+        while !r.eof() {
+            if let wasmparser::Operator::RefFunc { function_index } = r.read()? {
+                refs.insert(function_index);
+            }
+        }
+        Ok(())
+    }
+    for g in &info.globals {
+        if let Some(init) = &g.init {
+            from_expr(init, &mut refs)?;
+        }
+    }
+    for seg in &info.elements {
+        for item in &seg.items {
+            match item {
+                super::module_info::ElemItem::Func(f) => {
+                    refs.insert(*f);
+                }
+                super::module_info::ElemItem::Expr(e) => from_expr(e, &mut refs)?,
+            }
+        }
+    }
+    for e in &info.exports {
+        if e.kind == wasmparser::ExternalKind::Func {
+            refs.insert(e.index);
+        }
+    }
+    Ok(refs.into_iter().collect())
+}
+
+/// Whether a module-state global holds a constant or a variable.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Storage {
+    Constant,
+    Variable,
+}
+
+/// Adds a module-state global: private (constants) or internal (variables) in a
+/// whole module; in a split one, hidden and defined by the owner partition, declared
+/// by the others. `init` is called only where the global is defined.
+fn state_global<'ctx>(
+    module: &Module<'ctx>,
+    share: Share,
+    ty: BasicTypeEnum<'ctx>,
+    name: &str,
+    storage: Storage,
+    init: impl FnOnce() -> Result<BasicValueEnum<'ctx>>,
+) -> Result<GlobalValue<'ctx>> {
+    // The initializer first: it may add globals (function records) of its own, which
+    // then come first in the module, as they always have.
+    let init = if share.defines_state() {
+        Some(init()?)
+    } else {
+        None
+    };
+    let g = module.add_global(ty, None, name);
+    match share {
+        Share::Whole => g.set_linkage(match storage {
+            Storage::Constant => Linkage::Private,
+            Storage::Variable => Linkage::Internal,
+        }),
+        Share::Part { .. } => g.set_visibility(GlobalVisibility::Hidden),
+    }
+    if storage == Storage::Constant {
+        g.set_constant(true);
+    }
+    if let Some(init) = init {
+        g.set_initializer(&init);
+    }
+    Ok(g)
+}
 
 /// The external symbol an embedded module uses for the `index`-th import of a kind:
 /// a function with the wasm signature, or the address of the exporter's `Table`,
@@ -119,6 +275,8 @@ pub(crate) struct RuntimeFns<'ctx> {
 
 pub(crate) struct ModuleCx<'a, 'ctx> {
     pub embedding: Embedding,
+    /// Whole module or one partition of a split one.
+    pub share: Share<'a>,
     /// Every memory load volatile (see `CodegenOptions::strict_load_traps`).
     pub strict_load_traps: bool,
     pub llcx: &'ctx Context,
@@ -129,8 +287,9 @@ pub(crate) struct ModuleCx<'a, 'ctx> {
     pub fn_types: Vec<FunctionType<'ctx>>,
     /// Canonical signature id per wasm type index.
     pub type_ids: Vec<u64>,
-    /// One LLVM function per wasm function index (imports are thunks to the runtime).
-    pub functions: Vec<FunctionValue<'ctx>>,
+    /// One LLVM function per wasm function index (imports are thunks to the runtime);
+    /// see [`ModuleCx::function`].
+    functions: RefCell<Vec<Option<FunctionValue<'ctx>>>>,
     pub globals: Vec<GlobalSlot<'ctx>>,
     /// The module's header context, `aotc_vmctx`.
     pub vmctx: GlobalValue<'ctx>,
@@ -221,8 +380,12 @@ impl<'a, 'ctx> ModuleCx<'a, 'ctx> {
         info: &'a ModuleInfo<'a>,
         name: &str,
         embedding: Embedding,
+        share: Share<'a>,
         cpu: CpuFeatures,
     ) -> Result<Self> {
+        if share.is_split() && !matches!(embedding, Embedding::Command) {
+            bail!("internal compiler error: only commands are compiled in partitions");
+        }
         let module = llcx.create_module(name);
         let abi = AbiTypes::new(llcx);
         let rt = declare_runtime(llcx, &module, &abi);
@@ -250,12 +413,14 @@ impl<'a, 'ctx> ModuleCx<'a, 'ctx> {
                 // Only reachable when embedded: commands report the import as unknown.
                 Some(module.add_global(abi.memory, None, &import_symbol(ImportKind::Memory, 0)))
             }
-            1 => {
-                let m = module.add_global(abi.memory, None, "aotc.memory0");
-                m.set_linkage(Linkage::Internal);
-                m.set_initializer(&abi.memory.const_zero());
-                Some(m)
-            }
+            1 => Some(state_global(
+                &module,
+                share,
+                abi.memory.into(),
+                "aotc.memory0",
+                Storage::Variable,
+                || Ok(abi.memory.const_zero().into()),
+            )?),
             _ => bail!("unsupported: more than one memory (multi-memory proposal)"),
         };
         if !embedded {
@@ -279,31 +444,38 @@ impl<'a, 'ctx> ModuleCx<'a, 'ctx> {
                 );
             }
         }
-        let null = llcx.ptr_type(AddressSpace::default()).const_null();
-        let memory_ptr = memory.map(|m| m.as_pointer_value()).unwrap_or(null);
-        vmctx.set_initializer(
-            &abi.vmctx_header
-                .const_named_struct(&[null.into(), memory_ptr.into()]),
-        );
+        if share.defines_state() {
+            let null = llcx.ptr_type(AddressSpace::default()).const_null();
+            let memory_ptr = memory.map(|m| m.as_pointer_value()).unwrap_or(null);
+            vmctx.set_initializer(
+                &abi.vmctx_header
+                    .const_named_struct(&[null.into(), memory_ptr.into()]),
+            );
+        }
 
         let tables = (0..info.tables.len())
             .map(|i| {
                 if i < info.table_imports.len() {
-                    return module.add_global(
+                    return Ok(module.add_global(
                         abi.table,
                         None,
                         &import_symbol(ImportKind::Table, i as u32),
-                    );
+                    ));
                 }
-                let t = module.add_global(abi.table, None, &format!("aotc.table{i}"));
-                t.set_linkage(Linkage::Internal);
-                t.set_initializer(&abi.table.const_zero());
-                t
+                state_global(
+                    &module,
+                    share,
+                    abi.table.into(),
+                    &format!("aotc.table{i}"),
+                    Storage::Variable,
+                    || Ok(abi.table.const_zero().into()),
+                )
             })
-            .collect();
+            .collect::<Result<Vec<_>>>()?;
 
         let mut cx = ModuleCx {
             embedding,
+            share,
             strict_load_traps: false,
             llcx,
             module,
@@ -311,7 +483,7 @@ impl<'a, 'ctx> ModuleCx<'a, 'ctx> {
             abi,
             fn_types,
             type_ids,
-            functions: Vec::new(),
+            functions: RefCell::new(vec![None; info.func_types.len()]),
             globals: Vec::new(),
             vmctx,
             memory,
@@ -324,50 +496,106 @@ impl<'a, 'ctx> ModuleCx<'a, 'ctx> {
             global_read: RefCell::new(vec![false; info.globals.len()]),
             global_writes: RefCell::new(Vec::new()),
         };
-        cx.declare_functions()?;
+        if share.defines_state() {
+            cx.declare_functions()?;
+        }
         cx.define_globals()?;
         cx.define_segments()?;
+        if let Share::Part { owner: true, split } = share {
+            // Defined here whether or not this partition uses them: other partitions
+            // may, and they only declare records.
+            for &f in &split.referenced {
+                cx.func_record(f)?;
+            }
+        }
         Ok(cx)
     }
 
-    fn declare_functions(&mut self) -> Result<()> {
+    /// The LLVM function of wasm function `index`. A whole module and the owner
+    /// partition declare every function up front, in index order (and check every
+    /// import); the other partitions declare only the functions they use, when first
+    /// used, which keeps their modules (and the optimiser's module-wide passes) small.
+    pub fn function(&self, index: u32) -> Result<FunctionValue<'ctx>> {
+        if let Some(f) = self.functions.borrow()[index as usize] {
+            return Ok(f);
+        }
+        let f = self.declare_function(index);
+        self.functions.borrow_mut()[index as usize] = Some(f);
+        if index < self.info.num_imported_funcs() {
+            self.bind_import(index)?;
+        }
+        Ok(f)
+    }
+
+    fn declare_functions(&self) -> Result<()> {
+        let count = self.info.func_types.len() as u32;
+        for index in 0..count {
+            let f = self.declare_function(index);
+            self.functions.borrow_mut()[index as usize] = Some(f);
+        }
+        for index in 0..self.info.num_imported_funcs() {
+            self.bind_import(index)?;
+        }
+        Ok(())
+    }
+
+    /// Adds the LLVM function of wasm function `index` (no body).
+    fn declare_function(&self, index: u32) -> FunctionValue<'ctx> {
         let info = self.info;
-        for (index, &type_index) in info.func_types.iter().enumerate() {
-            let index = index as u32;
-            let fn_type = self.fn_types[type_index as usize];
-            let f = self.module.add_function(
+        let fn_type = self.fn_types[info.func_types[index as usize] as usize];
+        let imported = index < info.num_imported_funcs();
+        let f = match self.share {
+            Share::Whole => self.module.add_function(
                 &symbol_name(info, index),
                 fn_type,
                 Some(Linkage::Internal),
-            );
-            self.set_wasm_function_attributes(f);
-            self.functions.push(f);
-        }
-        for (index, import) in info.func_imports.iter().enumerate() {
-            let sig = &info.types[import.type_index as usize];
-            if let Embedding::Embedded { .. } = self.embedding {
-                self.bind_embedded_import(index as u32);
-                continue;
-            }
-            if let Err(ImportProblem::WrongType(expected)) =
-                self.bind_wasi_import(index as u32, &import.module, &import.name, sig)
-            {
-                bail!(
-                    "import {}.{} has type {} but WASI preview1 defines it as {}",
-                    import.module,
-                    import.name,
-                    describe_signature(sig),
-                    expected
+            ),
+            // Import thunks: a private copy per partition.
+            Share::Part { split, .. } if imported => self.module.add_function(
+                &split.names[index as usize],
+                fn_type,
+                Some(Linkage::Internal),
+            ),
+            Share::Part { split, .. } => {
+                let f = self.module.add_function(
+                    &split.names[index as usize],
+                    fn_type,
+                    Some(Linkage::External),
                 );
+                f.as_global_value().set_visibility(GlobalVisibility::Hidden);
+                f
             }
+        };
+        self.set_wasm_function_attributes(f);
+        f
+    }
+
+    /// Defines the body of import `index`'s thunk.
+    fn bind_import(&self, index: u32) -> Result<()> {
+        let info = self.info;
+        let import = &info.func_imports[index as usize];
+        let sig = &info.types[import.type_index as usize];
+        if let Embedding::Embedded { .. } = self.embedding {
+            self.bind_embedded_import(index);
+            return Ok(());
         }
-        Ok(())
+        match self.bind_wasi_import(index, &import.module, &import.name, sig) {
+            Err(ImportProblem::WrongType(expected)) => bail!(
+                "import {}.{} has type {} but WASI preview1 defines it as {}",
+                import.module,
+                import.name,
+                describe_signature(sig),
+                expected
+            ),
+            // Reported by `ModuleCx::new` (unknown imports are listed together).
+            Err(ImportProblem::Unknown | ImportProblem::NotYet) | Ok(()) => Ok(()),
+        }
     }
 
     /// An embedded module's imported function: its thunk calls the external symbol
     /// the embedder maps to the exporting function.
     fn bind_embedded_import(&self, index: u32) {
-        let thunk = self.functions[index as usize];
+        let thunk = self.functions.borrow()[index as usize].expect("declared before bound");
         let target = self.module.add_function(
             &import_symbol(ImportKind::Func, index),
             thunk.get_type(),
@@ -468,7 +696,7 @@ impl<'a, 'ctx> ModuleCx<'a, 'ctx> {
             host.add_attribute(AttributeLoc::Function, enum_attr(llcx, "noreturn", 0));
         }
 
-        let thunk = self.functions[index as usize];
+        let thunk = self.functions.borrow()[index as usize].expect("declared before bound");
         let b = llcx.create_builder();
         b.position_at_end(llcx.append_basic_block(thunk, "entry"));
         let mut args = vec![self.vmctx.as_pointer_value().into()];
@@ -502,9 +730,14 @@ impl<'a, 'ctx> ModuleCx<'a, 'ctx> {
                 GlobalSlot::Constant(init)
             } else {
                 let ty = llvm_type(self.llcx, g.ty.content_type)?;
-                let gv = self.module.add_global(ty, None, &format!("aotc.global{i}"));
-                gv.set_linkage(Linkage::Internal);
-                gv.set_initializer(&init);
+                let gv = state_global(
+                    &self.module,
+                    self.share,
+                    ty,
+                    &format!("aotc.global{i}"),
+                    Storage::Variable,
+                    || Ok(init),
+                )?;
                 GlobalSlot::Variable(gv, ty)
             };
             self.globals.push(slot);
@@ -555,10 +788,17 @@ impl<'a, 'ctx> ModuleCx<'a, 'ctx> {
             let contents = if seg.bytes.is_empty() {
                 None
             } else {
-                let c = llcx.const_string(seg.bytes, false);
-                Some(self.private_constant(&format!("aotc.data{i}"), &c))
+                let ty = llcx.i8_type().array_type(seg.bytes.len() as u32);
+                Some(state_global(
+                    &self.module,
+                    self.share,
+                    ty.into(),
+                    &format!("aotc.data{i}"),
+                    Storage::Constant,
+                    || Ok(llcx.const_string(seg.bytes, false).into()),
+                )?)
             };
-            let dropped = self.flag_global(&format!("aotc.data{i}.dropped"));
+            let dropped = self.flag_global(&format!("aotc.data{i}.dropped"))?;
             self.data.push(SegmentSlot {
                 contents,
                 len: seg.bytes.len() as u32,
@@ -567,28 +807,38 @@ impl<'a, 'ctx> ModuleCx<'a, 'ctx> {
         }
         let ptr = llcx.ptr_type(AddressSpace::default());
         for (i, seg) in info.elements.iter().enumerate() {
-            let mut values = Vec::with_capacity(seg.items.len());
-            for item in &seg.items {
-                let v = match item {
-                    super::module_info::ElemItem::Func(f) => {
-                        self.func_record(*f).as_pointer_value()
-                    }
-                    super::module_info::ElemItem::Expr(e) => {
-                        super::const_expr::evaluate(self, e)?.into_pointer_value()
-                    }
-                };
-                values.push(v);
-            }
-            let contents = if values.is_empty() {
+            let len = seg.items.len() as u32;
+            let contents = if seg.items.is_empty() {
                 None
             } else {
-                let arr = ptr.const_array(&values);
-                Some(self.private_constant(&format!("aotc.elem{i}"), &arr))
+                let items = || -> Result<BasicValueEnum<'ctx>> {
+                    let mut values = Vec::with_capacity(seg.items.len());
+                    for item in &seg.items {
+                        let v = match item {
+                            super::module_info::ElemItem::Func(f) => {
+                                self.func_record(*f)?.as_pointer_value()
+                            }
+                            super::module_info::ElemItem::Expr(e) => {
+                                super::const_expr::evaluate(self, e)?.into_pointer_value()
+                            }
+                        };
+                        values.push(v);
+                    }
+                    Ok(ptr.const_array(&values).into())
+                };
+                Some(state_global(
+                    &self.module,
+                    self.share,
+                    ptr.array_type(len).into(),
+                    &format!("aotc.elem{i}"),
+                    Storage::Constant,
+                    items,
+                )?)
             };
-            let dropped = self.flag_global(&format!("aotc.elem{i}.dropped"));
+            let dropped = self.flag_global(&format!("aotc.elem{i}.dropped"))?;
             self.elems.push(SegmentSlot {
                 contents,
-                len: values.len() as u32,
+                len,
                 dropped,
             });
         }
@@ -609,6 +859,11 @@ impl<'a, 'ctx> ModuleCx<'a, 'ctx> {
     /// After all bodies are translated: keeps the traps of loads whose values only
     /// reach globals nothing reads.
     pub fn preserve_loads_into_unread_globals(&self) {
+        if self.share.is_split() {
+            // Globals are external symbols there: no store to one is ever deleted,
+            // and a global unread here may be read by another partition.
+            return;
+        }
         let read = self.global_read.borrow();
         for &(index, value) in self.global_writes.borrow().iter() {
             if !read[index as usize] {
@@ -627,35 +882,52 @@ impl<'a, 'ctx> ModuleCx<'a, 'ctx> {
         g
     }
 
-    fn flag_global(&self, name: &str) -> GlobalValue<'ctx> {
+    fn flag_global(&self, name: &str) -> Result<GlobalValue<'ctx>> {
         let i8t = self.llcx.i8_type();
-        let g = self.module.add_global(i8t, None, name);
-        g.set_linkage(Linkage::Internal);
-        g.set_initializer(&i8t.const_zero());
-        g
+        state_global(
+            &self.module,
+            self.share,
+            i8t.into(),
+            name,
+            Storage::Variable,
+            || Ok(i8t.const_zero().into()),
+        )
     }
 
     /// The `FuncRecord` constant of function `index` (a funcref value points to it).
-    pub fn func_record(&self, index: u32) -> GlobalValue<'ctx> {
+    pub fn func_record(&self, index: u32) -> Result<GlobalValue<'ctx>> {
         if let Some(g) = self.func_records.borrow().get(&index) {
-            return *g;
+            return Ok(*g);
         }
         let type_index = self.info.func_types[index as usize];
         let ptr = self.llcx.ptr_type(AddressSpace::default());
-        let init = self.abi.func_record.const_named_struct(&[
-            self.functions[index as usize]
-                .as_global_value()
-                .as_pointer_value()
-                .into(),
-            ptr.const_null().into(),
-            self.llcx
-                .i64_type()
-                .const_int(self.type_ids[type_index as usize], false)
-                .into(),
-        ]);
-        let g = self.private_constant(&format!("aotc.funcref{index}"), &init);
+        let init = || {
+            Ok(self
+                .abi
+                .func_record
+                .const_named_struct(&[
+                    self.function(index)?
+                        .as_global_value()
+                        .as_pointer_value()
+                        .into(),
+                    ptr.const_null().into(),
+                    self.llcx
+                        .i64_type()
+                        .const_int(self.type_ids[type_index as usize], false)
+                        .into(),
+                ])
+                .into())
+        };
+        let g = state_global(
+            &self.module,
+            self.share,
+            self.abi.func_record.into(),
+            &format!("aotc.funcref{index}"),
+            Storage::Constant,
+            init,
+        )?;
         self.func_records.borrow_mut().insert(index, g);
-        g
+        Ok(g)
     }
 }
 
