@@ -285,6 +285,26 @@ fn split_object_is_one_relocatable_file() {
         assert!(defined.contains(&name), "{name} not defined in the object");
     }
 
+    // The same object to standard output.
+    let out = aotc_in(
+        dir.path(),
+        [
+            module_path().as_os_str(),
+            "--emit".as_ref(),
+            "obj".as_ref(),
+            "--partitions".as_ref(),
+            "3".as_ref(),
+            "--no-cache".as_ref(),
+            "-o".as_ref(),
+            "-".as_ref(),
+        ],
+    );
+    assert_success(&out);
+    assert!(
+        out.stdout == bytes,
+        "the object on stdout differs from the file"
+    );
+
     // Textual outputs are one module whatever --partitions says.
     let out = aotc_in(
         dir.path(),

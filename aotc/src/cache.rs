@@ -211,11 +211,12 @@ impl Cache {
     /// Stores `parts` under `key` atomically, then prunes the cache to [`MAX_BYTES`].
     pub fn put(&self, key: &str, parts: &[Vec<u8>]) -> std::io::Result<()> {
         fs::create_dir_all(&self.dir)?;
-        let mut temp = tempfile::Builder::new()
+        let temp = tempfile::Builder::new()
             .prefix(".tmp-")
             .tempfile_in(&self.dir)?;
-        temp.write_all(&encode(parts))?;
-        temp.flush()?;
+        let mut out = std::io::BufWriter::new(temp);
+        write_entry(&mut out, parts)?;
+        let temp = out.into_inner().map_err(|e| e.into_error())?;
         temp.persist(self.entry_path(key)).map_err(|e| e.error)?;
         self.prune(MAX_BYTES);
         Ok(())
@@ -258,21 +259,19 @@ impl Cache {
     }
 }
 
-/// An entry's bytes: magic, count (u32 LE), per part length (u64 LE) and SHA-256,
-/// then the parts.
-fn encode(parts: &[Vec<u8>]) -> Vec<u8> {
-    let body: usize = parts.iter().map(Vec::len).sum();
-    let mut out = Vec::with_capacity(12 + parts.len() * 40 + body);
-    out.extend_from_slice(MAGIC);
-    out.extend_from_slice(&(parts.len() as u32).to_le_bytes());
+/// Writes an entry: magic, count (u32 LE), per part its length (u64 LE) and
+/// SHA-256, then the parts.
+fn write_entry(out: &mut impl Write, parts: &[Vec<u8>]) -> std::io::Result<()> {
+    out.write_all(MAGIC)?;
+    out.write_all(&(parts.len() as u32).to_le_bytes())?;
     for p in parts {
-        out.extend_from_slice(&(p.len() as u64).to_le_bytes());
-        out.extend_from_slice(&Sha256::digest(p));
+        out.write_all(&(p.len() as u64).to_le_bytes())?;
+        out.write_all(&Sha256::digest(p))?;
     }
     for p in parts {
-        out.extend_from_slice(p);
+        out.write_all(p)?;
     }
-    out
+    out.flush()
 }
 
 fn decode(bytes: &[u8]) -> Result<Vec<Vec<u8>>, &'static str> {

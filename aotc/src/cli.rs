@@ -368,6 +368,39 @@ mod tests {
     }
 
     #[test]
+    fn jobs_cache_and_partitions() {
+        let a = parse(&["m"]).unwrap().compile;
+        assert_eq!((a.jobs, a.partitions, a.no_cache), (None, None, false));
+        for (args, want) in [
+            (&["-j4", "m"][..], 4),
+            (&["-j", "1", "m"][..], 1),
+            (&["--jobs", "2", "m"][..], 2),
+            (&["m", "--jobs=3"][..], 3),
+        ] {
+            assert_eq!(parse(args).unwrap().compile.jobs, Some(want), "{args:?}");
+        }
+        for bad in [
+            &["-j0", "m"][..],
+            &["-j", "m"][..],
+            &["--jobs", "x", "m"][..],
+        ] {
+            assert_eq!(parse(bad).unwrap_err().exit_code(), 2, "{bad:?}");
+        }
+        let req = parse(&["m", "--no-cache", "--partitions", "5"])
+            .unwrap()
+            .compile
+            .into_request()
+            .unwrap();
+        assert!(req.no_cache);
+        assert_eq!(req.partitions, Some(5));
+        assert!(parse(&["m", "--partitions", "0"]).is_err());
+        // --partitions is for tests: not in the help.
+        let help = Cli::command().render_long_help().to_string();
+        assert!(help.contains("--jobs") && help.contains("--no-cache"));
+        assert!(!help.contains("--partitions"));
+    }
+
+    #[test]
     fn inspect_subcommand() {
         let cli = parse(&["inspect", "--json", "./tool"]).unwrap();
         match cli.command {

@@ -95,59 +95,75 @@ pub fn compile(req: &CompileRequest) -> Result<()> {
         embedding: Default::default(),
         strict_load_traps: req.strict_traps,
     };
-    let (split, jobs) = parallelism(req);
-    let plan = translate::plan(&input.wasm, &opts, split);
-    let cache = open_cache(req);
-    let key = cache.as_ref().map(|_| cache_key(&input.wasm, &opts, &plan));
-    if key.is_some() {
-        clock.phase("cache key");
-    }
-    let cached = match (&cache, &key) {
-        (Some(c), Some(k)) => lookup(c, k, req.verbose),
-        _ => None,
-    };
-    let outputs = match cached {
-        Some(outputs) => {
-            clock.phase("cache hit (no compilation)");
-            outputs
-        }
-        None => {
-            let mut display = crate::progress::Display::for_stderr();
-            let compiled = translate::compile_split(&input.wasm, &opts, &plan, jobs, &display);
-            display.finish();
-            let compiled = compiled.map_err(|e| Diag::from_anyhow(&e))?;
-            clock.phase("compile");
-            if req.verbose {
-                report_parts(&compiled, jobs);
-            }
-            if let (Some(c), Some(k)) = (&cache, &key) {
-                store(c, k, &compiled.outputs, req.verbose);
-                clock.phase("cache store");
-            }
-            compiled.outputs
-        }
-    };
+    let outputs = produce(req, &input.wasm, &opts, &mut clock)?;
+    deliver(req, dest, &outputs, &mut clock)?;
+    clock.phase("write output");
+    clock.total();
+    Ok(())
+}
 
+/// The compiled outputs (one object per partition, or one IR/assembly text): from
+/// the cache when it has them, else compiled (and stored).
+fn produce(
+    req: &CompileRequest,
+    wasm: &[u8],
+    opts: &CodegenOptions,
+    clock: &mut PhaseClock,
+) -> Result<Vec<Vec<u8>>> {
+    let (split, jobs) = parallelism(req);
+    let plan = translate::plan(wasm, opts, split);
+    let cache = open_cache(req);
+    let key = cache.as_ref().map(|_| cache_key(wasm, opts, &plan));
+    if let (Some(cache), Some(key)) = (&cache, &key) {
+        clock.phase("cache key");
+        if let Some(outputs) = lookup(cache, key, req.verbose) {
+            clock.phase("cache hit (no compilation)");
+            return Ok(outputs);
+        }
+    }
+    let mut display = crate::progress::Display::for_stderr();
+    let compiled = translate::compile_split(wasm, opts, &plan, jobs, &display);
+    display.finish();
+    let compiled = compiled.map_err(|e| Diag::from_anyhow(&e))?;
+    clock.phase("compile");
+    if req.verbose {
+        report_parts(&compiled, jobs);
+    }
+    if let (Some(cache), Some(key)) = (&cache, &key) {
+        store(cache, key, &compiled.outputs, req.verbose);
+        clock.phase("cache store");
+    }
+    Ok(compiled.outputs)
+}
+
+/// Links the objects into the executable, or writes the object (merging a split
+/// module's), IR or assembly.
+fn deliver(
+    req: &CompileRequest,
+    dest: Destination,
+    outputs: &[Vec<u8>],
+    clock: &mut PhaseClock,
+) -> Result<()> {
     match (req.emit, dest) {
         (EmitKind::Exe, Destination::File(file)) => {
             link::link(&LinkJob {
-                objects: &outputs,
+                objects: outputs,
                 runtime: crate::RUNTIME_ARCHIVE,
                 output: file.temp.path(),
                 strip: req.strip,
                 verbose: req.verbose,
             })?;
             clock.phase("link");
-            file.commit(0o755)?;
+            file.commit(0o755)
         }
         (_, Destination::File(mut file)) => {
             if outputs.len() > 1 {
-                link::merge_objects(&outputs, file.temp.path(), req.verbose)?;
+                link::merge_objects(outputs, file.temp.path(), req.verbose)?;
                 clock.phase("merge objects");
             } else {
                 file.write(&outputs[0])?;
             }
-            file.commit(0o644)?;
+            file.commit(0o644)
         }
         (_, Destination::Stdout) if outputs.len() > 1 => {
             let merged = tempfile::Builder::new()
@@ -156,17 +172,15 @@ pub fn compile(req: &CompileRequest) -> Result<()> {
                 .map_err(|e| {
                     Diag::new(format!("cannot create a temporary file: {}", io_reason(&e)))
                 })?;
-            link::merge_objects(&outputs, merged.path(), req.verbose)?;
+            link::merge_objects(outputs, merged.path(), req.verbose)?;
+            clock.phase("merge objects");
             let bytes = fs::read(merged.path()).map_err(|e| {
                 Diag::new(format!("cannot read the merged object: {}", io_reason(&e)))
             })?;
-            write_stdout(&bytes)?;
+            write_stdout(&bytes)
         }
-        (_, Destination::Stdout) => write_stdout(&outputs[0])?,
+        (_, Destination::Stdout) => write_stdout(&outputs[0]),
     }
-    clock.phase("write output");
-    clock.total();
-    Ok(())
 }
 
 /// Splitting and threads for a request: `-j1` is one module on one thread; more

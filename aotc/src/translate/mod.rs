@@ -13,12 +13,14 @@ mod const_expr;
 mod emit;
 mod exports;
 mod func;
+mod imports;
 mod instantiate;
 mod llvm_util;
 mod module_cx;
 pub mod module_info;
 mod parallel;
 pub mod partition;
+mod share;
 
 use std::time::{Duration, Instant};
 

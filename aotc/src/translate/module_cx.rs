@@ -6,6 +6,10 @@
 //! state is an LLVM global: LLVM sees that wasm globals cannot alias linear memory and
 //! the memory base is one load per function. Layouts of shared structs come from
 //! `abi_types` (checked against `aotc_abi` by tests).
+//!
+//! A `ModuleCx` holds either the whole module or one partition of a split one
+//! ([`Share`], see `share`): a partition other than the owner declares the module
+//! state instead of defining it, and declares only the functions it uses.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -22,10 +26,12 @@ use wasmparser::ValType;
 
 use super::abi_types::AbiTypes;
 use super::emit::CpuFeatures;
+use super::imports::unknown_function_imports;
 use super::module_info::{ModuleInfo, Signature};
+use super::share::{state_global, Storage};
+pub(crate) use super::share::{Share, SplitModule};
 use aotc_abi::layout::signature_id;
 use aotc_abi::sym;
-use aotc_abi::wasi::{WasiResult, WasiType, WASI_MODULE};
 
 /// A value known when the module is compiled (an embedder's imported global).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -60,161 +66,6 @@ pub enum Embedding {
 }
 
 pub use super::module_info::ImportKind;
-
-/// What one LLVM module holds of the wasm module.
-#[derive(Clone, Copy)]
-pub(crate) enum Share<'a> {
-    /// Everything: functions and module state are internal to the one LLVM module.
-    Whole,
-    /// One partition of a split module (see `partition`). Every defined wasm function
-    /// is an external, hidden symbol with a module-unique name (`split.names`), defined
-    /// by the partition that translates it and declared by the others. Module state
-    /// (memory and table descriptors, mutable globals, segments and their dropped
-    /// flags, function records) is defined, hidden, by the `owner` partition and
-    /// declared by the others; import thunks are internal copies in each partition.
-    Part { owner: bool, split: &'a SplitModule },
-}
-
-impl Share<'_> {
-    fn is_split(self) -> bool {
-        matches!(self, Share::Part { .. })
-    }
-
-    /// Whether this LLVM module defines the module state (else it declares it).
-    pub fn defines_state(self) -> bool {
-        matches!(self, Share::Whole | Share::Part { owner: true, .. })
-    }
-}
-
-/// What the partitions of a split module agree on, computed once for all of them.
-pub(crate) struct SplitModule {
-    /// The symbol of every function (imports first): `wasm:<name>`, made unique.
-    pub names: Vec<String>,
-    /// Functions a `FuncRecord` may be needed for (the spec's C.refs: functions named
-    /// in element segments, exports and global initialisers; `ref.func` in a body
-    /// can only name these). The owner partition defines their records.
-    pub referenced: Vec<u32>,
-}
-
-impl SplitModule {
-    pub fn new(info: &ModuleInfo) -> Result<SplitModule> {
-        Ok(SplitModule {
-            names: unique_symbol_names(info),
-            referenced: referenced_functions(info)?,
-        })
-    }
-}
-
-/// [`symbol_name`] for every function, with a `.<index>` suffix on names used more
-/// than once (the name section does not promise unique names), so every function has
-/// its own symbol across partitions.
-fn unique_symbol_names(info: &ModuleInfo) -> Vec<String> {
-    let count = info.func_types.len() as u32;
-    let plain: Vec<String> = (0..count).map(|i| symbol_name(info, i)).collect();
-    let mut uses: HashMap<&str, u32> = HashMap::new();
-    for n in &plain {
-        *uses.entry(n.as_str()).or_default() += 1;
-    }
-    let mut taken: std::collections::HashSet<String> = plain
-        .iter()
-        .filter(|n| uses[n.as_str()] == 1)
-        .cloned()
-        .collect();
-    let mut names = Vec::with_capacity(plain.len());
-    for (i, n) in plain.iter().enumerate() {
-        if uses[n.as_str()] == 1 {
-            names.push(n.clone());
-            continue;
-        }
-        let mut candidate = format!("{n}.{i}");
-        while taken.contains(&candidate) {
-            candidate.push('_');
-        }
-        taken.insert(candidate.clone());
-        names.push(candidate);
-    }
-    names
-}
-
-/// The functions a function record may be made for, increasing (see [`SplitModule`]).
-fn referenced_functions(info: &ModuleInfo) -> Result<Vec<u32>> {
-    let mut refs = std::collections::BTreeSet::new();
-    fn from_expr(
-        e: &wasmparser::ConstExpr,
-        refs: &mut std::collections::BTreeSet<u32>,
-    ) -> Result<()> {
-        let mut r = e.get_operators_reader();
-        while !r.eof() {
-            if let wasmparser::Operator::RefFunc { function_index } = r.read()? {
-                refs.insert(function_index);
-            }
-        }
-        Ok(())
-    }
-    for g in &info.globals {
-        if let Some(init) = &g.init {
-            from_expr(init, &mut refs)?;
-        }
-    }
-    for seg in &info.elements {
-        for item in &seg.items {
-            match item {
-                super::module_info::ElemItem::Func(f) => {
-                    refs.insert(*f);
-                }
-                super::module_info::ElemItem::Expr(e) => from_expr(e, &mut refs)?,
-            }
-        }
-    }
-    for e in &info.exports {
-        if e.kind == wasmparser::ExternalKind::Func {
-            refs.insert(e.index);
-        }
-    }
-    Ok(refs.into_iter().collect())
-}
-
-/// Whether a module-state global holds a constant or a variable.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Storage {
-    Constant,
-    Variable,
-}
-
-/// Adds a module-state global: private (constants) or internal (variables) in a
-/// whole module; in a split one, hidden and defined by the owner partition, declared
-/// by the others. `init` is called only where the global is defined.
-fn state_global<'ctx>(
-    module: &Module<'ctx>,
-    share: Share,
-    ty: BasicTypeEnum<'ctx>,
-    name: &str,
-    storage: Storage,
-    init: impl FnOnce() -> Result<BasicValueEnum<'ctx>>,
-) -> Result<GlobalValue<'ctx>> {
-    // The initializer first: it may add globals (function records) of its own, which
-    // then come first in the module, as they always have.
-    let init = if share.defines_state() {
-        Some(init()?)
-    } else {
-        None
-    };
-    let g = module.add_global(ty, None, name);
-    match share {
-        Share::Whole => g.set_linkage(match storage {
-            Storage::Constant => Linkage::Private,
-            Storage::Variable => Linkage::Internal,
-        }),
-        Share::Part { .. } => g.set_visibility(GlobalVisibility::Hidden),
-    }
-    if storage == Storage::Constant {
-        g.set_constant(true);
-    }
-    if let Some(init) = init {
-        g.set_initializer(&init);
-    }
-    Ok(g)
-}
 
 /// The external symbol an embedded module uses for the `index`-th import of a kind:
 /// a function with the wasm signature, or the address of the exporter's `Table`,
@@ -366,7 +217,7 @@ fn fn_type_of<'ctx>(llcx: &'ctx Context, sig: &Signature) -> Result<FunctionType
 /// gdb and backtraces show real names. The prefix matters: LLVM lowers intrinsics
 /// to libcalls by name (`memcpy`, `memset`, `fmod` …), and an unprefixed wasm
 /// function called `memcpy` would capture those calls.
-fn symbol_name(info: &ModuleInfo, index: u32) -> String {
+pub(super) fn symbol_name(info: &ModuleInfo, index: u32) -> String {
     match info.func_names.get(&index) {
         Some(n) if !n.is_empty() => format!("wasm:{n}"),
         _ => format!("wasm:function[{index}]"),
@@ -522,19 +373,23 @@ impl<'a, 'ctx> ModuleCx<'a, 'ctx> {
         let f = self.declare_function(index);
         self.functions.borrow_mut()[index as usize] = Some(f);
         if index < self.info.num_imported_funcs() {
-            self.bind_import(index)?;
+            self.bind_import(index, f)?;
         }
         Ok(f)
     }
 
     fn declare_functions(&self) -> Result<()> {
         let count = self.info.func_types.len() as u32;
+        let mut thunks = Vec::new();
         for index in 0..count {
             let f = self.declare_function(index);
             self.functions.borrow_mut()[index as usize] = Some(f);
+            if index < self.info.num_imported_funcs() {
+                thunks.push(f);
+            }
         }
-        for index in 0..self.info.num_imported_funcs() {
-            self.bind_import(index)?;
+        for (index, thunk) in thunks.into_iter().enumerate() {
+            self.bind_import(index as u32, thunk)?;
         }
         Ok(())
     }
@@ -570,51 +425,6 @@ impl<'a, 'ctx> ModuleCx<'a, 'ctx> {
         f
     }
 
-    /// Defines the body of import `index`'s thunk.
-    fn bind_import(&self, index: u32) -> Result<()> {
-        let info = self.info;
-        let import = &info.func_imports[index as usize];
-        let sig = &info.types[import.type_index as usize];
-        if let Embedding::Embedded { .. } = self.embedding {
-            self.bind_embedded_import(index);
-            return Ok(());
-        }
-        match self.bind_wasi_import(index, &import.module, &import.name, sig) {
-            Err(ImportProblem::WrongType(expected)) => bail!(
-                "import {}.{} has type {} but WASI preview1 defines it as {}",
-                import.module,
-                import.name,
-                describe_signature(sig),
-                expected
-            ),
-            // Reported by `ModuleCx::new` (unknown imports are listed together).
-            Err(ImportProblem::Unknown | ImportProblem::NotYet) | Ok(()) => Ok(()),
-        }
-    }
-
-    /// An embedded module's imported function: its thunk calls the external symbol
-    /// the embedder maps to the exporting function.
-    fn bind_embedded_import(&self, index: u32) {
-        let thunk = self.functions.borrow()[index as usize].expect("declared before bound");
-        let target = self.module.add_function(
-            &import_symbol(ImportKind::Func, index),
-            thunk.get_type(),
-            Some(Linkage::External),
-        );
-        let b = self.llcx.create_builder();
-        b.position_at_end(self.llcx.append_basic_block(thunk, "entry"));
-        let args: Vec<inkwell::values::BasicMetadataValueEnum> = thunk
-            .get_param_iter()
-            .map(inkwell::values::BasicMetadataValueEnum::from)
-            .collect();
-        let call = b.build_call(target, &args, "").expect("builder positioned");
-        match call.try_as_basic_value().basic() {
-            Some(v) => b.build_return(Some(&v)),
-            None => b.build_return(None),
-        }
-        .expect("builder positioned");
-    }
-
     /// Applies the attributes every generated wasm function carries.
     pub fn set_wasm_function_attributes(&self, f: FunctionValue<'ctx>) {
         let llcx = self.llcx;
@@ -634,88 +444,6 @@ impl<'a, 'ctx> ModuleCx<'a, 'ctx> {
         // Unwind tables let the runtime print a wasm backtrace on traps.
         f.add_attribute(AttributeLoc::Function, enum_attr(llcx, "uwtable", 2));
         f.add_attribute(AttributeLoc::Function, enum_attr(llcx, "nounwind", 0));
-    }
-
-    /// Defines the body of an imported function's thunk: a direct call to the
-    /// runtime's `aotc_wasi_<name>` with the module context.
-    fn bind_wasi_import(
-        &self,
-        index: u32,
-        module: &str,
-        name: &str,
-        sig: &Signature,
-    ) -> std::result::Result<(), ImportProblem> {
-        if module != WASI_MODULE {
-            return Err(ImportProblem::Unknown);
-        }
-        let Some(wasi) = aotc_abi::wasi::find(name) else {
-            return Err(ImportProblem::Unknown);
-        };
-        let expected_params: Vec<ValType> = wasi
-            .params
-            .iter()
-            .map(|t| match t {
-                WasiType::I32 => ValType::I32,
-                WasiType::I64 => ValType::I64,
-            })
-            .collect();
-        let expected_results = match wasi.result {
-            WasiResult::Errno => vec![ValType::I32],
-            WasiResult::Never => vec![],
-        };
-        let expected = Signature {
-            params: expected_params,
-            results: expected_results,
-        };
-        if *sig != expected {
-            return Err(ImportProblem::WrongType(describe_signature(&expected)));
-        }
-        if !wasi.ready {
-            return Err(ImportProblem::NotYet);
-        }
-
-        let llcx = self.llcx;
-        let ptr = llcx.ptr_type(AddressSpace::default());
-        let mut params: Vec<BasicMetadataTypeEnum> = vec![ptr.into()];
-        for t in wasi.params {
-            params.push(match t {
-                WasiType::I32 => llcx.i32_type().into(),
-                WasiType::I64 => llcx.i64_type().into(),
-            });
-        }
-        let host_name = format!("{}{}", sym::WASI_PREFIX, wasi.name);
-        let host = match wasi.result {
-            WasiResult::Errno => llcx.i32_type().fn_type(&params, false),
-            WasiResult::Never => llcx.void_type().fn_type(&params, false),
-        };
-        let host = self
-            .module
-            .add_function(&host_name, host, Some(Linkage::External));
-        host.add_attribute(AttributeLoc::Function, enum_attr(llcx, "nounwind", 0));
-        if wasi.result == WasiResult::Never {
-            host.add_attribute(AttributeLoc::Function, enum_attr(llcx, "noreturn", 0));
-        }
-
-        let thunk = self.functions.borrow()[index as usize].expect("declared before bound");
-        let b = llcx.create_builder();
-        b.position_at_end(llcx.append_basic_block(thunk, "entry"));
-        let mut args = vec![self.vmctx.as_pointer_value().into()];
-        args.extend(
-            thunk
-                .get_param_iter()
-                .map(inkwell::values::BasicMetadataValueEnum::from),
-        );
-        let call = b.build_call(host, &args, "").expect("builder positioned");
-        match wasi.result {
-            WasiResult::Errno => {
-                let v = call.try_as_basic_value().basic().expect("errno result");
-                b.build_return(Some(&v)).expect("builder positioned");
-            }
-            WasiResult::Never => {
-                b.build_unreachable().expect("builder positioned");
-            }
-        }
-        Ok(())
     }
 
     fn define_globals(&mut self) -> Result<()> {
@@ -929,42 +657,6 @@ impl<'a, 'ctx> ModuleCx<'a, 'ctx> {
         self.func_records.borrow_mut().insert(index, g);
         Ok(g)
     }
-}
-
-/// Function imports a command cannot satisfy: anything but a ready WASI call.
-fn unknown_function_imports(info: &ModuleInfo) -> Vec<String> {
-    info.func_imports
-        .iter()
-        .filter_map(|i| {
-            if i.module != WASI_MODULE {
-                return Some(format!("{}.{} (function)", i.module, i.name));
-            }
-            match aotc_abi::wasi::find(&i.name) {
-                None => Some(format!("{}.{} (function)", i.module, i.name)),
-                Some(f) if !f.ready => Some(format!(
-                    "{}.{} (function; WASI preview1 call not supported by this aotc yet)",
-                    i.module, i.name
-                )),
-                Some(_) => None,
-            }
-        })
-        .collect()
-}
-
-enum ImportProblem {
-    Unknown,
-    NotYet,
-    WrongType(String),
-}
-
-fn describe_signature(sig: &Signature) -> String {
-    let list = |ts: &[ValType]| {
-        ts.iter()
-            .map(|t| format!("{t}"))
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    format!("({}) -> ({})", list(&sig.params), list(&sig.results))
 }
 
 pub(crate) fn enum_attr(llcx: &Context, name: &str, value: u64) -> Attribute {
