@@ -699,6 +699,48 @@ mod tests {
     }
 
     #[test]
+    fn cache_key_covers_every_code_generation_setting() {
+        let wasm =
+            wat::parse_str("(module (func (export \"_start\")) (func $a) (func $b) (func $c))")
+                .unwrap();
+        let base = CodegenOptions {
+            opt_level: 2,
+            target_cpu: "x86-64-v2".into(),
+            manifest: vec![1, 2, 3],
+            emit: Emit::Object,
+            embedding: Default::default(),
+            strict_load_traps: false,
+        };
+        let key = |wasm: &[u8], o: &CodegenOptions, split: Split| {
+            cache_key(wasm, o, &translate::plan(wasm, o, split))
+        };
+        let k0 = key(&wasm, &base, Split::Whole);
+        assert_eq!(k0, key(&wasm, &base, Split::Whole));
+        // A module too small to split has the same plan either way.
+        assert_eq!(k0, key(&wasm, &base, Split::Auto));
+        let mut variants: Vec<String> = vec![k0];
+        let mut other_wasm = wasm.clone();
+        other_wasm.extend_from_slice(b"\0\x01\x00"); // an empty custom section
+        variants.push(key(&other_wasm, &base, Split::Whole));
+        variants.push(key(&wasm, &base, Split::Forced(2)));
+        let changes: [&dyn Fn(&mut CodegenOptions); 6] = [
+            &|o| o.opt_level = 1,
+            &|o| o.target_cpu = "x86-64-v3".into(),
+            &|o| o.target_cpu = "native".into(),
+            &|o| o.strict_load_traps = true,
+            &|o| o.manifest.push(4),
+            &|o| o.emit = Emit::Assembly,
+        ];
+        for change in changes {
+            let mut o = base.clone();
+            change(&mut o);
+            variants.push(key(&wasm, &o, Split::Whole));
+        }
+        let distinct: std::collections::HashSet<&String> = variants.iter().collect();
+        assert_eq!(distinct.len(), variants.len(), "{variants:#?}");
+    }
+
+    #[test]
     fn output_file_is_atomic_and_has_mode() {
         let dir = tempfile::tempdir().unwrap();
         let dest = dir.path().join("out.ll");
