@@ -328,3 +328,57 @@ fn split_object_is_one_relocatable_file() {
     );
     assert!(ir.contains("@\"wasm:deep_trap\""));
 }
+
+/// More than 16 active data segments are copied in a loop (`aotc_instantiate`): empty
+/// segments are fine, and the first one that does not fit traps during instantiation.
+#[test]
+fn many_data_segments_copy_in_order_and_trap_when_out_of_bounds() {
+    let module = |last_offset: u32| {
+        let mut w = String::from(
+            "(module\n  (import \"wasi_snapshot_preview1\" \"fd_write\" \
+             (func $fd_write (param i32 i32 i32 i32) (result i32)))\n  (memory 1)\n",
+        );
+        for i in 0..20u32 {
+            // Overlapping segments: later ones win, as in the spec's order.
+            let _ = writeln!(w, "  (data (i32.const {}) \"seg{i:02}\\n\")", 100 + i);
+            let _ = writeln!(w, "  (data (i32.const {}) \"\")", 65536);
+        }
+        let _ = writeln!(w, "  (data (i32.const {last_offset}) \"tail\")");
+        w.push_str(
+            "  (func (export \"_start\")\n    (i32.store (i32.const 0) (i32.const 119))\n    \
+             (i32.store (i32.const 4) (i32.const 6))\n    \
+             (drop (call $fd_write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))))\n",
+        );
+        w
+    };
+    let dir = tempdir();
+    for (name, last, ok) in [("fits", 65532, true), ("overflows", 65533, false)] {
+        let wat = dir.path().join(format!("{name}.wat"));
+        write_file(&wat, module(last).as_bytes());
+        let exe = dir.path().join(name);
+        let out = aotc_in(
+            dir.path(),
+            [
+                wat.as_os_str(),
+                "-o".as_ref(),
+                exe.as_os_str(),
+                "--no-cache".as_ref(),
+            ],
+        );
+        assert_success(&out);
+        let out = Run::new(&exe).output();
+        if ok {
+            assert_success(&out);
+            assert_eq!(out.stdout(), "seg19\n");
+        } else {
+            assert_exit(&out, 134);
+            check(
+                &out,
+                out.stderr_lines().first().map(String::as_str)
+                    == Some("wasm trap: out of bounds memory access"),
+                "the segment past the end traps",
+            );
+            assert_eq!(out.stdout(), "");
+        }
+    }
+}
