@@ -28,7 +28,8 @@ use super::abi_types::AbiTypes;
 use super::emit::CpuFeatures;
 use super::imports::unknown_function_imports;
 use super::module_info::{ModuleInfo, Signature};
-use super::share::{state_global, Storage};
+pub(crate) use super::share::AliasClass;
+use super::share::{state_global, AliasTags, Storage};
 pub(crate) use super::share::{Share, SplitModule};
 use aotc_abi::layout::signature_id;
 use aotc_abi::sym;
@@ -153,6 +154,8 @@ pub(crate) struct ModuleCx<'a, 'ctx> {
     pub rt: RuntimeFns<'ctx>,
     /// The target CPU's features the SIMD emitters ask about.
     pub cpu: CpuFeatures,
+    /// Alias tags for memory accesses: split modules only (see `share`).
+    alias_tags: Option<AliasTags<'ctx>>,
     /// `FuncRecord` constants, created on first reference.
     func_records: RefCell<HashMap<u32, GlobalValue<'ctx>>>,
     /// Globals some `global.get` reads, and values written by `global.set`: values
@@ -343,6 +346,7 @@ impl<'a, 'ctx> ModuleCx<'a, 'ctx> {
             elems: Vec::new(),
             rt,
             cpu,
+            alias_tags: share.is_split().then(|| AliasTags::new(llcx)),
             func_records: RefCell::new(HashMap::new()),
             global_read: RefCell::new(vec![false; info.globals.len()]),
             global_writes: RefCell::new(Vec::new()),
@@ -571,6 +575,18 @@ impl<'a, 'ctx> ModuleCx<'a, 'ctx> {
             });
         }
         Ok(())
+    }
+
+    /// Tags a load or store as touching `class` (a no-op in a whole module, where the
+    /// globals' internal linkage already tells LLVM as much).
+    pub fn alias_tag(
+        &self,
+        inst: Option<inkwell::values::InstructionValue<'ctx>>,
+        class: AliasClass,
+    ) {
+        if let (Some(tags), Some(inst)) = (&self.alias_tags, inst) {
+            tags.tag(inst, class);
+        }
     }
 
     /// Records a `global.get` and returns the global's slot.

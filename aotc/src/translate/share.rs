@@ -8,13 +8,21 @@
 //! has the same name and type in both; exactly one partition (the owner) defines
 //! each piece of module state. A whole module keeps everything internal or private,
 //! exactly as before splitting existed.
+//!
+//! What internal linkage told LLVM for free, a split module says with type-based
+//! alias analysis ([`AliasTags`]): a wasm global that is internal and never has its
+//! address taken cannot be reached through any pointer, so a store to linear memory
+//! leaves it in a register. Made external, any store through a pointer might write
+//! it, and CPython ran 25 % slower. Linear-memory accesses and wasm-global accesses
+//! get distinct TBAA types, which is exact: globals never live in linear memory.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 use anyhow::Result;
+use inkwell::context::Context;
 use inkwell::module::{Linkage, Module};
 use inkwell::types::BasicTypeEnum;
-use inkwell::values::{BasicValueEnum, GlobalValue};
+use inkwell::values::{BasicValueEnum, GlobalValue, InstructionValue, MetadataValue};
 use inkwell::GlobalVisibility;
 
 use super::module_cx::symbol_name;
@@ -170,4 +178,50 @@ pub(super) fn state_global<'ctx>(
         g.set_initializer(&init);
     }
     Ok(g)
+}
+
+/// What a memory access touches, for [`AliasTags`].
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum AliasClass {
+    /// A wasm load or store in linear memory.
+    LinearMemory,
+    /// `global.get` / `global.set` of a mutable wasm global.
+    WasmGlobal,
+}
+
+/// TBAA access tags of a split module's partitions: one root (`aotc`), one scalar
+/// type per [`AliasClass`]. Accesses without a tag (runtime state, tables, bulk
+/// memory intrinsics) may alias anything, as before.
+#[derive(Clone, Copy)]
+pub(crate) struct AliasTags<'ctx> {
+    kind: u32,
+    linear_memory: MetadataValue<'ctx>,
+    wasm_global: MetadataValue<'ctx>,
+}
+
+impl<'ctx> AliasTags<'ctx> {
+    pub fn new(llcx: &'ctx Context) -> AliasTags<'ctx> {
+        let root = llcx.metadata_node(&[llcx.metadata_string("aotc").into()]);
+        let zero = llcx.i64_type().const_zero();
+        let tag = |name: &str| {
+            let ty =
+                llcx.metadata_node(&[llcx.metadata_string(name).into(), root.into(), zero.into()]);
+            llcx.metadata_node(&[ty.into(), ty.into(), zero.into()])
+        };
+        AliasTags {
+            kind: llcx.get_kind_id("tbaa"),
+            linear_memory: tag("wasm linear memory"),
+            wasm_global: tag("wasm global"),
+        }
+    }
+
+    /// Tags a load or store.
+    pub fn tag(&self, inst: InstructionValue<'ctx>, class: AliasClass) {
+        let tag = match class {
+            AliasClass::LinearMemory => self.linear_memory,
+            AliasClass::WasmGlobal => self.wasm_global,
+        };
+        // Only fails for non-instructions; loads and stores always take metadata.
+        let _ = inst.set_metadata(tag, self.kind);
+    }
 }
