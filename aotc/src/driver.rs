@@ -323,8 +323,9 @@ fn report_parts(compiled: &Compiled, jobs: usize) {
             None => "-".to_string(),
         };
         eprintln!(
-            "aotc: partition {i:>3}: {} functions ({range}), {} bytes, {}: translate {:.1} ms, optimise {:.1} ms, codegen {:.1} ms",
+            "aotc: partition {i:>3}: {} functions ({range}) + {} inline copies, {} bytes, {}: translate {:.1} ms, optimise {:.1} ms, codegen {:.1} ms",
             p.functions,
+            p.inline_copies,
             p.bytes,
             match p.effort {
                 translate::Effort::Full => "full effort",

@@ -116,6 +116,8 @@ pub struct PartReport {
     /// First and last defined-function index (0 = the first function with a body).
     pub range: Option<(u32, u32)>,
     pub functions: usize,
+    /// Functions of other partitions copied in for inlining.
+    pub inline_copies: usize,
     /// Bytes of wasm function bodies.
     pub bytes: u64,
     pub effort: Effort,
@@ -178,13 +180,17 @@ pub(crate) fn translate_module<'ctx>(
     inkwell::targets::TargetMachine,
 )> {
     let all: Vec<u32> = (0..info.bodies.len() as u32).collect();
+    let part = PartFuncs {
+        funcs: &all,
+        inline_copies: &[],
+        effort: Effort::Full,
+    };
     let built = translate_part(
         llcx,
         info,
         opts,
         module_cx::Share::Whole,
-        &all,
-        Effort::Full,
+        &part,
         &NoProgress,
     )?;
     Ok((built.module, built.tm))
@@ -198,26 +204,41 @@ pub(crate) struct BuiltPart<'ctx> {
     pub optimise: Duration,
 }
 
-/// Translates the defined functions `funcs` (indices among the bodies) into a new
-/// LLVM module holding `share` of the module, and optimises it at `effort`.
+/// What one LLVM module compiles: `funcs` (indices among the bodies) to define, and
+/// `inline_copies`, functions of other partitions also translated here as
+/// `available_externally` copies, for the inliner only (never emitted).
+pub(crate) struct PartFuncs<'p> {
+    pub funcs: &'p [u32],
+    pub inline_copies: &'p [u32],
+    pub effort: Effort,
+}
+
+/// Translates a partition's functions into a new LLVM module holding `share` of
+/// the module, and optimises it at the partition's effort.
 pub(crate) fn translate_part<'a, 'ctx>(
     llcx: &'ctx Context,
     info: &'a module_info::ModuleInfo<'a>,
     opts: &CodegenOptions,
     share: module_cx::Share<'a>,
-    funcs: &[u32],
-    effort: Effort,
+    part: &PartFuncs,
     progress: &dyn Progress,
 ) -> Result<BuiltPart<'ctx>> {
+    let effort = part.effort;
     let started = Instant::now();
     let features = emit::CpuFeatures::of(&opts.target_cpu);
     let mut cx =
         module_cx::ModuleCx::new(llcx, info, "wasm", opts.embedding.clone(), share, features)?;
     cx.strict_load_traps = opts.strict_load_traps;
     let imported = info.num_imported_funcs();
-    for &i in funcs {
+    for &i in part.funcs {
         func::translate_function(&cx, imported + i, &info.bodies[i as usize])?;
         progress.translated(1);
+    }
+    for &i in part.inline_copies {
+        func::translate_function(&cx, imported + i, &info.bodies[i as usize])?;
+        cx.function(imported + i)?
+            .as_global_value()
+            .set_linkage(inkwell::module::Linkage::AvailableExternally);
     }
     cx.preserve_loads_into_unread_globals();
     if share.defines_state() {
