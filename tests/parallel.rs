@@ -382,3 +382,30 @@ fn many_data_segments_copy_in_order_and_trap_when_out_of_bounds() {
         }
     }
 }
+
+/// A C program using much of wasi-libc prints the same compiled as one module and
+/// split into eight partitions (with inline copies across them at -O2).
+#[test]
+fn libc_program_split_prints_the_same() {
+    let wasm = wasm_from_c(&tests_path("parallel/libc_mix.c"), &[]);
+    let dir = tempdir();
+    let mut outputs = Vec::new();
+    for (name, flags) in [
+        ("whole", &["-j1"][..]),
+        ("split", &["--partitions", "8", "-j2"][..]),
+        ("split-o1", &["--partitions", "8", "-O1"][..]),
+    ] {
+        let exe = dir.path().join(name);
+        let mut args: Vec<std::ffi::OsString> =
+            vec![wasm.clone().into(), "-o".into(), exe.clone().into()];
+        args.extend(["--no-cache"].iter().chain(flags).map(Into::into));
+        let out = aotc_in(dir.path(), &args);
+        assert_success(&out);
+        let run = Run::new(&exe).output();
+        assert_success(&run);
+        outputs.push(run.stdout());
+    }
+    assert!(outputs[0].starts_with("lightest item-"), "{}", outputs[0]);
+    assert_eq!(outputs[1], outputs[0]);
+    assert_eq!(outputs[2], outputs[0]);
+}
