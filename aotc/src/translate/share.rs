@@ -13,7 +13,7 @@
 //! alias analysis ([`AliasTags`]): a wasm global that is internal and never has its
 //! address taken cannot be reached through any pointer, so a store to linear memory
 //! leaves it in a register. Made external, any store through a pointer might write
-//! it, and CPython ran 25 % slower. Linear-memory accesses and wasm-global accesses
+//! it, and CPython ran 25–30 % slower. Linear-memory accesses and wasm-global accesses
 //! get distinct TBAA types, which is exact: globals never live in linear memory.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
