@@ -12,8 +12,10 @@
 //! Invariants: every pointer is valid for the whole process (the module's code and
 //! data are never freed while the runtime runs); `manifest` has `manifest_len` bytes;
 //! `func_infos` has `func_info_count` entries; `abi_version` is the module's
-//! [`crate::ABI_VERSION`] (the value of its [`crate::sym::ABI_VERSION_MARKER`]), which
-//! the runtime compares with its own before using anything else.
+//! [`crate::ABI_VERSION`], which the runtime compares with its own before using
+//! anything else (in an executable the static linker has already checked it through
+//! the name of [`crate::sym::ABI_VERSION_MARKER`]; aotc reads the marker's value from
+//! the JIT-compiled module).
 
 use crate::layout::FuncInfo;
 use core::ffi::c_void;
