@@ -189,6 +189,13 @@ pub fn bench(req: &BenchRequest) -> Result<()> {
             ))
         })?;
     }
+    let others = [
+        (
+            "wasmtime",
+            find_runtime("wasmtime", req.wasmtime.as_deref())?,
+        ),
+        ("node", find_runtime("node", req.node.as_deref())?),
+    ];
     let tmp = tempfile::Builder::new()
         .prefix("aotc-bench-")
         .tempdir()
@@ -319,28 +326,10 @@ pub fn bench(req: &BenchRequest) -> Result<()> {
     results.push(jit_result.result);
 
     // The other runtimes on PATH (or named).
-    for (flag, name) in [(&req.wasmtime, "wasmtime"), (&req.node, "node")] {
-        let program = match flag {
-            // A bare name is looked up in PATH, as a shell would.
-            Some(p) if p.components().count() == 1 && !p.starts_with("/") => {
-                match find_on_path(&p.to_string_lossy()) {
-                    Some(found) => found,
-                    None => {
-                        return Err(Diag::new(format!(
-                            "--{name} {}: no such program in PATH",
-                            quote(&p.display().to_string())
-                        )))
-                    }
-                }
-            }
-            Some(p) => p.clone(),
-            None => match find_on_path(name) {
-                Some(p) => p,
-                None => {
-                    notes.push(format!("{name}: not found on PATH, not measured"));
-                    continue;
-                }
-            },
+    for (name, program) in others {
+        let Some(program) = program else {
+            notes.push(format!("{name}: not found on PATH, not measured"));
+            continue;
         };
         if is_script(&program) {
             notes.push(format!(
@@ -719,6 +708,27 @@ fn jit_compile_time(stderr: &[u8]) -> Option<f64> {
         let rest = rest.strip_prefix(run::READY_PHASE)?;
         rest.trim().strip_suffix("ms")?.trim().parse().ok()
     })
+}
+
+/// The program to run for runtime `name`: the one named by its flag (a bare name is
+/// looked up in PATH, as a shell would; a missing one is an error), else `name` on PATH
+/// (none: not measured).
+fn find_runtime(name: &str, flag: Option<&Path>) -> Result<Option<PathBuf>> {
+    let Some(p) = flag else {
+        return Ok(find_on_path(name));
+    };
+    let found = if p.components().count() == 1 && !p.has_root() {
+        find_on_path(&p.to_string_lossy())
+    } else {
+        p.is_file().then(|| p.to_path_buf())
+    };
+    match found {
+        Some(f) => Ok(Some(f)),
+        None => Err(Diag::new(format!(
+            "--{name} {}: no such program",
+            quote(&p.display().to_string())
+        ))),
+    }
 }
 
 /// The first executable file called `name` in PATH's directories.
