@@ -5,7 +5,7 @@
 //! For each runtime: compile time where it is separate (aotc: compile and link;
 //! aotc-jit: translation and JIT before the module starts, read from `aotc run -v`;
 //! wasmtime: `wasmtime compile`), start-up (median wall time of runs of a built-in empty
-//! command module, the fixed cost of any run), median and minimum wall time of the
+//! command module with the same grants, the fixed cost of any run), median and minimum wall time of the
 //! module's runs, peak resident memory (`wait4` rusage), and whether every run's exit
 //! status and stdout equal the first run of the aotc executable, the reference.
 //!
@@ -251,9 +251,11 @@ pub fn bench(req: &BenchRequest) -> Result<()> {
         args: &req.args,
     };
     let mut notes = vec![format!(
-        "start-up: median run of an empty command module; run times are wall time of the \
-         whole process, median and minimum of {} runs; peak RSS is the largest of the runs'",
-        req.runs
+        "start-up: median run of an empty command module with the same grants; run times \
+         are wall time of the whole process, median and minimum of {} run{}; peak RSS is the \
+         largest of the runs'",
+        req.runs,
+        if req.runs == 1 { "" } else { "s" }
     )];
     let aotc_version = format!(
         "{} (LLVM {})",
@@ -317,7 +319,7 @@ pub fn bench(req: &BenchRequest) -> Result<()> {
         ),
         empty_program: Some(me.into_os_string()),
         empty_args: with(
-            &run_flags,
+            &jit_prefix,
             &[empty_bin.clone().into_os_string(), "--".into()],
         ),
         set_argv0: false,
@@ -868,7 +870,7 @@ fn wasmtime_runtime(
         program: program.as_os_str().to_owned(),
         module_args: with(&flags, &[module.as_os_str().to_owned()]),
         empty_program: None,
-        empty_args: vec!["run".into(), empty.as_os_str().to_owned()],
+        empty_args: with(&flags, &[empty.as_os_str().to_owned()]),
         set_argv0: false,
     }
 }
@@ -888,22 +890,20 @@ fn node_runtime(
         Ok(p)
     };
     let runner = write("wasi_runner.mjs", NODE_RUNNER)?;
-    let config = |argv0: &str, with_grants: bool| -> serde_json::Value {
+    let config = |argv0: &str| -> serde_json::Value {
         let mut env = serde_json::Map::new();
         let mut preopens = serde_json::Map::new();
-        if with_grants {
-            for (k, v) in guest_env(grants) {
-                env.insert(k, v.into());
-            }
-            for d in &grants.dirs {
-                preopens.insert(d.guest.clone(), d.host.clone().into());
-            }
+        for (k, v) in guest_env(grants) {
+            env.insert(k, v.into());
+        }
+        for d in &grants.dirs {
+            preopens.insert(d.guest.clone(), d.host.clone().into());
         }
         serde_json::json!({ "argv0": argv0, "env": env, "preopens": preopens })
     };
     let argv0 = String::from_utf8_lossy(cx.argv0.as_bytes()).into_owned();
-    let module_config = write("module.json", &config(&argv0, true).to_string())?;
-    let empty_config = write("empty.json", &config("empty.wasm", false).to_string())?;
+    let module_config = write("module.json", &config(&argv0).to_string())?;
+    let empty_config = write("empty.json", &config("empty.wasm").to_string())?;
     let node_flags: [OsString; 2] = ["--single-threaded-gc".into(), "--no-warnings".into()];
     let runner = runner.into_os_string();
     Ok(Runtime {

@@ -121,7 +121,7 @@ found on PATH (wasmtime, node), with the same arguments and grants.
 aotc compiles the module into a temporary directory, then runs each runtime --runs times and \
 reports: its compile time (aotc: the compilation; aotc-jit: translation and JIT before the \
 module starts, from `aotc run -v`; wasmtime: `wasmtime compile`), its start-up (median run of \
-a built-in empty command module: the fixed cost of any run), the median and minimum wall time \
+a built-in empty command module with the same grants: the fixed cost of any run), the median and minimum wall time \
 of a run of your module, the peak resident memory, and whether the exit status and standard \
 output match the aotc executable's (a mismatch is shown in the table). Runs get standard \
 input from --stdin (default: empty) and their output is compared, not shown.
