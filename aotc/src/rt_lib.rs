@@ -32,11 +32,13 @@ impl RuntimeLib {
     pub fn load() -> Result<RuntimeLib> {
         let handle = match load_from_memfd() {
             Ok(h) => h,
-            Err(first) => load_from_temp_file().map_err(|second| {
-                Diag::new(format!(
-                    "cannot load aotc's runtime library: {first}; {second}"
-                ))
-            })?,
+            Err(first) => load_from_temp_file()
+                .map(|(handle, _removed)| handle)
+                .map_err(|second| {
+                    Diag::new(format!(
+                        "cannot load aotc's runtime library: {first}; {second}"
+                    ))
+                })?,
         };
         Ok(RuntimeLib { handle })
     }
@@ -52,8 +54,16 @@ impl RuntimeLib {
 
 /// `memfd_create` + `dlopen("/proc/self/fd/N")`: no file system involved.
 fn load_from_memfd() -> std::result::Result<*mut c_void, String> {
-    // SAFETY: a NUL-terminated name and plain flags.
-    let fd = unsafe { libc::memfd_create(c"aotc-wasi-rt".as_ptr(), libc::MFD_CLOEXEC) };
+    // The code is mapped executable from it: say so (MFD_EXEC, Linux 6.3+; older
+    // kernels refuse the flag, and every memfd is executable there).
+    let create = |flags| {
+        // SAFETY: a NUL-terminated name and plain flags.
+        unsafe { libc::memfd_create(c"aotc-wasi-rt".as_ptr(), flags) }
+    };
+    let mut fd = create(libc::MFD_CLOEXEC | libc::MFD_EXEC);
+    if fd < 0 && std::io::Error::last_os_error().raw_os_error() == Some(libc::EINVAL) {
+        fd = create(libc::MFD_CLOEXEC);
+    }
     if fd < 0 {
         return Err(format!("memfd_create: {}", std::io::Error::last_os_error()));
     }
@@ -66,8 +76,8 @@ fn load_from_memfd() -> std::result::Result<*mut c_void, String> {
     open(&path)
 }
 
-/// The fallback: a temporary file, removed once loaded.
-fn load_from_temp_file() -> std::result::Result<*mut c_void, String> {
+/// The fallback: a temporary file, removed once loaded (its path is returned).
+fn load_from_temp_file() -> std::result::Result<(*mut c_void, std::path::PathBuf), String> {
     let mut file = tempfile::Builder::new()
         .prefix("aotc-wasi-rt-")
         .suffix(".so")
@@ -76,9 +86,11 @@ fn load_from_temp_file() -> std::result::Result<*mut c_void, String> {
     file.write_all(crate::RUNTIME_JIT_LIB)
         .and_then(|()| file.flush())
         .map_err(|e| format!("writing {}: {e}", file.path().display()))?;
-    let path = file.path().to_string_lossy().into_owned();
-    // Dropping `file` afterwards removes it; the mapping stays.
-    open(&path)
+    let path = file.path().to_path_buf();
+    let handle = open(&path.to_string_lossy())?;
+    // Removing the file leaves the mapping.
+    drop(file);
+    Ok((handle, path))
 }
 
 fn open(path: &str) -> std::result::Result<*mut c_void, String> {
@@ -125,5 +137,13 @@ mod tests {
         // The executable entry is not built into the library.
         assert!(lib.symbol("main").is_none());
         assert!(lib.symbol("aotc_no_such_symbol").is_none());
+    }
+
+    #[test]
+    fn the_temporary_file_fallback_loads_and_cleans_up() {
+        let (handle, path) = load_from_temp_file().unwrap();
+        let lib = RuntimeLib { handle };
+        assert!(lib.symbol(aotc_abi::sym::JIT_MAIN).is_some());
+        assert!(!path.exists(), "{} left behind", path.display());
     }
 }
