@@ -212,9 +212,17 @@ pub fn bench(req: &BenchRequest) -> Result<()> {
             .map_err(|e| Diag::new(format!("cannot write {}: {e}", p.display())))?;
         Ok(p)
     };
-    // Other runtimes take the binary module; a .wasm input is used as it is.
+    // Other runtimes take the binary module; a .wasm input is used as it is. The binary
+    // of a text input keeps the input's file name (wasmtime recognises binaries by
+    // content), so argv[0] is the same for every runtime.
     let module_bin = if input.was_text {
-        write("module.wasm", &input.wasm)?
+        let sub = dir.join("module");
+        std::fs::create_dir(&sub)
+            .map_err(|e| Diag::new(format!("cannot create {}: {e}", sub.display())))?;
+        let p = sub.join(&name);
+        std::fs::write(&p, &input.wasm)
+            .map_err(|e| Diag::new(format!("cannot write {}: {e}", p.display())))?;
+        p
     } else {
         req.input.clone()
     };
