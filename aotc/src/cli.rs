@@ -281,7 +281,7 @@ pub struct RunArgs {
     #[command(flatten)]
     pub caps: CapabilityArgs,
 
-    /// Arguments for the module (after `--`); it sees its file name as argv[0]
+    /// Arguments for the module (after `--`); it sees its file name as `argv[0]`
     #[arg(last = true, value_name = "ARGS", value_parser = clap::value_parser!(OsString))]
     pub args: Vec<OsString>,
 }

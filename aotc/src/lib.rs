@@ -5,7 +5,7 @@
 //! sandbox-critical), [`target`] (CPU names), [`translate`] (wasm → LLVM → object),
 //! [`link`] (object + runtime → executable), [`inspect`] (reading a manifest back),
 //! [`jit`] (in-process execution with the same translation), [`run`] (`aotc run`: a
-//! command module through the JIT on the real runtime, loaded by [`rt_lib`]), [`bench`]
+//! command module through the JIT on the real runtime, loaded by [`rt_lib`]), [`bench`](mod@bench)
 //! (`aotc bench`) and [`diag`] (one-line errors).
 pub mod bench;
 pub mod cli;

@@ -65,7 +65,7 @@ pub struct RunRequest {
 /// starts (`aotc bench` reads it as the JIT's compile time).
 pub const READY_PHASE: &str = "ready to start";
 /// Prefix of every `-v` timing line, followed by the phase name padded to
-/// [`PHASE_WIDTH`], the milliseconds and ` ms`.
+/// `PHASE_WIDTH`, the milliseconds and ` ms`.
 pub const TIME_PREFIX: &str = "aotc: time: ";
 const PHASE_WIDTH: usize = 26;
 

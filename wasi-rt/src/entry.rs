@@ -2,7 +2,7 @@
 //! guest's whole world).
 //!
 //! Two entries share everything after the module image is known: `main` in an
-//! executable (image from the linked module, [`crate::image::linked`]) and, built with
+//! executable (image from the linked module, `image::linked`) and, built with
 //! the `jit-host` feature as the shared library `aotc run` loads, `aotc_rt_jit_main`
 //! (image handed over by aotc). Either one decodes the manifest (a corrupt one grants
 //! nothing: exit 125), builds the

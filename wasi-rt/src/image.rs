@@ -2,7 +2,7 @@
 //! entry points of the module the runtime serves all come from here).
 //!
 //! The runtime reaches the generated module only through one
-//! [`ModuleImage`](aotc_abi::image::ModuleImage). In an executable, [`linked`] builds it
+//! [`aotc_abi::image::ModuleImage`]. In an executable, `linked` builds it
 //! from the module's symbols, resolved by the static linker; built as a shared library
 //! for `aotc run` (feature `jit-host`), the runtime references no module symbol and is
 //! handed the image by aotc (`entry::aotc_rt_jit_main`).

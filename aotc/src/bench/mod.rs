@@ -8,8 +8,8 @@
 //! empty command module with the same grants, the fixed cost of any run), median and
 //! minimum wall time of the module's runs, peak resident memory, and whether every
 //! run's exit status and stdout equal the first run of the aotc executable, the
-//! reference. [`measure`] runs and compares, [`runtimes`] finds wasmtime and node and
-//! builds their command lines, [`table`] prints the text form.
+//! reference. `measure` runs and compares, `runtimes` finds wasmtime and node and
+//! builds their command lines, `table` prints the text form.
 //!
 //! Invariants:
 //! - Every runtime gets the same argv (argv\[0\] is the module's file name where the
