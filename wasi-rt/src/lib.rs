@@ -19,6 +19,13 @@
 //! function the module does not import. No other library is needed (glibc ≥ 2.34 has
 //! pthreads in libc). `wasi-rt/selftest/run.sh` checks this link line.
 //!
+//! # As a shared library (`aotc run`)
+//! With the cargo feature `jit-host` the same code is built as a `cdylib` (build.rs
+//! does `cargo rustc --crate-type cdylib --features jit-host`): no `main`, no reference
+//! to any module symbol; the entry `aotc_rt_jit_main` takes the module's
+//! [`image::ModuleImage`](aotc_abi::image::ModuleImage) instead. aotc loads the library,
+//! binds the JIT-compiled module's runtime calls to it and calls that entry.
+//!
 //! Generated functions must carry `uwtable` (they are `nounwind`, and without it LLVM
 //! emits no `.eh_frame` entry, so trap backtraces come out empty) and should carry
 //! `"probe-stack"="inline-asm"` so no frame can step over the stack guard; each
@@ -35,6 +42,7 @@ pub mod errno;
 pub mod fdtable;
 pub mod guest;
 pub mod heap;
+pub mod image;
 pub mod paths;
 pub mod rights;
 pub mod signals;
