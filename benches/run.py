@@ -80,15 +80,29 @@ def real_binary(name):
     return str(path)
 
 
+GNU_TIME = "/usr/bin/time" if os.access("/usr/bin/time", os.X_OK) else None
+
+
 def measure(cmd, cwd):
-    """Runs cmd; returns (seconds, peak RSS in KiB, exit status, stdout+stderr)."""
+    """Runs cmd; returns (seconds, peak RSS in KiB or 0 if unknown, exit status,
+    stdout+stderr). A child's ru_maxrss counts the memory of the process it was
+    forked from (this Python), so the peak comes from GNU time's report, which
+    forks from a small process; the wall time is this process's own clock."""
+    rss_file = BUILD / ".rss"
+    wrapped = [GNU_TIME, "-q", "-f", "%M", "-o", str(rss_file), *cmd] if GNU_TIME else cmd
     t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(wrapped, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     out = proc.stdout.read()
-    _, status, usage = os.wait4(proc.pid, 0)
+    _, status, _ = os.wait4(proc.pid, 0)
     seconds = time.perf_counter() - t0
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    return seconds, usage.ru_maxrss, proc.returncode, out.decode(errors="replace")
+    code = os.waitstatus_to_exitcode(status)
+    rss = 0
+    if GNU_TIME:
+        try:
+            rss = int(rss_file.read_text().split()[-1])
+        except (OSError, ValueError, IndexError):
+            rss = 0
+    return seconds, rss, code, out.decode(errors="replace")
 
 
 def run_checked(cmd, cwd=ROOT):
@@ -250,6 +264,13 @@ def main():
               f" {cf.get('binary_bytes', 0) / 1024:>13.0f} |")
     print(f"| {'geomean':<11} |" + "".join(f" {'':>9} |" for _ in cols) +
           "".join(f" {geo[v.name]:>12.3f} |" for v in cols[1:]) + f" {'':>14} | {'':>12} | {'':>13} |")
+
+    print()
+    print("Peak resident memory of a run (MiB, largest of the runs):")
+    print(f"| {'program':<11} |" + "".join(f" {v.name:>9} |" for v in cols))
+    print("|" + "-" * 13 + "|" + "".join("-" * 10 + ":|" for _ in cols))
+    for p in names:
+        print(f"| {p:<11} |" + "".join(f" {peaks[p][v.name] / 1024:>9.1f} |" for v in cols))
 
     tool_versions = {"clang": first_line([CC, "--version"]), "aotc": first_line([str(aotc), "--version"])}
     if wasmtime:
