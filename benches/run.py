@@ -331,7 +331,7 @@ def chart(names, variants, ratio, geo, result):
     bar, gap, left, width = 7, 10, 110, 620
     group = bar * len(variants) + gap
     top = 60
-    height = top + group * len(rows) + 70
+    height = top + group * len(rows) + 80
     lo, hi = 0.5, 16.0
     def x(r):
         r = min(max(r, lo), hi)
@@ -340,14 +340,16 @@ def chart(names, variants, ratio, geo, result):
            f'font-family="sans-serif" font-size="11">',
            '<rect width="100%" height="100%" fill="white"/>',
            f'<text x="{left}" y="20" font-size="14" font-weight="bold">aotc benchmark suite: run time / native '
-           f'clang -O2 (lower is better, log scale)</text>',
+           f'clang -O2 (lower is better, log scale; dashed: 1.1× and 1.3×)</text>',
            f'<text x="{left}" y="38" fill="#555">{result["machine"]["cpu"]}, {result["machine"]["nproc"]} cores; '
            f'{result["date"]}; median of {result["runs"]} runs; commit {result["commit"]}</text>']
     for tick in [0.5, 1, 1.1, 1.3, 2, 4, 8, 16]:
         tx = x(tick)
-        out.append(f'<line x1="{tx:.1f}" y1="{top - 6}" x2="{tx:.1f}" y2="{top + group * len(rows)}" '
-                   f'stroke="{"#000" if tick == 1 else "#ddd"}" stroke-width="{1.5 if tick == 1 else 1}"/>')
-        out.append(f'<text x="{tx:.1f}" y="{top + group * len(rows) + 14}" text-anchor="middle">{tick}×</text>')
+        style = {1: 'stroke="#000" stroke-width="1.5"', 1.1: 'stroke="#888" stroke-dasharray="3,3"',
+                 1.3: 'stroke="#bbb" stroke-dasharray="3,3"'}.get(tick, 'stroke="#ddd"')
+        out.append(f'<line x1="{tx:.1f}" y1="{top - 6}" x2="{tx:.1f}" y2="{top + group * len(rows)}" {style}/>')
+        if tick not in (1.1, 1.3):  # dashed guides for the targets, unlabelled to avoid overlap
+            out.append(f'<text x="{tx:.1f}" y="{top + group * len(rows) + 14}" text-anchor="middle">{tick}×</text>')
     for i, p in enumerate(rows):
         y0 = top + i * group
         weight = ' font-weight="bold"' if p == "geomean" else ""
@@ -361,7 +363,8 @@ def chart(names, variants, ratio, geo, result):
                 out.append(f'<text x="{x(r) + 3:.1f}" y="{y + bar - 1}" font-size="8">{r:.2f}</text>')
     ly = top + group * len(rows) + 30
     for j, v in enumerate(variants):
-        lx = left + j * 120
+        lx = left + (j % 3) * 210
+        ly = top + group * len(rows) + 30 + (j // 3) * 16
         out.append(f'<rect x="{lx}" y="{ly}" width="10" height="10" fill="{COLOURS[j % len(COLOURS)]}"/>')
         out.append(f'<text x="{lx + 14}" y="{ly + 9}">{v.label} ({geo[v.name]:.2f}×)</text>')
     out.append("</svg>")
