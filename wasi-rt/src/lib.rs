@@ -43,6 +43,7 @@ pub mod fdtable;
 pub mod guest;
 pub mod heap;
 pub mod image;
+pub mod invoke;
 pub mod paths;
 pub mod rights;
 pub mod signals;
