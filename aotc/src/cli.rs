@@ -18,6 +18,7 @@ use crate::driver::CompileRequest;
 use crate::manifest::CapabilityFlags;
 use crate::run::RunRequest;
 use crate::target::DEFAULT_CPU;
+use crate::translate::Entry;
 
 const ABOUT: &str = "Compile a WebAssembly module (wasm32, WASI preview1) into one standalone Linux x86-64 executable";
 
@@ -264,6 +265,44 @@ impl CapabilityArgs {
     }
 }
 
+/// What the executable calls (shared by a compilation and `aotc run`).
+#[derive(Debug, Args)]
+pub struct EntryArgs {
+    /// Call the exported function NAME instead of `_start` (after `_initialize`, if the
+    /// module exports it; for reactors). The executable's arguments are NAME's
+    /// parameters (integers in decimal or 0x hex; floats as 1.5, -2e-3, inf, nan);
+    /// its results are printed one per line. Wrong arguments: one error line, exit 2
+    #[arg(
+        long,
+        value_name = "NAME",
+        conflicts_with = "invoke_main",
+        help_heading = "Entry (default: the command's _start)"
+    )]
+    pub invoke: Option<String>,
+
+    /// Call the exported function NAME(argc, argv) like C's main instead of `_start`
+    /// (after `_initialize`, if exported): the executable's arguments, argv[0] included,
+    /// are copied into the module's memory with its exported `malloc`; NAME's result is
+    /// the exit status. NAME must have type (i32, i32) -> i32
+    #[arg(
+        long,
+        value_name = "NAME",
+        help_heading = "Entry (default: the command's _start)"
+    )]
+    pub invoke_main: Option<String>,
+}
+
+impl EntryArgs {
+    /// The entry these flags select.
+    pub fn entry(&self) -> Entry {
+        match (&self.invoke, &self.invoke_main) {
+            (Some(name), _) => Entry::Invoke(name.clone()),
+            (None, Some(name)) => Entry::InvokeMain(name.clone()),
+            (None, None) => Entry::Start,
+        }
+    }
+}
+
 /// `aotc run`.
 #[derive(Debug, Args)]
 pub struct RunArgs {
@@ -273,6 +312,9 @@ pub struct RunArgs {
 
     #[command(flatten)]
     pub codegen: CodegenArgs,
+
+    #[command(flatten)]
+    pub entry: EntryArgs,
 
     /// Print the time of each phase (translation, JIT) on stderr before the module starts
     #[arg(short, long)]
@@ -297,6 +339,7 @@ impl RunArgs {
             caps: self.caps.flags(),
             strict_traps: self.codegen.strict_traps,
             verbose: self.verbose,
+            entry: self.entry.entry(),
             args: self.args,
         }
     }
@@ -449,6 +492,9 @@ pub struct CompileArgs {
     #[arg(long)]
     pub strict_traps: bool,
 
+    #[command(flatten)]
+    pub entry: EntryArgs,
+
     /// Grant a host directory. Mode `:ro` (default) or `:rw`; GUEST (default: HOST
     /// as written) is the name the module sees. A relative HOST is resolved against the
     /// working directory when the executable runs. Repeatable
@@ -513,6 +559,7 @@ impl CompileArgs {
             strip: self.strip,
             verbose: self.verbose,
             strict_traps: self.strict_traps,
+            entry: self.entry.entry(),
         })
     }
 }

@@ -28,7 +28,7 @@ use crate::input::{self, io_reason, Input};
 use crate::link::{self, LinkJob};
 use crate::manifest::{Capabilities, CapabilityFlags};
 use crate::target;
-use crate::translate::{self, CodegenOptions, Emit};
+use crate::translate::{self, CodegenOptions, Emit, Entry};
 
 /// Everything a compilation needs, as parsed from the command line.
 #[derive(Debug, Clone)]
@@ -46,6 +46,8 @@ pub struct CompileRequest {
     pub verbose: bool,
     /// `--strict-traps`: every memory load volatile.
     pub strict_traps: bool,
+    /// `_start`, `--invoke NAME` or `--invoke-main NAME`.
+    pub entry: Entry,
 }
 
 /// Runs a compilation end to end.
@@ -82,6 +84,7 @@ pub fn compile(req: &CompileRequest) -> Result<()> {
         },
         embedding: Default::default(),
         strict_load_traps: req.strict_traps,
+        entry: req.entry.clone(),
     };
     let produced = translate::compile(&input.wasm, &opts).map_err(|e| Diag::from_anyhow(&e))?;
     clock.phase("translate");
@@ -132,6 +135,7 @@ pub fn build_facts(req: &CompileRequest, input: &Input) -> Vec<(String, String)>
         ("target-cpu", target::describe_cpu(&req.target_cpu)),
         ("input", name),
         ("input-sha256", input.sha256.clone()),
+        ("entry", req.entry.describe()),
         ("llvm-version", target::llvm_version()),
     ]
     .into_iter()
@@ -365,6 +369,7 @@ mod tests {
             strip: false,
             verbose: false,
             strict_traps: false,
+            entry: Entry::Start,
         }
     }
 
@@ -390,6 +395,7 @@ mod tests {
                 "target-cpu",
                 "input",
                 "input-sha256",
+                "entry",
                 "llvm-version"
             ]
         );

@@ -9,6 +9,7 @@
 mod abi_types;
 mod const_expr;
 mod emit;
+mod entry;
 mod exports;
 mod func;
 mod instantiate;
@@ -28,6 +29,7 @@ pub enum Emit {
     Assembly,
 }
 
+pub use entry::Entry;
 pub use exports::{CALL_SLOT_BYTES, OWNED_MEMORY_SYMBOL};
 pub use module_cx::{
     export_call_symbol, export_symbol, import_symbol, ConstVal, Embedding, ImportKind,
@@ -49,6 +51,8 @@ pub struct CodegenOptions {
     /// even when its value is unused after optimisation (exact wasm trap semantics at
     /// some cost in optimisation; see `func/dead_loads.rs`).
     pub strict_load_traps: bool,
+    /// What a standalone executable calls after instantiation (ignored when embedded).
+    pub entry: Entry,
 }
 
 /// Validates `wasm` and translates it; returns the bytes of the requested output.
@@ -61,6 +65,13 @@ pub fn compile(wasm: &[u8], opts: &CodegenOptions) -> Result<Vec<u8>> {
     emit::write(&module, &tm, opts.emit)
 }
 
+/// Checks that a command module has what `entry` calls (`_start`, or an export of a
+/// suitable type, `malloc` for `--invoke-main`). Errors are one line that says what
+/// the module offers instead.
+pub fn check_entry(info: &module_info::ModuleInfo, entry: &Entry) -> Result<()> {
+    entry::resolve(info, entry).map(drop)
+}
+
 /// Translates and optimises a validated module into an LLVM module for `opts`' CPU
 /// and level. Shared by [`compile`] and the in-process JIT.
 pub(crate) fn translate_module<'ctx>(
@@ -71,6 +82,10 @@ pub(crate) fn translate_module<'ctx>(
     inkwell::module::Module<'ctx>,
     inkwell::targets::TargetMachine,
 )> {
+    if let Embedding::Command = opts.embedding {
+        // Before any body is translated: a module/entry mismatch is reported at once.
+        entry::resolve(info, &opts.entry)?;
+    }
     let features = emit::CpuFeatures::of(&opts.target_cpu);
     let mut cx = module_cx::ModuleCx::new(llcx, info, "wasm", opts.embedding.clone(), features)?;
     cx.strict_load_traps = opts.strict_load_traps;
@@ -79,7 +94,7 @@ pub(crate) fn translate_module<'ctx>(
         func::translate_function(&cx, imported + i as u32, body)?;
     }
     cx.preserve_loads_into_unread_globals();
-    instantiate::emit_module_symbols(&cx, &opts.manifest)?;
+    instantiate::emit_module_symbols(&cx, &opts.manifest, &opts.entry)?;
 
     let tm = emit::target_machine(&opts.target_cpu, opts.opt_level)?;
     // Every function carries the CPU and its features, so any code generator
