@@ -424,3 +424,44 @@ fn commands_link_no_invoke_code() {
         ["aotc_rt_invoke_args", "aotc_rt_invoke_results"]
     );
 }
+
+/// `examples/geometry.wat` does what its header and the README say.
+#[test]
+fn geometry_example_works_as_documented() {
+    let geometry = examples_path("geometry.wat");
+    let run = |name: &str, args: &[&str]| {
+        let exe = build_ok(&geometry, &["--invoke", name]);
+        Run::new(&exe).args(args).output()
+    };
+    let out = run("hypot", &["3", "4"]);
+    assert_success(&out);
+    assert_stdout(&out, "5.0\n");
+    let out = run("divmod", &["17", "5"]);
+    assert_success(&out);
+    assert_stdout(&out, "3\n2\n");
+    let out = run("divmod", &["17"]);
+    assert_invoke_usage_error(&out, &["divmod expects 2 arguments (i32, i32), got 1"]);
+    let out = run("divmod", &["17", "0"]);
+    assert_exit(&out, 134);
+    check(
+        &out,
+        out.stderr().contains("in wasm function divmod"),
+        "named trap",
+    );
+    let out = Run::new(aotc_bin())
+        .args([
+            "run".as_ref(),
+            geometry.as_os_str(),
+            "--invoke".as_ref(),
+            "scaled".as_ref(),
+        ])
+        .args(["--", "7"])
+        .output();
+    assert_success(&out);
+    assert_stdout(&out, "700\n");
+    assert_compile_error(
+        &geometry,
+        &[],
+        &["3 other functions: hypot, divmod, scaled"],
+    );
+}

@@ -29,7 +29,12 @@ The module is validated, translated to LLVM IR, optimised and linked with aotc's
 What the executable may touch is decided now, at compile time, and embedded in it: \
 by default it sees no directory, no environment variable and no socket. Grant access with \
 --allow-dir, --env, --allow-env, --listen or a --manifest file. Arguments given to the \
-executable are passed to the module untouched.";
+executable are passed to the module untouched.
+
+A WASI command runs its `_start`. A reactor (a module exporting `_initialize` and functions, \
+no `_start`) needs an entry: --invoke NAME calls one export with the executable's arguments \
+as its parameters and prints its results; --invoke-main NAME calls an export like C's \
+main(argc, argv).";
 
 const EXAMPLES: &str = "\
 Examples:
@@ -38,6 +43,9 @@ Examples:
   aotc app.wasm --allow-dir out::/out:rw   Host `out` seen by the module as `/out`, writable
   aotc app.wasm --manifest caps.toml -O3   Capabilities from a file, more optimisation
   aotc kernel.wasm --emit llvm-ir -o -     Print the optimised LLVM IR
+  aotc lib.wasm --invoke add -o add        A reactor: `./add 2 3` calls add(2, 3), prints 5
+  aotc qjs.wasm --invoke-main qjs_init_argv -o qjs
+                                           `./qjs -e 'print(6*7)'`: argv for a C-style main
   aotc inspect ./tool                      Show what ./tool may access
   aotc run tool.wasm --allow-dir data -- data/in.txt
                                            Run through the JIT, same sandbox, no executable
@@ -71,6 +79,18 @@ Examples:
       aotc app.wasm --emit llvm-ir -o -
       aotc app.wasm --emit asm             # writes app.s
 
+  A reactor (exports `_initialize` and functions instead of `_start`): call one export.
+  `_initialize` runs first; the executable's arguments are the parameters (integers in
+  decimal or 0x hex, floats as 1.5, -2e-3, inf, nan or nan:0x…, v128 as 0x + 32 hex
+  digits) and each result is printed on its own line:
+      aotc lib.wasm --invoke add -o add && ./add 2 3
+
+  Call an export like C's main(argc, argv): the arguments (argv[0] = the program) are
+  copied into the module's memory with its exported malloc; the result is the exit status.
+  QuickJS-NG's reactor becomes a qjs command:
+      aotc qjs-wasi-reactor.wasm --invoke-main qjs_init_argv -o qjs
+      ./qjs -e 'console.log([1, 2, 3].map(x => x * 2).join(\",\"))'
+
   Show what an executable may access and how it was built:
       aotc inspect ./app
 
@@ -83,23 +103,26 @@ Examples:
 
 Exit status of aotc: 0 success, 1 error (one `aotc: error:` line), 2 usage error.
 Exit status of a built executable: the module's proc_exit code; 134 after `wasm trap: <message>`
-on a trap; 125 when the runtime cannot start.";
+on a trap; 125 when the runtime cannot start; with --invoke, 0 after the results and 2 for \
+arguments that do not fit the function (one `<program>: error:` line); with --invoke-main, \
+the function's result.";
 
 const INSPECT_EXAMPLES: &str = "\
 Examples:
   aotc inspect ./tool
   aotc inspect --json ./tool | jq .dirs";
 
-const RUN_ABOUT: &str = "Run a WASI command module now, JIT-compiled in memory, in aotc's sandbox";
+const RUN_ABOUT: &str = "Run a WASI module now, JIT-compiled in memory, in aotc's sandbox";
 
 const RUN_LONG_ABOUT: &str = "\
-Run a WASI command module now, JIT-compiled in memory, in aotc's sandbox.
+Run a WASI module now, JIT-compiled in memory, in aotc's sandbox.
 
 The module goes through the same translation as `aotc MODULE` and runs on the same runtime \
 as the executable would: the same capability flags (nothing is granted by default), the same \
 WASI functions, the same trap report (`wasm trap: <message>`, the function, a backtrace) and \
 exit status. Nothing is written to disk. Arguments for the module come after `--`; the module \
-sees its file name as argv[0].";
+sees its file name as argv[0]. --invoke NAME and --invoke-main NAME call an export instead of \
+`_start`, as in a compiled executable (the arguments after `--` are then the function's).";
 
 const RUN_EXAMPLES: &str = "\
 Examples:
@@ -107,10 +130,13 @@ Examples:
   aotc run tool.wasm --allow-dir data -- data/input.txt -n 3
   aotc run app.wat --env LANG=C --allow-env HOME -O3
   aotc run server.wasm --listen 127.0.0.1:8080
+  aotc run lib.wasm --invoke add -- 2 3
+  aotc run qjs-wasi-reactor.wasm --invoke-main qjs_init_argv -- -e 'print(6*7)'
 
 Exit status: the module's (proc_exit code, 0 when _start returns); 134 after a trap; 125 when \
 the runtime cannot start (say, a granted directory is missing); 1 for an aotc error (invalid \
-module, bad flag value, not a command); 2 for a usage error.";
+module, bad flag value, not a command and no --invoke); 2 for a usage error (also arguments \
+that do not fit an --invoke function).";
 
 const BENCH_ABOUT: &str =
     "Time a module as an aotc executable, through aotc's JIT, and on the JIT runtimes on PATH";
@@ -690,8 +716,16 @@ mod tests {
         assert!(req.verbose && !req.strict_traps);
         // After `--`, everything is the module's, flags included.
         assert_eq!(req.args, [OsString::from("--allow-dir"), "x".into()]);
+        assert_eq!(req.entry, Entry::Start);
         // Module arguments need the `--`, so none is mistaken for an aotc flag.
         assert_eq!(parse(&["run", "m.wasm", "arg"]).unwrap_err().exit_code(), 2);
+        let cli = parse(&["run", "m.wasm", "--invoke", "add", "--", "-1", "2"]).unwrap();
+        let Some(Command::Run(a)) = cli.command else {
+            panic!("not run")
+        };
+        let req = a.into_request();
+        assert_eq!(req.entry, Entry::Invoke("add".into()));
+        assert_eq!(req.args, [OsString::from("-1"), "2".into()]);
         assert_eq!(parse(&["run"]).unwrap_err().exit_code(), 2);
     }
 
@@ -722,6 +756,27 @@ mod tests {
         }
     }
 
+    #[test]
+    fn entry_flags() {
+        let entry = |args: &[&str]| parse(args).unwrap().compile.into_request().unwrap().entry;
+        assert_eq!(entry(&["m.wasm"]), Entry::Start);
+        assert_eq!(
+            entry(&["m.wasm", "--invoke", "add"]),
+            Entry::Invoke("add".into())
+        );
+        assert_eq!(
+            entry(&["--invoke-main", "qjs_init_argv", "m.wasm"]),
+            Entry::InvokeMain("qjs_init_argv".into())
+        );
+        for bad in [
+            &["m", "--invoke", "a", "--invoke-main", "b"][..],
+            &["m", "--invoke"][..],
+            &["m", "--invoke", "a", "--invoke", "b"][..],
+        ] {
+            assert_eq!(parse(bad).unwrap_err().exit_code(), 2, "{bad:?}");
+        }
+    }
+
     /// `aotc run`/`aotc bench` take the compiler's code generation and capability
     /// flags with the very same help (they are separate structs only so the compile
     /// command's layout stays as it is).
@@ -735,6 +790,10 @@ mod tests {
                 .get_help()
                 .map(|h| h.to_string())
         };
+        let run = root.find_subcommand("run").unwrap();
+        for id in ["invoke", "invoke_main"] {
+            assert_eq!(help_of(run, id), help_of(&root, id), "run {id}");
+        }
         for sub in ["run", "bench"] {
             let cmd = root.find_subcommand(sub).unwrap();
             for id in [
@@ -777,6 +836,10 @@ mod tests {
             "aotc bench",
             "-O <LEVEL>",
             "Exit status",
+            "--invoke <NAME>",
+            "--invoke-main <NAME>",
+            "reactor",
+            "qjs_init_argv",
         ] {
             assert!(help.contains(needle), "help lacks {needle}");
         }
@@ -784,7 +847,14 @@ mod tests {
         for (sub, needles) in [
             (
                 "run",
-                &["Examples:", "--allow-dir", "-- ", "134", "argv[0]"][..],
+                &[
+                    "Examples:",
+                    "--allow-dir",
+                    "-- ",
+                    "134",
+                    "argv[0]",
+                    "--invoke",
+                ][..],
             ),
             (
                 "bench",
