@@ -38,6 +38,8 @@ pub struct CompileRequest {
     pub output: Option<PathBuf>,
     pub opt_level: u8,
     pub emit: EmitKind,
+    /// `_start`, `--invoke NAME` or `--invoke-main NAME`.
+    pub entry: Entry,
     pub target_cpu: String,
     /// `--manifest caps.toml`.
     pub manifest_file: Option<PathBuf>,
@@ -46,8 +48,6 @@ pub struct CompileRequest {
     pub verbose: bool,
     /// `--strict-traps`: every memory load volatile.
     pub strict_traps: bool,
-    /// `_start`, `--invoke NAME` or `--invoke-main NAME`.
-    pub entry: Entry,
 }
 
 /// Runs a compilation end to end.
@@ -363,13 +363,13 @@ mod tests {
             output: None,
             opt_level: 2,
             emit: EmitKind::Exe,
+            entry: Entry::Start,
             target_cpu: "x86-64-v2".into(),
             manifest_file: None,
             caps: CapabilityFlags::default(),
             strip: false,
             verbose: false,
             strict_traps: false,
-            entry: Entry::Start,
         }
     }
 

@@ -166,13 +166,13 @@ fn compile_request(req: &RunRequest) -> CompileRequest {
         output: None,
         opt_level: req.opt_level,
         emit: EmitKind::Exe,
+        entry: req.entry.clone(),
         target_cpu: req.target_cpu.clone(),
         manifest_file: req.manifest_file.clone(),
         caps: req.caps.clone(),
         strip: false,
         verbose: false,
         strict_traps: req.strict_traps,
-        entry: req.entry.clone(),
     }
 }
 

@@ -181,13 +181,13 @@ pub fn bench(req: &BenchRequest) -> Result<()> {
             output: Some(output.to_path_buf()),
             opt_level: req.opt_level,
             emit: EmitKind::Exe,
+            entry: crate::translate::Entry::Start,
             target_cpu: req.target_cpu.clone(),
             manifest_file: req.manifest_file.clone(),
             caps: req.caps.clone(),
             strip: false,
             verbose: false,
             strict_traps: req.strict_traps,
-            entry: crate::translate::Entry::Start,
         })
     };
     let t = Instant::now();

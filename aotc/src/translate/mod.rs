@@ -47,12 +47,12 @@ pub struct CodegenOptions {
     pub emit: Emit,
     /// Standalone command (the default) or embedded module.
     pub embedding: Embedding,
+    /// What a standalone executable calls after instantiation (ignored when embedded).
+    pub entry: Entry,
     /// Make every linear-memory load volatile, so that an out-of-bounds load traps
     /// even when its value is unused after optimisation (exact wasm trap semantics at
     /// some cost in optimisation; see `func/dead_loads.rs`).
     pub strict_load_traps: bool,
-    /// What a standalone executable calls after instantiation (ignored when embedded).
-    pub entry: Entry,
 }
 
 /// Validates `wasm` and translates it; returns the bytes of the requested output.
