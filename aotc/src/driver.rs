@@ -28,7 +28,7 @@ use crate::input::{self, io_reason, Input};
 use crate::link::{self, LinkJob};
 use crate::manifest::{Capabilities, CapabilityFlags};
 use crate::target;
-use crate::translate::{self, CodegenOptions, Emit, Entry};
+use crate::translate::{self, CodegenOptions, Emit};
 
 /// Everything a compilation needs, as parsed from the command line.
 #[derive(Debug, Clone)]
@@ -39,7 +39,7 @@ pub struct CompileRequest {
     pub opt_level: u8,
     pub emit: EmitKind,
     /// `_start`, `--invoke NAME` or `--invoke-main NAME`.
-    pub entry: Entry,
+    pub entry: translate::Entry,
     pub target_cpu: String,
     /// `--manifest caps.toml`.
     pub manifest_file: Option<PathBuf>,
@@ -363,7 +363,7 @@ mod tests {
             output: None,
             opt_level: 2,
             emit: EmitKind::Exe,
-            entry: Entry::Start,
+            entry: translate::Entry::Start,
             target_cpu: "x86-64-v2".into(),
             manifest_file: None,
             caps: CapabilityFlags::default(),

@@ -163,6 +163,13 @@ fn initializer(info: &ModuleInfo, target: u32) -> Result<Option<u32>> {
     Ok((init != target).then_some(init))
 }
 
+/// Checks that a command module has what `entry` calls (`_start`, or an export of a
+/// suitable type, `malloc` for `--invoke-main`). Errors are one line that says what
+/// the module offers instead.
+pub fn check_entry(info: &ModuleInfo, entry: &Entry) -> Result<()> {
+    resolve(info, entry).map(drop)
+}
+
 /// Checks that `entry` fits the module and finds the functions it calls.
 pub(crate) fn resolve(info: &ModuleInfo, entry: &Entry) -> Result<Resolved> {
     match entry {

@@ -29,7 +29,7 @@ pub enum Emit {
     Assembly,
 }
 
-pub use entry::Entry;
+pub use entry::{check_entry, Entry};
 pub use exports::{CALL_SLOT_BYTES, OWNED_MEMORY_SYMBOL};
 pub use module_cx::{
     export_call_symbol, export_symbol, import_symbol, ConstVal, Embedding, ImportKind,
@@ -63,13 +63,6 @@ pub fn compile(wasm: &[u8], opts: &CodegenOptions) -> Result<Vec<u8>> {
     let llcx = Context::create();
     let (module, tm) = translate_module(&llcx, &info, opts)?;
     emit::write(&module, &tm, opts.emit)
-}
-
-/// Checks that a command module has what `entry` calls (`_start`, or an export of a
-/// suitable type, `malloc` for `--invoke-main`). Errors are one line that says what
-/// the module offers instead.
-pub fn check_entry(info: &module_info::ModuleInfo, entry: &Entry) -> Result<()> {
-    entry::resolve(info, entry).map(drop)
 }
 
 /// Translates and optimises a validated module into an LLVM module for `opts`' CPU
