@@ -1,4 +1,5 @@
-//! `aotc run`: runs a WASI command module in-process through LLVM's JIT (MCJIT), with
+//! `aotc run`: runs a WASI command module (or, with `--invoke`/`--invoke-main`, an
+//! export of any module, reactors included) in-process through LLVM's JIT (MCJIT), with
 //! the same translation, the same manifest and the same runtime as an executable built
 //! from it (sandbox-critical: the capabilities given here are all the module gets).
 //!
@@ -7,7 +8,8 @@
 //! `Embedding::Command` and the manifest encoded as for an executable → MCJIT →
 //! [`RuntimeLib`] (wasi-rt built as a shared library) → `aotc_rt_jit_main`, the
 //! runtime's entry, which from there on does what an executable's `main` does: opens
-//! the grants, installs the fault handlers, runs `_start` on the guarded guest stack,
+//! the grants, installs the fault handlers, runs the entry (`_start`, or the invoked
+//! export, see `translate::Entry`) on the guarded guest stack,
 //! reports traps (exit 134) and exits with the `proc_exit` status.
 //!
 //! Invariants:
