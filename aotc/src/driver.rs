@@ -38,6 +38,8 @@ pub struct CompileRequest {
     pub output: Option<PathBuf>,
     pub opt_level: u8,
     pub emit: EmitKind,
+    /// `_start`, `--invoke NAME` or `--invoke-main NAME`.
+    pub entry: translate::Entry,
     pub target_cpu: String,
     /// `--manifest caps.toml`.
     pub manifest_file: Option<PathBuf>,
@@ -82,6 +84,7 @@ pub fn compile(req: &CompileRequest) -> Result<()> {
         },
         embedding: Default::default(),
         strict_load_traps: req.strict_traps,
+        entry: req.entry.clone(),
     };
     let produced = translate::compile(&input.wasm, &opts).map_err(|e| Diag::from_anyhow(&e))?;
     clock.phase("translate");
@@ -132,6 +135,7 @@ pub fn build_facts(req: &CompileRequest, input: &Input) -> Vec<(String, String)>
         ("target-cpu", target::describe_cpu(&req.target_cpu)),
         ("input", name),
         ("input-sha256", input.sha256.clone()),
+        ("entry", req.entry.describe()),
         ("llvm-version", target::llvm_version()),
     ]
     .into_iter()
@@ -359,6 +363,7 @@ mod tests {
             output: None,
             opt_level: 2,
             emit: EmitKind::Exe,
+            entry: translate::Entry::Start,
             target_cpu: "x86-64-v2".into(),
             manifest_file: None,
             caps: CapabilityFlags::default(),
@@ -390,6 +395,7 @@ mod tests {
                 "target-cpu",
                 "input",
                 "input-sha256",
+                "entry",
                 "llvm-version"
             ]
         );

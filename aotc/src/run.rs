@@ -1,4 +1,5 @@
-//! `aotc run`: runs a WASI command module in-process through LLVM's JIT (MCJIT), with
+//! `aotc run`: runs a WASI command module (or, with `--invoke`/`--invoke-main`, an
+//! export of any module, reactors included) in-process through LLVM's JIT (MCJIT), with
 //! the same translation, the same manifest and the same runtime as an executable built
 //! from it (sandbox-critical: the capabilities given here are all the module gets).
 //!
@@ -7,7 +8,8 @@
 //! `Embedding::Command` and the manifest encoded as for an executable → MCJIT →
 //! [`RuntimeLib`] (wasi-rt built as a shared library) → `aotc_rt_jit_main`, the
 //! runtime's entry, which from there on does what an executable's `main` does: opens
-//! the grants, installs the fault handlers, runs `_start` on the guarded guest stack,
+//! the grants, installs the fault handlers, runs the entry (`_start`, or the invoked
+//! export, see `translate::Entry`) on the guarded guest stack,
 //! reports traps (exit 134) and exits with the `proc_exit` status.
 //!
 //! Invariants:
@@ -40,7 +42,7 @@ use crate::manifest::CapabilityFlags;
 use crate::rt_lib::RuntimeLib;
 use crate::target;
 use crate::translate::module_info::{read_module, ModuleInfo};
-use crate::translate::{self, CodegenOptions, Embedding, Emit};
+use crate::translate::{self, CodegenOptions, Embedding, Emit, Entry};
 use aotc_abi::image::{EntryFn, JitMainFn, ModuleImage};
 use aotc_abi::layout::FuncInfo;
 use aotc_abi::sym;
@@ -57,6 +59,8 @@ pub struct RunRequest {
     pub strict_traps: bool,
     /// `-v`: phase times on stderr.
     pub verbose: bool,
+    /// `_start`, or the function `--invoke`/`--invoke-main` names.
+    pub entry: Entry,
     /// The module's arguments after argv\[0\] (which is the module's file name).
     pub args: Vec<OsString>,
 }
@@ -90,7 +94,7 @@ pub fn run(req: &RunRequest) -> Result<i32> {
     let input = crate::input::read_input(&req.input)?;
     let info = read_module(&input.wasm).map_err(|e| Diag::from_anyhow(&e))?;
     phase("read input", &mut last);
-    check_is_command(&info, &req.input)?;
+    check_entry(&info, &req.entry, &req.input)?;
 
     // The manifest exactly as `aotc` would embed it in an executable.
     let facts = driver::build_facts(&compile_request(req), &input);
@@ -102,6 +106,7 @@ pub fn run(req: &RunRequest) -> Result<i32> {
         emit: Emit::Object,
         embedding: Embedding::Command,
         strict_load_traps: req.strict_traps,
+        entry: req.entry.clone(),
     };
     // Leaked: the JIT-compiled code lives as long as the process.
     let llcx: &'static Context = Box::leak(Box::new(Context::create()));
@@ -147,18 +152,13 @@ pub fn run(req: &RunRequest) -> Result<i32> {
 /// Checks that `wasm` (read from `path`) is a valid WASI command module.
 pub fn check_command(wasm: &[u8], path: &Path) -> Result<()> {
     let info = read_module(wasm).map_err(|e| Diag::from_anyhow(&e))?;
-    check_is_command(&info, path)
+    check_entry(&info, &Entry::Start, path)
 }
 
-fn check_is_command(info: &ModuleInfo, path: &Path) -> Result<()> {
-    if info.func_exports.contains_key("_start") {
-        return Ok(());
-    }
-    Err(Diag::new(format!(
-        "{} is not a WASI command: it exports no `_start` function",
-        quote(&path.display().to_string())
-    ))
-    .with_help("only commands can be run; reactor modules (libraries) are not supported yet"))
+/// Checks that the module read from `path` has what `entry` calls.
+fn check_entry(info: &ModuleInfo, entry: &Entry, path: &Path) -> Result<()> {
+    translate::check_entry(info, entry)
+        .map_err(|e| Diag::from_anyhow(&e).context(quote(&path.display().to_string())))
 }
 
 /// The equivalent `aotc` compile request, for the manifest's build facts.
@@ -168,6 +168,7 @@ fn compile_request(req: &RunRequest) -> CompileRequest {
         output: None,
         opt_level: req.opt_level,
         emit: EmitKind::Exe,
+        entry: req.entry.clone(),
         target_cpu: req.target_cpu.clone(),
         manifest_file: req.manifest_file.clone(),
         caps: req.caps.clone(),

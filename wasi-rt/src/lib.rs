@@ -4,6 +4,8 @@
 //! generated code, traps (with the signal handlers that turn faults into wasm traps),
 //! and every WASI preview1 function marked `ready` in the `aotc-abi` contract, each as
 //! its own `aotc_wasi_<name>` symbol so the linker drops the ones a module does not use.
+//! Executables whose entry is an export (`aotc --invoke`) also get the argument
+//! parsing and result printing of [`invoke`], linked only when called.
 //!
 //! Invariants kept crate-wide:
 //! - no code path panics on guest input; a guest mistake is an errno, a trap or an exit;
@@ -43,6 +45,7 @@ pub mod fdtable;
 pub mod guest;
 pub mod heap;
 pub mod image;
+pub mod invoke;
 pub mod paths;
 pub mod rights;
 pub mod signals;

@@ -122,7 +122,8 @@ pub fn bench(req: &BenchRequest) -> Result<()> {
         .with_help("the other runtimes have no equivalent grant; time the server with a client instead"));
     }
     let input = crate::input::read_input(&req.input)?;
-    run::check_command(&input.wasm, &req.input)?;
+    run::check_command(&input.wasm, &req.input)
+        .map_err(|d| d.with_help("aotc bench times WASI commands (modules with `_start`) only"))?;
     if let Some(path) = &req.stdin {
         File::open(path).map_err(|e| {
             Diag::new(format!(
@@ -180,6 +181,7 @@ pub fn bench(req: &BenchRequest) -> Result<()> {
             output: Some(output.to_path_buf()),
             opt_level: req.opt_level,
             emit: EmitKind::Exe,
+            entry: crate::translate::Entry::Start,
             target_cpu: req.target_cpu.clone(),
             manifest_file: req.manifest_file.clone(),
             caps: req.caps.clone(),

@@ -9,6 +9,7 @@
 mod abi_types;
 mod const_expr;
 mod emit;
+mod entry;
 mod exports;
 mod func;
 mod instantiate;
@@ -28,6 +29,7 @@ pub enum Emit {
     Assembly,
 }
 
+pub use entry::{check_entry, Entry};
 pub use exports::{CALL_SLOT_BYTES, OWNED_MEMORY_SYMBOL};
 pub use module_cx::{
     export_call_symbol, export_symbol, import_symbol, ConstVal, Embedding, ImportKind,
@@ -45,6 +47,8 @@ pub struct CodegenOptions {
     pub emit: Emit,
     /// Standalone command (the default) or embedded module.
     pub embedding: Embedding,
+    /// What a standalone executable calls after instantiation (ignored when embedded).
+    pub entry: Entry,
     /// Make every linear-memory load volatile, so that an out-of-bounds load traps
     /// even when its value is unused after optimisation (exact wasm trap semantics at
     /// some cost in optimisation; see `func/dead_loads.rs`).
@@ -71,6 +75,10 @@ pub(crate) fn translate_module<'ctx>(
     inkwell::module::Module<'ctx>,
     inkwell::targets::TargetMachine,
 )> {
+    if let Embedding::Command = opts.embedding {
+        // Before any body is translated: a module/entry mismatch is reported at once.
+        entry::resolve(info, &opts.entry)?;
+    }
     let features = emit::CpuFeatures::of(&opts.target_cpu);
     let mut cx = module_cx::ModuleCx::new(llcx, info, "wasm", opts.embedding.clone(), features)?;
     cx.strict_load_traps = opts.strict_load_traps;
@@ -79,7 +87,7 @@ pub(crate) fn translate_module<'ctx>(
         func::translate_function(&cx, imported + i as u32, body)?;
     }
     cx.preserve_loads_into_unread_globals();
-    instantiate::emit_module_symbols(&cx, &opts.manifest)?;
+    instantiate::emit_module_symbols(&cx, &opts.manifest, &opts.entry)?;
 
     let tm = emit::target_machine(&opts.target_cpu, opts.opt_level)?;
     // Every function carries the CPU and its features, so any code generator

@@ -16,6 +16,7 @@ extern crate alloc;
 extern crate std;
 
 pub mod image;
+pub mod invoke;
 pub mod layout;
 pub mod manifest;
 pub mod trap;
