@@ -1,5 +1,6 @@
 //! The command line of `aotc` (clap derive): `aotc [OPTIONS] <INPUT>` compiles,
-//! `aotc inspect <BINARY>` reads a built executable's manifest back.
+//! `aotc inspect <BINARY>` reads a built executable's manifest back, `aotc run` runs a
+//! module through the JIT and `aotc bench` compares aotc with JIT runtimes.
 //!
 //! Invariants: clap checks only the *shape* of the command line (known flags, values
 //! present, `-O` in 0..=3, `--emit` kind); usage errors keep clap's format and exit
@@ -7,73 +8,21 @@
 //! `--target-cpu` is checked by the driver, which reports one `aotc: error:` line and
 //! exits 1. Nothing here touches the file system.
 
+use std::ffi::OsString;
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::bench::BenchRequest;
 use crate::driver::CompileRequest;
 use crate::manifest::CapabilityFlags;
+use crate::run::RunRequest;
 use crate::target::DEFAULT_CPU;
+use crate::translate::Entry;
 
-const ABOUT: &str = "Compile a WebAssembly module (wasm32, WASI preview1) into one standalone Linux x86-64 executable";
+mod help;
 
-const LONG_ABOUT: &str = "\
-Compile a WebAssembly module (wasm32, WASI preview1) into one standalone Linux x86-64 executable.
-
-The module is validated, translated to LLVM IR, optimised and linked with aotc's runtime. \
-What the executable may touch is decided now, at compile time, and embedded in it: \
-by default it sees no directory, no environment variable and no socket. Grant access with \
---allow-dir, --env, --allow-env, --listen or a --manifest file. Arguments given to the \
-executable are passed to the module untouched.";
-
-const EXAMPLES: &str = "\
-Examples:
-  aotc hello.wasm                          Compile to ./hello
-  aotc tool.wat -o tool --allow-dir data   Text input; `data` readable (read-only)
-  aotc app.wasm --allow-dir out::/out:rw   Host `out` seen by the module as `/out`, writable
-  aotc app.wasm --manifest caps.toml -O3   Capabilities from a file, more optimisation
-  aotc kernel.wasm --emit llvm-ir -o -     Print the optimised LLVM IR
-  aotc inspect ./tool                      Show what ./tool may access";
-
-const LONG_EXAMPLES: &str = "\
-Examples:
-  Compile to ./hello (the input's name without extension):
-      aotc hello.wasm
-
-  Give read-only access to ./data and read-write access to ./out, seen by the module as /out:
-      aotc tool.wasm -o tool --allow-dir data:ro --allow-dir out::/out:rw
-
-  Bake a variable in, pass the host's HOME through, and allow listening on a port:
-      aotc server.wasm --env LANG=C --allow-env HOME --listen 127.0.0.1:8080
-
-  Take the capabilities from a file (flags add to it):
-      aotc app.wasm --manifest caps.toml
-
-      # caps.toml
-      dirs = [\"data:ro\", \"out::/out:rw\"]
-      allow_env = [\"HOME\"]
-      listen = [\"127.0.0.1:8080\"]
-      [env]
-      LANG = \"C\"
-
-  Tune for this machine, maximum optimisation, no symbols:
-      aotc app.wasm -O3 --target-cpu native -s
-
-  Look at the generated code:
-      aotc app.wasm --emit llvm-ir -o -
-      aotc app.wasm --emit asm             # writes app.s
-
-  Show what an executable may access and how it was built:
-      aotc inspect ./app
-
-Exit status of aotc: 0 success, 1 error (one `aotc: error:` line), 2 usage error.
-Exit status of a built executable: the module's proc_exit code; 134 after `wasm trap: <message>`
-on a trap; 125 when the runtime cannot start.";
-
-const INSPECT_EXAMPLES: &str = "\
-Examples:
-  aotc inspect ./tool
-  aotc inspect --json ./tool | jq .dirs";
+use help::*;
 
 /// Top-level command line.
 #[derive(Debug, Parser)]
@@ -102,6 +51,246 @@ pub enum Command {
     /// Show the capabilities and build facts embedded in an executable built by aotc
     #[command(after_help = INSPECT_EXAMPLES)]
     Inspect(InspectArgs),
+
+    #[command(about = RUN_ABOUT, long_about = RUN_LONG_ABOUT, after_help = RUN_EXAMPLES)]
+    Run(RunArgs),
+
+    // No --listen: no other runtime has the grant (BenchRequest refuses it anyway).
+    #[command(
+        about = BENCH_ABOUT,
+        long_about = BENCH_LONG_ABOUT,
+        after_help = BENCH_EXAMPLES,
+        mut_arg("listen", |a| a.hide(true))
+    )]
+    Bench(BenchArgs),
+}
+
+/// Code generation options shared by `aotc run` and `aotc bench` (the same flags as a
+/// compilation's; `tests::shared_flags_match_compile_flags` keeps their help equal).
+#[derive(Debug, Args)]
+pub struct CodegenArgs {
+    /// Optimisation level: -O0 (fastest compile) to -O3
+    #[arg(
+        short = 'O',
+        value_name = "LEVEL",
+        default_value_t = 2,
+        value_parser = clap::value_parser!(u8).range(0..=3)
+    )]
+    pub opt_level: u8,
+
+    /// CPU to generate code for: `native` (this machine) or an LLVM x86-64 CPU name
+    /// such as x86-64-v3, skylake, znver3. The default runs on every x86-64 server
+    /// since 2009 (SSE4.2, POPCNT)
+    #[arg(long, value_name = "CPU", default_value = DEFAULT_CPU)]
+    pub target_cpu: String,
+
+    /// Exact out-of-bounds trap semantics for loads: keep every memory load, even one
+    /// whose value is unused (by default the optimiser may delete such a load, and with
+    /// it a trap the program would otherwise hit). Costs some optimisation
+    #[arg(long)]
+    pub strict_traps: bool,
+}
+
+/// Capability flags shared by `aotc run` and `aotc bench` (the same as a compilation's).
+#[derive(Debug, Args)]
+pub struct CapabilityArgs {
+    /// Grant a host directory. Mode `:ro` (default) or `:rw`; GUEST (default: HOST
+    /// as written) is the name the module sees. A relative HOST is resolved against the
+    /// working directory when the executable runs. Repeatable
+    #[arg(
+        long = "allow-dir",
+        value_name = "HOST[::GUEST][:ro|:rw]",
+        help_heading = "Capabilities (default: nothing)"
+    )]
+    pub allow_dir: Vec<String>,
+
+    /// Set an environment variable in the module (the value is baked in). Repeatable
+    #[arg(
+        long = "env",
+        value_name = "KEY=VALUE",
+        help_heading = "Capabilities (default: nothing)"
+    )]
+    pub env: Vec<String>,
+
+    /// Pass the host's variable NAME through when it is set at run time. Repeatable
+    #[arg(
+        long = "allow-env",
+        value_name = "NAME",
+        help_heading = "Capabilities (default: nothing)"
+    )]
+    pub allow_env: Vec<String>,
+
+    /// Let the module listen on a TCP address (preopened socket). Repeatable
+    #[arg(
+        long,
+        value_name = "IP:PORT",
+        help_heading = "Capabilities (default: nothing)"
+    )]
+    pub listen: Vec<String>,
+
+    /// Read capabilities from a TOML file (keys: dirs, allow_env, listen, [env]);
+    /// the flags above add to it
+    #[arg(
+        long,
+        value_name = "caps.toml",
+        help_heading = "Capabilities (default: nothing)"
+    )]
+    pub manifest: Option<PathBuf>,
+}
+
+impl CapabilityArgs {
+    fn flags(&self) -> CapabilityFlags {
+        CapabilityFlags {
+            allow_dir: self.allow_dir.clone(),
+            env: self.env.clone(),
+            allow_env: self.allow_env.clone(),
+            listen: self.listen.clone(),
+        }
+    }
+}
+
+/// What the executable calls (shared by a compilation and `aotc run`).
+#[derive(Debug, Args)]
+pub struct EntryArgs {
+    /// Call the exported function NAME instead of `_start` (after `_initialize`, if the
+    /// module exports it; for reactors). The executable's arguments are NAME's
+    /// parameters (integers in decimal or 0x hex; floats as 1.5, -2e-3, inf, nan);
+    /// its results are printed one per line. Wrong arguments: one error line, exit 2
+    #[arg(
+        long,
+        value_name = "NAME",
+        conflicts_with = "invoke_main",
+        help_heading = "Entry (default: the command's _start)"
+    )]
+    pub invoke: Option<String>,
+
+    /// Call the exported function NAME(argc, argv) like C's main instead of `_start`
+    /// (after `_initialize`, if exported): the executable's arguments, argv[0] included,
+    /// are copied into the module's memory with its exported `malloc`; NAME's result is
+    /// the exit status. NAME must have type (i32, i32) -> i32
+    #[arg(
+        long,
+        value_name = "NAME",
+        help_heading = "Entry (default: the command's _start)"
+    )]
+    pub invoke_main: Option<String>,
+}
+
+impl EntryArgs {
+    /// The entry these flags select.
+    pub fn entry(&self) -> Entry {
+        match (&self.invoke, &self.invoke_main) {
+            (Some(name), _) => Entry::Invoke(name.clone()),
+            (None, Some(name)) => Entry::InvokeMain(name.clone()),
+            (None, None) => Entry::Start,
+        }
+    }
+}
+
+/// `aotc run`.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// The command module to run: a .wasm binary or WebAssembly text (.wat)
+    #[arg(value_name = "MODULE")]
+    pub module: PathBuf,
+
+    #[command(flatten)]
+    pub codegen: CodegenArgs,
+
+    #[command(flatten)]
+    pub entry: EntryArgs,
+
+    /// Print the time of each phase (translation, JIT) on stderr before the module starts
+    #[arg(short, long)]
+    pub verbose: bool,
+
+    #[command(flatten)]
+    pub caps: CapabilityArgs,
+
+    /// Arguments for the module (after `--`); it sees its file name as `argv[0]`
+    #[arg(last = true, value_name = "ARGS", value_parser = clap::value_parser!(OsString))]
+    pub args: Vec<OsString>,
+}
+
+impl RunArgs {
+    /// The runner's view of these arguments.
+    pub fn into_request(self) -> RunRequest {
+        RunRequest {
+            input: self.module,
+            opt_level: self.codegen.opt_level,
+            target_cpu: self.codegen.target_cpu,
+            manifest_file: self.caps.manifest.clone(),
+            caps: self.caps.flags(),
+            strict_traps: self.codegen.strict_traps,
+            verbose: self.verbose,
+            entry: self.entry.entry(),
+            args: self.args,
+        }
+    }
+}
+
+/// `aotc bench`.
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    /// The command module to measure: a .wasm binary or WebAssembly text (.wat; other
+    /// runtimes get the binary aotc reads from it)
+    #[arg(value_name = "MODULE")]
+    pub module: PathBuf,
+
+    /// Runs of the module (and of the empty module) per runtime
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 5,
+        value_parser = clap::value_parser!(u32).range(1..=1000)
+    )]
+    pub runs: u32,
+
+    /// Print the results as JSON instead of a table
+    #[arg(long)]
+    pub json: bool,
+
+    /// Standard input of every run (default: empty)
+    #[arg(long, value_name = "FILE")]
+    pub stdin: Option<PathBuf>,
+
+    /// The wasmtime to run [default: `wasmtime` on PATH, if any]
+    #[arg(long, value_name = "PATH")]
+    pub wasmtime: Option<PathBuf>,
+
+    /// The node to run [default: `node` on PATH, if any]
+    #[arg(long, value_name = "PATH")]
+    pub node: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub codegen: CodegenArgs,
+
+    #[command(flatten)]
+    pub caps: CapabilityArgs,
+
+    /// Arguments for the module (after `--`), the same for every runtime
+    #[arg(last = true, value_name = "ARGS", value_parser = clap::value_parser!(OsString))]
+    pub args: Vec<OsString>,
+}
+
+impl BenchArgs {
+    /// The benchmark's view of these arguments.
+    pub fn into_request(self) -> BenchRequest {
+        BenchRequest {
+            input: self.module,
+            runs: self.runs,
+            json: self.json,
+            stdin: self.stdin,
+            wasmtime: self.wasmtime,
+            node: self.node,
+            opt_level: self.codegen.opt_level,
+            target_cpu: self.codegen.target_cpu,
+            strict_traps: self.codegen.strict_traps,
+            manifest_file: self.caps.manifest.clone(),
+            caps: self.caps.flags(),
+            args: self.args,
+        }
+    }
 }
 
 /// `aotc inspect`.
@@ -256,6 +445,9 @@ pub struct CompileArgs {
         help_heading = "Capabilities (default: nothing)"
     )]
     pub manifest: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub entry: EntryArgs,
 }
 
 impl CompileArgs {
@@ -267,6 +459,7 @@ impl CompileArgs {
             output: self.output,
             opt_level: self.opt_level,
             emit: self.emit,
+            entry: self.entry.entry(),
             target_cpu: self.target_cpu,
             manifest_file: self.manifest,
             caps: CapabilityFlags {
@@ -408,9 +601,135 @@ mod tests {
                 assert!(a.json);
                 assert_eq!(a.binary, PathBuf::from("./tool"));
             }
-            None => panic!("no subcommand"),
+            other => panic!("not inspect: {other:?}"),
         }
         assert!(parse(&["inspect"]).is_err());
+    }
+
+    #[test]
+    fn run_subcommand() {
+        let cli = parse(&[
+            "run",
+            "m.wasm",
+            "-O0",
+            "--allow-dir",
+            "data",
+            "--env",
+            "K=V",
+            "--manifest",
+            "caps.toml",
+            "-v",
+            "--",
+            "--allow-dir",
+            "x",
+        ])
+        .unwrap();
+        let Some(Command::Run(a)) = cli.command else {
+            panic!("not run")
+        };
+        let req = a.into_request();
+        assert_eq!(req.input, PathBuf::from("m.wasm"));
+        assert_eq!(req.opt_level, 0);
+        assert_eq!(req.target_cpu, "x86-64-v2");
+        assert_eq!(req.caps.allow_dir, ["data"]);
+        assert_eq!(req.caps.env, ["K=V"]);
+        assert_eq!(req.manifest_file, Some(PathBuf::from("caps.toml")));
+        assert!(req.verbose && !req.strict_traps);
+        // After `--`, everything is the module's, flags included.
+        assert_eq!(req.args, [OsString::from("--allow-dir"), "x".into()]);
+        assert_eq!(req.entry, Entry::Start);
+        // Module arguments need the `--`, so none is mistaken for an aotc flag.
+        assert_eq!(parse(&["run", "m.wasm", "arg"]).unwrap_err().exit_code(), 2);
+        let cli = parse(&["run", "m.wasm", "--invoke", "add", "--", "-1", "2"]).unwrap();
+        let Some(Command::Run(a)) = cli.command else {
+            panic!("not run")
+        };
+        let req = a.into_request();
+        assert_eq!(req.entry, Entry::Invoke("add".into()));
+        assert_eq!(req.args, [OsString::from("-1"), "2".into()]);
+        assert_eq!(parse(&["run"]).unwrap_err().exit_code(), 2);
+    }
+
+    #[test]
+    fn bench_subcommand() {
+        let cli = parse(&[
+            "bench", "m.wat", "--runs", "3", "--json", "--stdin", "in.txt", "--", "a",
+        ])
+        .unwrap();
+        let Some(Command::Bench(a)) = cli.command else {
+            panic!("not bench")
+        };
+        let req = a.into_request();
+        assert_eq!((req.runs, req.json), (3, true));
+        assert_eq!(req.stdin, Some(PathBuf::from("in.txt")));
+        assert_eq!(req.args, [OsString::from("a")]);
+        assert!(req.wasmtime.is_none() && req.node.is_none());
+        let defaults = parse(&["bench", "m.wasm"]).unwrap();
+        let Some(Command::Bench(a)) = defaults.command else {
+            panic!("not bench")
+        };
+        assert_eq!(a.runs, 5);
+        for bad in [
+            &["bench", "m", "--runs", "0"][..],
+            &["bench", "m", "--runs", "x"][..],
+        ] {
+            assert_eq!(parse(bad).unwrap_err().exit_code(), 2, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn entry_flags() {
+        let entry = |args: &[&str]| parse(args).unwrap().compile.into_request().unwrap().entry;
+        assert_eq!(entry(&["m.wasm"]), Entry::Start);
+        assert_eq!(
+            entry(&["m.wasm", "--invoke", "add"]),
+            Entry::Invoke("add".into())
+        );
+        assert_eq!(
+            entry(&["--invoke-main", "qjs_init_argv", "m.wasm"]),
+            Entry::InvokeMain("qjs_init_argv".into())
+        );
+        for bad in [
+            &["m", "--invoke", "a", "--invoke-main", "b"][..],
+            &["m", "--invoke"][..],
+            &["m", "--invoke", "a", "--invoke", "b"][..],
+        ] {
+            assert_eq!(parse(bad).unwrap_err().exit_code(), 2, "{bad:?}");
+        }
+    }
+
+    /// `aotc run`/`aotc bench` take the compiler's code generation and capability
+    /// flags with the very same help (they are separate structs only so the compile
+    /// command's layout stays as it is).
+    #[test]
+    fn shared_flags_match_compile_flags() {
+        let root = Cli::command();
+        let help_of = |cmd: &clap::Command, id: &str| {
+            cmd.get_arguments()
+                .find(|a| a.get_id() == id)
+                .unwrap_or_else(|| panic!("{} has no {id}", cmd.get_name()))
+                .get_help()
+                .map(|h| h.to_string())
+        };
+        let run = root.find_subcommand("run").unwrap();
+        for id in ["invoke", "invoke_main"] {
+            assert_eq!(help_of(run, id), help_of(&root, id), "run {id}");
+        }
+        for sub in ["run", "bench"] {
+            let cmd = root.find_subcommand(sub).unwrap();
+            for id in [
+                "opt_level",
+                "target_cpu",
+                "strict_traps",
+                "allow_dir",
+                "env",
+                "allow_env",
+                "listen",
+                "manifest",
+            ] {
+                assert_eq!(help_of(cmd, id), help_of(&root, id), "{sub} {id}");
+            }
+        }
     }
 
     #[test]
@@ -434,10 +753,50 @@ mod tests {
             "--allow-dir",
             "caps.toml",
             "aotc inspect",
+            "aotc run",
+            "aotc bench",
             "-O <LEVEL>",
             "Exit status",
+            "--invoke <NAME>",
+            "--invoke-main <NAME>",
+            "reactor",
+            "qjs_init_argv",
         ] {
             assert!(help.contains(needle), "help lacks {needle}");
+        }
+        let mut root = Cli::command();
+        for (sub, needles) in [
+            (
+                "run",
+                &[
+                    "Examples:",
+                    "--allow-dir",
+                    "-- ",
+                    "134",
+                    "argv[0]",
+                    "--invoke",
+                ][..],
+            ),
+            (
+                "bench",
+                &[
+                    "Examples:",
+                    "--runs",
+                    "--json",
+                    "wasmtime",
+                    "node",
+                    "start-up",
+                ][..],
+            ),
+        ] {
+            let help = root
+                .find_subcommand_mut(sub)
+                .unwrap()
+                .render_long_help()
+                .to_string();
+            for needle in needles {
+                assert!(help.contains(needle), "{sub} help lacks {needle}");
+            }
         }
     }
 }

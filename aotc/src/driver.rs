@@ -44,6 +44,8 @@ pub struct CompileRequest {
     pub output: Option<PathBuf>,
     pub opt_level: u8,
     pub emit: EmitKind,
+    /// `_start`, `--invoke NAME` or `--invoke-main NAME`.
+    pub entry: translate::Entry,
     pub target_cpu: String,
     /// `--manifest caps.toml`.
     pub manifest_file: Option<PathBuf>,
@@ -94,6 +96,7 @@ pub fn compile(req: &CompileRequest) -> Result<()> {
         },
         embedding: Default::default(),
         strict_load_traps: req.strict_traps,
+        entry: req.entry.clone(),
     };
     let outputs = produce(req, &input.wasm, &opts, &mut clock)?;
     deliver(req, dest, &outputs, &mut clock)?;
@@ -251,6 +254,7 @@ pub fn cache_key(wasm: &[u8], opts: &CodegenOptions, plan: &Plan) -> String {
         .field("strict-traps", [opts.strict_load_traps as u8])
         .field("manifest", &opts.manifest)
         .field("emit", format!("{:?}", opts.emit))
+        .field("entry", format!("{:?}", opts.entry))
         .field("partitions", partitions)
         .finish()
 }
@@ -361,6 +365,7 @@ pub fn build_facts(req: &CompileRequest, input: &Input) -> Vec<(String, String)>
         ("target-cpu", target::describe_cpu(&req.target_cpu)),
         ("input", name),
         ("input-sha256", input.sha256.clone()),
+        ("entry", req.entry.describe()),
         ("llvm-version", target::llvm_version()),
     ]
     .into_iter()
@@ -588,6 +593,7 @@ mod tests {
             output: None,
             opt_level: 2,
             emit: EmitKind::Exe,
+            entry: translate::Entry::Start,
             target_cpu: "x86-64-v2".into(),
             manifest_file: None,
             caps: CapabilityFlags::default(),
@@ -622,6 +628,7 @@ mod tests {
                 "target-cpu",
                 "input",
                 "input-sha256",
+                "entry",
                 "llvm-version"
             ]
         );
@@ -710,6 +717,7 @@ mod tests {
             manifest: vec![1, 2, 3],
             emit: Emit::Object,
             embedding: Default::default(),
+            entry: translate::Entry::Start,
             strict_load_traps: false,
         };
         let key = |wasm: &[u8], o: &CodegenOptions, split: Split| {
@@ -724,13 +732,15 @@ mod tests {
         other_wasm.extend_from_slice(b"\0\x01\x00"); // an empty custom section
         variants.push(key(&other_wasm, &base, Split::Whole));
         variants.push(key(&wasm, &base, Split::Forced(2)));
-        let changes: [&dyn Fn(&mut CodegenOptions); 6] = [
+        let changes: [&dyn Fn(&mut CodegenOptions); 8] = [
             &|o| o.opt_level = 1,
             &|o| o.target_cpu = "x86-64-v3".into(),
             &|o| o.target_cpu = "native".into(),
             &|o| o.strict_load_traps = true,
             &|o| o.manifest.push(4),
             &|o| o.emit = Emit::Assembly,
+            &|o| o.entry = translate::Entry::Invoke("_start".into()),
+            &|o| o.entry = translate::Entry::InvokeMain("_start".into()),
         ];
         for change in changes {
             let mut o = base.clone();

@@ -111,6 +111,7 @@ pub fn load_with(
             imported_global_values: global_values,
         },
         strict_load_traps,
+        entry: Default::default(),
     };
     let built = translate::translate_module(llcx, &info, &opts).and_then(|(module, _tm)| {
         let engine = module

@@ -1,10 +1,11 @@
-//! The `aotc` command: parses the command line, runs the compiler or `inspect`, and
-//! turns every failure into one `aotc: error: <message>` line (plus at most one
-//! `help:` line) and a non-zero exit status.
+//! The `aotc` command: parses the command line, runs the compiler, `inspect`, `run` or
+//! `bench`, and turns every failure into one `aotc: error: <message>` line (plus at
+//! most one `help:` line) and a non-zero exit status.
 //!
 //! Exit statuses: 0 success; 1 error; 2 usage error (clap's own format); 101 internal
 //! error (a bug: the panic hook prints one line instead of a panic message and
-//! backtrace).
+//! backtrace). `aotc run` exits with the module's status once the module has started
+//! (its `proc_exit` code, 134 after a trap, 125 when the runtime cannot start).
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -21,6 +22,12 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Some(Command::Inspect(args)) => inspect(&args),
+        Some(Command::Run(args)) => match aotc::run::run(&args.into_request()) {
+            // The module's `_start` returned: its status is aotc's.
+            Ok(status) => std::process::exit(status),
+            Err(diag) => Err(diag),
+        },
+        Some(Command::Bench(args)) => aotc::bench::bench(&args.into_request()),
         None => match cli.compile.into_request() {
             Some(req) => aotc::driver::compile(&req),
             None => Err(Diag::new("no input file").with_help("usage: aotc [OPTIONS] <INPUT>")),

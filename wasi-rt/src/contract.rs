@@ -192,3 +192,8 @@ const _: unsafe extern "C" fn(*mut Table, *mut Table, u32, u32, u32) -> u32 =
     crate::table::aotc_rt_table_copy;
 const _: unsafe extern "C" fn(*mut Table, *const usize, u32, u32, u32, u32) -> u32 =
     crate::table::aotc_rt_table_init;
+// The `--invoke` entry points (`aotc_abi::invoke::sym_invoke`).
+const _: unsafe extern "C" fn(*const u8, *const u8, u32, *mut u8) =
+    crate::invoke::aotc_rt_invoke_args;
+const _: unsafe extern "C" fn(*const u8, u32, *const u8) = crate::invoke::aotc_rt_invoke_results;
+const _: unsafe extern "C" fn(*const u8, u32, u32) -> ! = crate::invoke::aotc_rt_invoke_main_failed;

@@ -1,7 +1,11 @@
 //! The process entry point (sandbox-critical: it turns the embedded manifest into the
 //! guest's whole world).
 //!
-//! `main` decodes the manifest (a corrupt one grants nothing: exit 125), builds the
+//! Two entries share everything after the module image is known: `main` in an
+//! executable (image from the linked module, `image::linked`) and, built with
+//! the `jit-host` feature as the shared library `aotc run` loads, `aotc_rt_jit_main`
+//! (image handed over by aotc). Either one decodes the manifest (a corrupt one grants
+//! nothing: exit 125), builds the
 //! WASI context — argv passed through untouched; environment = the baked pairs, then
 //! each allowed host variable that is set, nothing else; stdio as inherited; each
 //! granted directory opened O_PATH as guest fd 3, 4, … in manifest order; then each
@@ -10,6 +14,7 @@
 
 use alloc::boxed::Box;
 use alloc::vec::Vec;
+use aotc_abi::image::ModuleImage;
 use aotc_abi::manifest::{DirMode, Manifest};
 use core::ffi::{c_char, c_int};
 
@@ -20,23 +25,17 @@ use crate::sys::{fatal, strerror};
 
 pub use crate::sys::STARTUP_ERROR_STATUS;
 
-extern "C" {
-    static aotc_abi_version_2: u8;
-    /// See `aotc_abi::sym::LISTEN_HOOK`.
-    static aotc_listen_hook: Option<unsafe extern "C" fn(*const Manifest, *mut FdTable)>;
-    static aotc_manifest: [u8; 0];
-    static aotc_manifest_len: u32;
-}
+/// The listener set-up behind `ModuleImage::listen_hook` (`aotc_abi::sym::LISTEN_HOOK`).
+type ListenHook = unsafe extern "C" fn(*const Manifest, *mut FdTable);
 
-/// The embedded manifest bytes.
-fn manifest_bytes() -> &'static [u8] {
-    // SAFETY: generated code defines `aotc_manifest_len` bytes at `aotc_manifest`.
-    unsafe {
-        core::slice::from_raw_parts(
-            (&raw const aotc_manifest).cast::<u8>(),
-            aotc_manifest_len as usize,
-        )
+/// The module's manifest bytes.
+fn manifest_bytes(image: &ModuleImage) -> &'static [u8] {
+    if image.manifest.is_null() {
+        return &[];
     }
+    // SAFETY: the image's invariant: `manifest_len` bytes at `manifest`, alive for the
+    // whole process.
+    unsafe { core::slice::from_raw_parts(image.manifest, image.manifest_len as usize) }
 }
 
 /// Makes sure host fds 0, 1 and 2 are open (on /dev/null if not), so that nothing the
@@ -152,19 +151,66 @@ pub unsafe extern "C" fn aotc_rt_open_listeners(m: *const Manifest, fds: *mut Fd
     }
 }
 
-/// Process entry: see the module documentation.
+/// Process entry of an executable: see the module documentation.
 ///
 /// # Safety
 /// Called by the C runtime with the process's argc/argv.
+#[cfg(not(feature = "jit-host"))]
 #[no_mangle]
 pub unsafe extern "C" fn main(argc: c_int, argv: *const *const c_char) -> c_int {
-    // Referencing the marker makes a runtime/object ABI mismatch a link error.
-    core::hint::black_box(&raw const aotc_abi_version_2);
     if argc > 0 {
         // SAFETY: argv has argc valid entries.
         crate::sys::set_argv0(unsafe { *argv }.cast());
     }
-    let manifest = match Manifest::decode(manifest_bytes()) {
+    // SAFETY: once, from the process entry, with the process's arguments.
+    unsafe { start(argc, argv, crate::image::linked()) }
+}
+
+/// Entry of the runtime as a shared library, called by `aotc run` with a module it
+/// JIT-compiled (`aotc_abi::image::JitMainFn` describes the arguments). Runs the
+/// module exactly as an executable's `main` would.
+///
+/// # Safety
+/// `argv` has `argc` NUL-terminated entries and `prog` is NUL-terminated, all alive
+/// for the rest of the process; `image` points to a valid [`ModuleImage`]. Called once
+/// per process, from a single thread.
+#[cfg(feature = "jit-host")]
+#[no_mangle]
+pub unsafe extern "C" fn aotc_rt_jit_main(
+    argc: c_int,
+    argv: *const *const c_char,
+    image: *const ModuleImage,
+    prog: *const c_char,
+) -> c_int {
+    crate::sys::set_argv0(prog.cast());
+    if image.is_null() {
+        fatal(&[b"no module image"]);
+    }
+    // SAFETY: see the function contract.
+    unsafe { start(argc, argv, *image) }
+}
+
+/// Everything after the image is known: manifest, context, handlers, the guest.
+///
+/// # Safety
+/// `argv` has `argc` valid entries for the rest of the process; the image satisfies
+/// its invariants. Single-threaded, once.
+unsafe fn start(argc: c_int, argv: *const *const c_char, image: ModuleImage) -> c_int {
+    if image.abi_version != aotc_abi::ABI_VERSION {
+        let mut a = [0u8; 20];
+        let mut b = [0u8; 20];
+        fatal(&[
+            b"the module was generated for runtime ABI version ",
+            crate::sys::fmt_u64(u64::from(image.abi_version), &mut a),
+            b", this runtime has version ",
+            crate::sys::fmt_u64(u64::from(aotc_abi::ABI_VERSION), &mut b),
+        ]);
+    }
+    // SAFETY: single-threaded, before the handlers and the guest thread (contract).
+    if !unsafe { crate::image::install(image) } {
+        fatal(&[b"the runtime was started twice"]);
+    }
+    let manifest = match Manifest::decode(manifest_bytes(&image)) {
         Ok(m) => m,
         Err(_) => fatal(&[b"corrupt capability manifest"]),
     };
@@ -188,8 +234,10 @@ pub unsafe extern "C" fn main(argc: c_int, argv: *const *const c_char) -> c_int 
         );
     }
     open_preopens(&manifest, &mut fds);
-    // SAFETY: the hook, when set, is aotc_rt_open_listeners.
-    if let Some(open_listeners) = unsafe { aotc_listen_hook } {
+    if !image.listen_hook.is_null() {
+        // SAFETY: a non-null hook is the address of aotc_rt_open_listeners (see
+        // `aotc_abi::sym::LISTEN_HOOK`), whose type is `ListenHook`.
+        let open_listeners: ListenHook = unsafe { core::mem::transmute(image.listen_hook) };
         // SAFETY: valid, exclusive pointers for the call.
         unsafe { open_listeners(&manifest, &mut fds) };
     }

@@ -4,6 +4,8 @@
 //! generated code, traps (with the signal handlers that turn faults into wasm traps),
 //! and every WASI preview1 function marked `ready` in the `aotc-abi` contract, each as
 //! its own `aotc_wasi_<name>` symbol so the linker drops the ones a module does not use.
+//! Executables whose entry is an export (`aotc --invoke`) also get the argument
+//! parsing and result printing of [`invoke`], linked only when called.
 //!
 //! Invariants kept crate-wide:
 //! - no code path panics on guest input; a guest mistake is an errno, a trap or an exit;
@@ -18,6 +20,13 @@
 //! statically instead of depending on libgcc_s.so; `--gc-sections` drops every WASI
 //! function the module does not import. No other library is needed (glibc ≥ 2.34 has
 //! pthreads in libc). `wasi-rt/selftest/run.sh` checks this link line.
+//!
+//! # As a shared library (`aotc run`)
+//! With the cargo feature `jit-host` the same code is built as a `cdylib` (build.rs
+//! does `cargo rustc --crate-type cdylib --features jit-host`): no `main`, no reference
+//! to any module symbol; the entry `aotc_rt_jit_main` takes the module's
+//! [`image::ModuleImage`](aotc_abi::image::ModuleImage) instead. aotc loads the library,
+//! binds the JIT-compiled module's runtime calls to it and calls that entry.
 //!
 //! Generated functions must carry `uwtable` (they are `nounwind`, and without it LLVM
 //! emits no `.eh_frame` entry, so trap backtraces come out empty) and should carry
@@ -35,6 +44,8 @@ pub mod errno;
 pub mod fdtable;
 pub mod guest;
 pub mod heap;
+pub mod image;
+pub mod invoke;
 pub mod paths;
 pub mod rights;
 pub mod signals;

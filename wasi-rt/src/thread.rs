@@ -38,12 +38,6 @@ pub fn instantiated() -> bool {
     INSTANTIATED.load(Ordering::Acquire)
 }
 
-extern "C" {
-    static mut aotc_vmctx: u8;
-    fn aotc_instantiate(vmctx: *mut u8);
-    fn aotc_run_start(vmctx: *mut u8);
-}
-
 extern "C" fn guest_main(alt: *mut c_void) -> *mut c_void {
     let ss = libc::stack_t {
         ss_sp: alt,
@@ -58,12 +52,14 @@ extern "C" fn guest_main(alt: *mut c_void) -> *mut c_void {
             crate::sys::strerror(e),
         ]);
     }
-    // SAFETY: the generated entry points take the generated context.
+    let Some(image) = crate::image::get() else {
+        crate::sys::fatal(&[b"no module image"]);
+    };
+    // SAFETY: the generated entry points take the generated context (image invariant).
     unsafe {
-        let vmctx = &raw mut aotc_vmctx;
-        aotc_instantiate(vmctx);
+        (image.instantiate)(image.vmctx);
         INSTANTIATED.store(true, Ordering::Release);
-        aotc_run_start(vmctx);
+        (image.run_start)(image.vmctx);
     }
     core::ptr::null_mut()
 }

@@ -22,10 +22,11 @@ use core::sync::atomic::{AtomicBool, Ordering};
 
 use crate::sys::{write_bytes, write_str, write_u64};
 
+// The unwinder: libgcc's, linked statically into executables (`-static-libgcc`); the
+// shared library `aotc run` loads uses the process's libgcc_s, the same unwinder LLVM's
+// JIT registers the generated code's `.eh_frame` with.
+#[cfg_attr(feature = "jit-host", link(name = "gcc_s"))]
 extern "C" {
-    static aotc_func_infos: [FuncInfo; 0];
-    static aotc_func_info_count: u32;
-
     fn _Unwind_Backtrace(
         trace: extern "C" fn(ctx: *mut c_void, arg: *mut c_void) -> c_int,
         arg: *mut c_void,
@@ -55,12 +56,12 @@ pub enum Where {
 static REPORTING: AtomicBool = AtomicBool::new(false);
 
 fn infos() -> &'static [FuncInfo] {
-    // SAFETY: generated code defines `aotc_func_info_count` entries.
-    unsafe {
-        core::slice::from_raw_parts(
-            (&raw const aotc_func_infos).cast::<FuncInfo>(),
-            aotc_func_info_count as usize,
-        )
+    match crate::image::get() {
+        // SAFETY: the image's invariant: `func_info_count` entries at `func_infos`.
+        Some(m) if !m.func_infos.is_null() => unsafe {
+            core::slice::from_raw_parts(m.func_infos, m.func_info_count as usize)
+        },
+        _ => &[],
     }
 }
 

@@ -1,5 +1,6 @@
 //! Module-level code: `aotc_instantiate` (memory, tables, element and data segments,
-//! start function, in the spec's order), `aotc_run_start` (the command's `_start`),
+//! start function, in the spec's order), `aotc_run_start` (its body comes from
+//! `entry`: `_start`, or the `--invoke` function),
 //! the function-info table for trap messages, the embedded manifest and the ABI
 //! version marker. Symbol names and layouts come from `aotc_abi`.
 
@@ -10,9 +11,10 @@ use inkwell::AddressSpace;
 
 use super::abi_types::field;
 use super::const_expr::evaluate_offset;
+use super::entry::Entry;
 use super::func::emit_trap_call;
 use super::module_cx::{enum_attr, Embedding, ModuleCx};
-use super::module_info::{ElemMode, Signature};
+use super::module_info::ElemMode;
 use aotc_abi::trap::TrapCode;
 use aotc_abi::{sym, WASM_MAX_PAGES};
 
@@ -27,12 +29,12 @@ const DURING_INSTANTIATION: u32 = u32::MAX;
 const DATA_LOOP_MIN: usize = 16;
 
 /// Emits every module-level symbol the runtime expects.
-pub(crate) fn emit_module_symbols(cx: &ModuleCx, manifest: &[u8]) -> Result<()> {
+pub(crate) fn emit_module_symbols(cx: &ModuleCx, manifest: &[u8], entry: &Entry) -> Result<()> {
     emit_instantiate(cx)?;
     if let Embedding::Embedded { .. } = cx.embedding {
         return super::exports::emit_exports(cx);
     }
-    emit_run_start(cx)?;
+    super::entry::emit_run_start(cx, entry_function(cx, sym::RUN_START), entry)?;
     emit_func_infos(cx)?;
     emit_manifest(cx, manifest);
     emit_listen_hook(cx, manifest);
@@ -324,29 +326,6 @@ fn init_data_in_a_loop<'ctx>(
     i.add_incoming(&[(&i64t.const_zero(), before), (&next, copy)]);
 
     b.position_at_end(done);
-    Ok(())
-}
-
-fn emit_run_start(cx: &ModuleCx) -> Result<()> {
-    let llcx = cx.llcx;
-    let f = entry_function(cx, sym::RUN_START);
-    let b = llcx.create_builder();
-    b.position_at_end(llcx.append_basic_block(f, "entry"));
-    let Some(&start) = cx.info.func_exports.get("_start") else {
-        bail!(
-            "the module exports no `_start` function, so it is not a WASI command \
-             (reactor modules are not supported yet)"
-        );
-    };
-    let empty = Signature {
-        params: vec![],
-        results: vec![],
-    };
-    if *cx.info.signature_of_func(start) != empty {
-        bail!("the module's `_start` export must take no parameters and return nothing");
-    }
-    call_not_inlined(cx, &b, cx.function(start)?)?;
-    b.build_return(None)?;
     Ok(())
 }
 

@@ -11,6 +11,7 @@
 mod abi_types;
 mod const_expr;
 mod emit;
+mod entry;
 mod exports;
 mod func;
 mod imports;
@@ -38,6 +39,7 @@ pub enum Emit {
     Assembly,
 }
 
+pub use entry::{check_entry, Entry};
 pub use exports::{CALL_SLOT_BYTES, OWNED_MEMORY_SYMBOL};
 pub use module_cx::{
     export_call_symbol, export_symbol, import_symbol, ConstVal, Embedding, ImportKind,
@@ -55,6 +57,8 @@ pub struct CodegenOptions {
     pub emit: Emit,
     /// Standalone command (the default) or embedded module.
     pub embedding: Embedding,
+    /// What a standalone executable calls after instantiation (ignored when embedded).
+    pub entry: Entry,
     /// Make every linear-memory load volatile, so that an out-of-bounds load traps
     /// even when its value is unused after optimisation (exact wasm trap semantics at
     /// some cost in optimisation; see `func/dead_loads.rs`).
@@ -152,6 +156,10 @@ pub fn compile_split(
 ) -> Result<Compiled> {
     let started = Instant::now();
     let info = module_info::read_module(wasm)?;
+    if let Embedding::Command = opts.embedding {
+        // Before any body is translated: a module/entry mismatch is reported at once.
+        entry::resolve(&info, &opts.entry)?;
+    }
     let validate = started.elapsed();
     let planned: usize = plan.parts.iter().map(|p| p.funcs.len()).sum();
     if planned != info.bodies.len() {
@@ -179,6 +187,10 @@ pub(crate) fn translate_module<'ctx>(
     inkwell::module::Module<'ctx>,
     inkwell::targets::TargetMachine,
 )> {
+    if let Embedding::Command = opts.embedding {
+        // Before any body is translated: a module/entry mismatch is reported at once.
+        entry::resolve(info, &opts.entry)?;
+    }
     let all: Vec<u32> = (0..info.bodies.len() as u32).collect();
     let part = PartFuncs {
         funcs: &all,
@@ -242,7 +254,7 @@ pub(crate) fn translate_part<'a, 'ctx>(
     }
     cx.preserve_loads_into_unread_globals();
     if share.defines_state() {
-        instantiate::emit_module_symbols(&cx, &opts.manifest)?;
+        instantiate::emit_module_symbols(&cx, &opts.manifest, &opts.entry)?;
     }
 
     let tm = emit::target_machine(&opts.target_cpu, effort.codegen_level(opts.opt_level))?;

@@ -15,6 +15,8 @@ extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
 
+pub mod image;
+pub mod invoke;
 pub mod layout;
 pub mod manifest;
 pub mod trap;
@@ -84,6 +86,10 @@ pub mod sym {
     /// Runtime: opens the manifest's listen sockets (called through
     /// [`sym::LISTEN_HOOK`]; its signature is private to the runtime).
     pub const OPEN_LISTENERS: &str = "aotc_rt_open_listeners";
+    /// Runtime built as a shared library for `aotc run` (cargo feature `jit-host`):
+    /// the entry taking the module's [`crate::image::ModuleImage`], of type
+    /// [`crate::image::JitMainFn`].
+    pub const JIT_MAIN: &str = "aotc_rt_jit_main";
     /// Prefix of every WASI host function: `aotc_wasi_<name>`.
     pub const WASI_PREFIX: &str = "aotc_wasi_";
 }

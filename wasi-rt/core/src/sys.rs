@@ -134,6 +134,12 @@ pub fn set_argv0(p: *const u8) {
 
 /// Prints `<argv0>: error: ` followed by the given parts and a newline, then exits 125.
 pub fn fatal(parts: &[&[u8]]) -> ! {
+    exit_with_error(STARTUP_ERROR_STATUS, parts)
+}
+
+/// Prints `<argv0>: error: ` followed by the given parts and a newline, then exits
+/// with `status`.
+pub fn exit_with_error(status: c_int, parts: &[&[u8]]) -> ! {
     let p = ARGV0.load(core::sync::atomic::Ordering::Relaxed);
     if p.is_null() {
         write_str(2, "aotc-program");
@@ -147,7 +153,7 @@ pub fn fatal(parts: &[&[u8]]) -> ! {
     }
     write_str(2, "\n");
     // SAFETY: _exit is always safe; nothing of ours needs flushing.
-    unsafe { libc::_exit(STARTUP_ERROR_STATUS) }
+    unsafe { libc::_exit(status) }
 }
 
 /// The host's message for a host errno (strerror), without allocation.
