@@ -377,7 +377,7 @@ pub struct CompileArgs {
     pub strict_traps: bool,
 
     /// Compile on N threads [default: the number of available cores]. A module with
-    /// more than 1 MiB of code is then split into partitions compiled in parallel;
+    /// 1 MiB of code or more is then split into partitions compiled in parallel;
     /// -j1 compiles one module on one thread (whole-module optimisation). The output
     /// is the same for every N > 1
     #[arg(
