@@ -376,6 +376,33 @@ pub struct CompileArgs {
     #[arg(long)]
     pub strict_traps: bool,
 
+    /// Compile on N threads [default: the number of available cores]. A module with
+    /// 1 MiB of code or more is then split into partitions compiled in parallel;
+    /// -j1 compiles one module on one thread (whole-module optimisation). The output
+    /// is the same for every N > 1
+    #[arg(
+        short = 'j',
+        long = "jobs",
+        value_name = "N",
+        value_parser = clap::value_parser!(u32).range(1..=1024)
+    )]
+    pub jobs: Option<u32>,
+
+    /// Do not read or write the compile cache ($AOTC_CACHE_DIR, else
+    /// $XDG_CACHE_HOME/aotc, else ~/.cache/aotc)
+    #[arg(long)]
+    pub no_cache: bool,
+
+    /// Split into exactly N partitions whatever the module's size (for testing the
+    /// split code path on small modules)
+    #[arg(
+        long,
+        value_name = "N",
+        hide = true,
+        value_parser = clap::value_parser!(u32).range(1..=4096)
+    )]
+    pub partitions: Option<u32>,
+
     /// Grant a host directory. Mode `:ro` (default) or `:rw`; GUEST (default: HOST
     /// as written) is the name the module sees. A relative HOST is resolved against the
     /// working directory when the executable runs. Repeatable
@@ -444,6 +471,9 @@ impl CompileArgs {
             strip: self.strip,
             verbose: self.verbose,
             strict_traps: self.strict_traps,
+            jobs: self.jobs,
+            partitions: self.partitions,
+            no_cache: self.no_cache,
         })
     }
 }
@@ -528,6 +558,39 @@ mod tests {
         assert!(req.strip && req.verbose);
         assert_eq!(req.target_cpu, "native");
         assert!(parse(&["m", "--emit", "wasm"]).is_err());
+    }
+
+    #[test]
+    fn jobs_cache_and_partitions() {
+        let a = parse(&["m"]).unwrap().compile;
+        assert_eq!((a.jobs, a.partitions, a.no_cache), (None, None, false));
+        for (args, want) in [
+            (&["-j4", "m"][..], 4),
+            (&["-j", "1", "m"][..], 1),
+            (&["--jobs", "2", "m"][..], 2),
+            (&["m", "--jobs=3"][..], 3),
+        ] {
+            assert_eq!(parse(args).unwrap().compile.jobs, Some(want), "{args:?}");
+        }
+        for bad in [
+            &["-j0", "m"][..],
+            &["-j", "m"][..],
+            &["--jobs", "x", "m"][..],
+        ] {
+            assert_eq!(parse(bad).unwrap_err().exit_code(), 2, "{bad:?}");
+        }
+        let req = parse(&["m", "--no-cache", "--partitions", "5"])
+            .unwrap()
+            .compile
+            .into_request()
+            .unwrap();
+        assert!(req.no_cache);
+        assert_eq!(req.partitions, Some(5));
+        assert!(parse(&["m", "--partitions", "0"]).is_err());
+        // --partitions is for tests: not in the help.
+        let help = Cli::command().render_long_help().to_string();
+        assert!(help.contains("--jobs") && help.contains("--no-cache"));
+        assert!(!help.contains("--partitions"));
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! The compile pipeline: options → capabilities → input → output check → manifest →
-//! `translate::compile` → write or link.
+//! cache lookup → `translate::compile_split` (on `-j` threads) → cache store → write
+//! or link.
 //!
 //! Invariants:
 //! - Everything that can be checked cheaply is checked before the (slow) translation:
@@ -12,6 +13,10 @@
 //! - The output never overwrites the input.
 //! - The build facts embedded in the manifest are reproducible: no date, no absolute
 //!   path, only the input's file name and hash, the versions and the settings.
+//! - The output does not depend on the number of threads beyond `-j1` versus more:
+//!   `-j1` compiles one LLVM module; any larger `-j` splits a big module the same way
+//!   (see `translate::partition`). `--emit llvm-ir`/`asm` are always one module;
+//!   `--emit obj` of a split module is its objects merged by `cc -r`.
 
 use std::fs::{self, Permissions};
 use std::io::{IsTerminal, Write};
@@ -22,13 +27,14 @@ use std::time::Instant;
 use aotc_abi::manifest::Manifest;
 use tempfile::NamedTempFile;
 
+use crate::cache::{self, Cache, Miss};
 use crate::cli::EmitKind;
 use crate::diag::{quote, Diag, Result};
 use crate::input::{self, io_reason, Input};
 use crate::link::{self, LinkJob};
 use crate::manifest::{Capabilities, CapabilityFlags};
 use crate::target;
-use crate::translate::{self, CodegenOptions, Emit};
+use crate::translate::{self, CodegenOptions, Compiled, Emit, Plan, Split};
 
 /// Everything a compilation needs, as parsed from the command line.
 #[derive(Debug, Clone)]
@@ -48,6 +54,12 @@ pub struct CompileRequest {
     pub verbose: bool,
     /// `--strict-traps`: every memory load volatile.
     pub strict_traps: bool,
+    /// `-j N`; `None`: the number of available cores.
+    pub jobs: Option<u32>,
+    /// Hidden `--partitions N`: split into N partitions whatever the size.
+    pub partitions: Option<u32>,
+    /// `--no-cache`.
+    pub no_cache: bool,
 }
 
 /// Runs a compilation end to end.
@@ -86,30 +98,248 @@ pub fn compile(req: &CompileRequest) -> Result<()> {
         strict_load_traps: req.strict_traps,
         entry: req.entry.clone(),
     };
-    let produced = translate::compile(&input.wasm, &opts).map_err(|e| Diag::from_anyhow(&e))?;
-    clock.phase("translate");
+    let outputs = produce(req, &input.wasm, &opts, &mut clock)?;
+    deliver(req, dest, &outputs, &mut clock)?;
+    clock.phase("write output");
+    clock.total();
+    Ok(())
+}
 
+/// The compiled outputs (one object per partition, or one IR/assembly text): from
+/// the cache when it has them, else compiled (and stored).
+fn produce(
+    req: &CompileRequest,
+    wasm: &[u8],
+    opts: &CodegenOptions,
+    clock: &mut PhaseClock,
+) -> Result<Vec<Vec<u8>>> {
+    let (split, jobs) = parallelism(req);
+    let plan = translate::plan(wasm, opts, split);
+    let cache = open_cache(req);
+    let key = cache.as_ref().map(|_| cache_key(wasm, opts, &plan));
+    if let (Some(cache), Some(key)) = (&cache, &key) {
+        clock.phase("cache key");
+        if let Some(outputs) = lookup(cache, key, req.verbose) {
+            clock.phase("cache hit (no compilation)");
+            return Ok(outputs);
+        }
+    }
+    let mut display = crate::progress::Display::for_stderr();
+    let compiled = translate::compile_split(wasm, opts, &plan, jobs, &display);
+    display.finish();
+    let compiled = compiled.map_err(|e| Diag::from_anyhow(&e))?;
+    clock.phase("compile");
+    if req.verbose {
+        report_parts(&compiled, jobs);
+    }
+    if let (Some(cache), Some(key)) = (&cache, &key) {
+        store(cache, key, &compiled.outputs, req.verbose);
+        clock.phase("cache store");
+    }
+    Ok(compiled.outputs)
+}
+
+/// Links the objects into the executable, or writes the object (merging a split
+/// module's), IR or assembly.
+fn deliver(
+    req: &CompileRequest,
+    dest: Destination,
+    outputs: &[Vec<u8>],
+    clock: &mut PhaseClock,
+) -> Result<()> {
     match (req.emit, dest) {
         (EmitKind::Exe, Destination::File(file)) => {
             link::link(&LinkJob {
-                object: &produced,
+                objects: outputs,
                 runtime: crate::RUNTIME_ARCHIVE,
                 output: file.temp.path(),
                 strip: req.strip,
                 verbose: req.verbose,
             })?;
             clock.phase("link");
-            file.commit(0o755)?;
+            file.commit(0o755)
         }
         (_, Destination::File(mut file)) => {
-            file.write(&produced)?;
-            file.commit(0o644)?;
+            if outputs.len() > 1 {
+                link::merge_objects(outputs, file.temp.path(), req.verbose)?;
+                clock.phase("merge objects");
+            } else {
+                file.write(&outputs[0])?;
+            }
+            file.commit(0o644)
         }
-        (_, Destination::Stdout) => write_stdout(&produced)?,
+        (_, Destination::Stdout) if outputs.len() > 1 => {
+            let merged = tempfile::Builder::new()
+                .prefix(".aotc-")
+                .tempfile()
+                .map_err(|e| {
+                    Diag::new(format!("cannot create a temporary file: {}", io_reason(&e)))
+                })?;
+            link::merge_objects(outputs, merged.path(), req.verbose)?;
+            clock.phase("merge objects");
+            let bytes = fs::read(merged.path()).map_err(|e| {
+                Diag::new(format!("cannot read the merged object: {}", io_reason(&e)))
+            })?;
+            write_stdout(&bytes)
+        }
+        (_, Destination::Stdout) => write_stdout(&outputs[0]),
     }
-    clock.phase("write output");
-    clock.total();
-    Ok(())
+}
+
+/// Splitting and threads for a request: `-j1` is one module on one thread; more
+/// threads split big modules (`translate::plan` keeps textual outputs whole).
+fn parallelism(req: &CompileRequest) -> (Split, usize) {
+    let jobs = match req.jobs {
+        Some(n) => n as usize,
+        None => std::thread::available_parallelism().map_or(1, |n| n.get()),
+    };
+    let split = match (req.partitions, jobs) {
+        (Some(n), _) => Split::Forced(n as usize),
+        (None, 1) => Split::Whole,
+        (None, _) => Split::Auto,
+    };
+    (split, jobs)
+}
+
+/// The cache to use, unless `--no-cache` or there is no cache directory.
+fn open_cache(req: &CompileRequest) -> Option<Cache> {
+    if req.no_cache {
+        if req.verbose {
+            eprintln!("aotc: cache: off (--no-cache)");
+        }
+        return None;
+    }
+    match cache::default_dir() {
+        Some(dir) => Some(Cache::new(&dir)),
+        None => {
+            if req.verbose {
+                eprintln!(
+                    "aotc: cache: off (no cache directory: set AOTC_CACHE_DIR, XDG_CACHE_HOME or HOME)"
+                );
+            }
+            None
+        }
+    }
+}
+
+/// The cache key of a compilation: everything the produced bytes depend on.
+pub fn cache_key(wasm: &[u8], opts: &CodegenOptions, plan: &Plan) -> String {
+    let cpu = if opts.target_cpu == "native" {
+        format!(
+            "native {} {}",
+            inkwell::targets::TargetMachine::get_host_cpu_name().to_string_lossy(),
+            inkwell::targets::TargetMachine::get_host_cpu_features().to_string_lossy()
+        )
+    } else {
+        opts.target_cpu.clone()
+    };
+    // The plan itself, not the request: `-j1` and `-j8` of a small module share it.
+    let mut partitions = Vec::new();
+    for part in &plan.parts {
+        partitions.push(part.effort as u8);
+        partitions.extend((part.funcs.len() as u32).to_le_bytes());
+        for f in &part.funcs {
+            partitions.extend(f.to_le_bytes());
+        }
+    }
+    cache::Key::new()
+        .field("aotc-version", env!("CARGO_PKG_VERSION"))
+        .field("compiler-build", cache::compiler_identity())
+        .field("abi-version", aotc_abi::ABI_VERSION.to_string())
+        .field("llvm-version", target::llvm_version())
+        .field("runtime-sha256", runtime_hash())
+        .field("wasm", wasm)
+        .field("opt-level", [opts.opt_level])
+        .field("target-cpu", cpu)
+        .field("strict-traps", [opts.strict_load_traps as u8])
+        .field("manifest", &opts.manifest)
+        .field("emit", format!("{:?}", opts.emit))
+        .field("entry", format!("{:?}", opts.entry))
+        .field("partitions", partitions)
+        .finish()
+}
+
+fn runtime_hash() -> &'static str {
+    static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    HASH.get_or_init(|| input::sha256_hex(crate::RUNTIME_ARCHIVE))
+}
+
+fn lookup(cache: &Cache, key: &str, verbose: bool) -> Option<Vec<Vec<u8>>> {
+    let path = cache.entry_path(key);
+    match cache.get(key) {
+        Ok(parts) => {
+            if verbose {
+                eprintln!("aotc: cache: hit {}", path.display());
+            }
+            Some(parts)
+        }
+        Err(Miss::Absent) => {
+            if verbose {
+                eprintln!("aotc: cache: miss {}", path.display());
+            }
+            None
+        }
+        Err(Miss::Corrupt(why)) => {
+            if verbose {
+                eprintln!(
+                    "aotc: cache: unusable entry {} ({why}): recompiling",
+                    path.display()
+                );
+            }
+            None
+        }
+    }
+}
+
+fn store(cache: &Cache, key: &str, outputs: &[Vec<u8>], verbose: bool) {
+    match cache.put(key, outputs) {
+        Ok(()) if verbose => eprintln!("aotc: cache: stored {}", cache.entry_path(key).display()),
+        Ok(()) => {}
+        Err(e) if verbose => eprintln!("aotc: cache: cannot store the entry: {}", io_reason(&e)),
+        Err(_) => {}
+    }
+}
+
+/// `-v`: how the module was split and what each partition cost.
+fn report_parts(compiled: &Compiled, jobs: usize) {
+    eprintln!(
+        "aotc: module read and validated in {:.1} ms",
+        ms(compiled.validate)
+    );
+    let n = compiled.parts.len();
+    if n == 1 {
+        let p = &compiled.parts[0];
+        eprintln!(
+            "aotc: one module: translate {:.1} ms, optimise {:.1} ms, codegen {:.1} ms",
+            ms(p.translate),
+            ms(p.optimise),
+            ms(p.codegen)
+        );
+        return;
+    }
+    eprintln!(
+        "aotc: split into {n} partitions, compiled on {} threads",
+        jobs.min(n)
+    );
+    for (i, p) in compiled.parts.iter().enumerate() {
+        let range = match p.range {
+            Some((a, b)) => format!("{a}-{b}"),
+            None => "-".to_string(),
+        };
+        eprintln!(
+            "aotc: partition {i:>3}: {} functions ({range}) + {} inline copies, {} bytes, {}: translate {:.1} ms, optimise {:.1} ms, codegen {:.1} ms",
+            p.functions,
+            p.inline_copies,
+            p.bytes,
+            match p.effort {
+                translate::Effort::Full => "full effort",
+                translate::Effort::Capped => "capped effort",
+            },
+            ms(p.translate),
+            ms(p.optimise),
+            ms(p.codegen)
+        );
+    }
 }
 
 /// Loads `--manifest` (if any), validates the flags, and merges the two.
@@ -370,6 +600,9 @@ mod tests {
             strip: false,
             verbose: false,
             strict_traps: false,
+            jobs: None,
+            partitions: None,
+            no_cache: true,
         }
     }
 
@@ -471,6 +704,51 @@ mod tests {
         assert!(std::os::unix::fs::FileTypeExt::is_fifo(&meta.file_type()));
         assert_eq!(meta.permissions().mode(), mode_before);
         assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn cache_key_covers_every_code_generation_setting() {
+        let wasm =
+            wat::parse_str("(module (func (export \"_start\")) (func $a) (func $b) (func $c))")
+                .unwrap();
+        let base = CodegenOptions {
+            opt_level: 2,
+            target_cpu: "x86-64-v2".into(),
+            manifest: vec![1, 2, 3],
+            emit: Emit::Object,
+            embedding: Default::default(),
+            entry: translate::Entry::Start,
+            strict_load_traps: false,
+        };
+        let key = |wasm: &[u8], o: &CodegenOptions, split: Split| {
+            cache_key(wasm, o, &translate::plan(wasm, o, split))
+        };
+        let k0 = key(&wasm, &base, Split::Whole);
+        assert_eq!(k0, key(&wasm, &base, Split::Whole));
+        // A module too small to split has the same plan either way.
+        assert_eq!(k0, key(&wasm, &base, Split::Auto));
+        let mut variants: Vec<String> = vec![k0];
+        let mut other_wasm = wasm.clone();
+        other_wasm.extend_from_slice(b"\0\x01\x00"); // an empty custom section
+        variants.push(key(&other_wasm, &base, Split::Whole));
+        variants.push(key(&wasm, &base, Split::Forced(2)));
+        let changes: [&dyn Fn(&mut CodegenOptions); 8] = [
+            &|o| o.opt_level = 1,
+            &|o| o.target_cpu = "x86-64-v3".into(),
+            &|o| o.target_cpu = "native".into(),
+            &|o| o.strict_load_traps = true,
+            &|o| o.manifest.push(4),
+            &|o| o.emit = Emit::Assembly,
+            &|o| o.entry = translate::Entry::Invoke("_start".into()),
+            &|o| o.entry = translate::Entry::InvokeMain("_start".into()),
+        ];
+        for change in changes {
+            let mut o = base.clone();
+            change(&mut o);
+            variants.push(key(&wasm, &o, Split::Whole));
+        }
+        let distinct: std::collections::HashSet<&String> = variants.iter().collect();
+        assert_eq!(distinct.len(), variants.len(), "{variants:#?}");
     }
 
     #[test]

@@ -3,11 +3,13 @@
 //! The library behind the `aotc` command: [`cli`] (command line), [`driver`] (the
 //! compile pipeline), [`input`] (reading .wasm/.wat), [`manifest`] (capabilities,
 //! sandbox-critical), [`target`] (CPU names), [`translate`] (wasm → LLVM → object),
-//! [`link`] (object + runtime → executable), [`inspect`] (reading a manifest back),
+//! [`link`] (objects + runtime → executable), [`inspect`] (reading a manifest back),
 //! [`jit`] (in-process execution with the same translation), [`run`] (`aotc run`: a
 //! command module through the JIT on the real runtime, loaded by [`rt_lib`]), [`bench`](mod@bench)
-//! (`aotc bench`) and [`diag`] (one-line errors).
+//! (`aotc bench`), [`cache`] (compiled objects on disk), [`progress`] (the progress
+//! bars) and [`diag`] (one-line errors).
 pub mod bench;
+pub mod cache;
 pub mod cli;
 pub mod diag;
 pub mod driver;
@@ -16,6 +18,7 @@ pub mod inspect;
 pub mod jit;
 pub mod link;
 pub mod manifest;
+pub mod progress;
 pub mod rt_lib;
 pub mod run;
 pub mod target;

@@ -1,10 +1,11 @@
 //! Linking the generated object with the embedded `wasi-rt` archive into a Linux
 //! x86-64 executable, using the system C compiler as the linker driver.
 //!
-//! The compiler is located with the `cc` crate (honouring `$CC`). The object and
-//! [`crate::RUNTIME_ARCHIVE`] are written into a private temporary directory that is
-//! removed afterwards. Every flag of the link line lives in [`LINK_FLAGS`] /
-//! [`LINK_LIBS`] and nowhere else.
+//! The compiler is located with the `cc` crate (honouring `$CC`). The objects (one
+//! per partition of a split module, partition 0 first) and [`crate::RUNTIME_ARCHIVE`]
+//! are written into a private temporary directory that is removed afterwards. Every
+//! flag of the link line lives in [`LINK_FLAGS`] / [`LINK_LIBS`] and nowhere else;
+//! [`merge_objects`] (`--emit obj` of a split module) uses [`MERGE_FLAGS`].
 //!
 //! Invariant: a failure is one [`Diag`] line (the linker's own output condensed), and
 //! the output path is only written by the linker, never renamed here — making it the
@@ -35,16 +36,19 @@ const STRIP_ALL: &str = "-s";
 const STRIP_DEBUG: &str = "-Wl,--strip-debug";
 /// Libraries after the flags.
 pub const LINK_LIBS: &[&str] = &["-lm", "-static-libgcc"];
-/// File names inside the temporary directory (fixed, so links are reproducible).
-const OBJECT_NAME: &str = "module.o";
+/// Flags of a relocatable link merging a split module's objects into one.
+pub const MERGE_FLAGS: &[&str] = &["-r", "-nostdlib"];
+/// File names inside the temporary directory (fixed, so links are reproducible):
+/// `module.o` for an unsplit module, else `module.<partition>.o`.
+const OBJECT_STEM: &str = "module";
 const ARCHIVE_NAME: &str = "libwasi_rt.a";
 const TARGET: &str = "x86_64-unknown-linux-gnu";
 
 /// One link to perform.
 #[derive(Debug)]
 pub struct LinkJob<'a> {
-    /// The object produced by the translator.
-    pub object: &'a [u8],
+    /// The objects produced by the translator (at least one).
+    pub objects: &'a [Vec<u8>],
     /// The runtime archive (normally [`crate::RUNTIME_ARCHIVE`]).
     pub runtime: &'a [u8],
     /// Where the linker writes the executable.
@@ -93,9 +97,30 @@ fn resolve_in_path(program: &Path) -> PathBuf {
         .unwrap_or_else(|| program.to_path_buf())
 }
 
-/// Links `job.object` with the runtime into `job.output`.
+/// Links `job.objects` with the runtime into `job.output`.
 pub fn link(job: &LinkJob<'_>) -> Result<()> {
-    let scratch = tempfile::Builder::new()
+    let scratch = scratch_dir()?;
+    let objects = write_objects(scratch.path(), job.objects)?;
+    let archive = scratch.path().join(ARCHIVE_NAME);
+    write_file(&archive, job.runtime)?;
+    let linker = find_linker(scratch.path())?;
+    let args = link_args(job.output, &objects, &archive, job.strip);
+    run_linker(&linker, &args, job.verbose)
+}
+
+/// Merges several objects into one relocatable object at `output` (`cc -r`).
+pub fn merge_objects(objects: &[Vec<u8>], output: &Path, verbose: bool) -> Result<()> {
+    let scratch = scratch_dir()?;
+    let paths = write_objects(scratch.path(), objects)?;
+    let linker = find_linker(scratch.path())?;
+    let mut args: Vec<OsString> = vec!["-o".into(), output.into()];
+    args.extend(paths.into_iter().map(OsString::from));
+    args.extend(MERGE_FLAGS.iter().map(OsString::from));
+    run_linker(&linker, &args, verbose)
+}
+
+fn scratch_dir() -> Result<tempfile::TempDir> {
+    tempfile::Builder::new()
         .prefix("aotc-link-")
         .tempdir()
         .map_err(|e| {
@@ -103,27 +128,44 @@ pub fn link(job: &LinkJob<'_>) -> Result<()> {
                 "cannot create a temporary directory: {}",
                 crate::input::io_reason(&e)
             ))
-        })?;
-    let object = scratch.path().join(OBJECT_NAME);
-    let archive = scratch.path().join(ARCHIVE_NAME);
-    for (path, bytes) in [(&object, job.object), (&archive, job.runtime)] {
-        std::fs::write(path, bytes).map_err(|e| {
-            Diag::new(format!(
-                "cannot write {}: {}",
-                quote(&path.display().to_string()),
-                crate::input::io_reason(&e)
-            ))
-        })?;
+        })
+}
+
+fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
+    std::fs::write(path, bytes).map_err(|e| {
+        Diag::new(format!(
+            "cannot write {}: {}",
+            quote(&path.display().to_string()),
+            crate::input::io_reason(&e)
+        ))
+    })
+}
+
+/// Writes the objects into `dir` under their fixed names; returns the paths.
+fn write_objects(dir: &Path, objects: &[Vec<u8>]) -> Result<Vec<PathBuf>> {
+    let mut paths = Vec::with_capacity(objects.len());
+    for (i, bytes) in objects.iter().enumerate() {
+        let name = if objects.len() == 1 {
+            format!("{OBJECT_STEM}.o")
+        } else {
+            format!("{OBJECT_STEM}.{i}.o")
+        };
+        let path = dir.join(name);
+        write_file(&path, bytes)?;
+        paths.push(path);
     }
-    let linker = find_linker(scratch.path())?;
-    let args = link_args(job.output, &object, &archive, job.strip);
-    if job.verbose {
-        eprintln!("aotc: link: {}", render_command(&linker, &args));
+    Ok(paths)
+}
+
+/// Runs the linker driver; a failure is one line with the linker's condensed output.
+fn run_linker(linker: &Path, args: &[OsString], verbose: bool) -> Result<()> {
+    if verbose {
+        eprintln!("aotc: link: {}", render_command(linker, args));
     }
     let shown = linker.display().to_string();
-    let mut command = Command::new(&linker);
+    let mut command = Command::new(linker);
     command
-        .args(&args)
+        .args(args)
         // Keep the linker's messages in English so they can be condensed reliably.
         .env("LC_ALL", "C");
     if std::env::var_os("PATH").is_none_or(|p| p.is_empty()) {
@@ -145,7 +187,7 @@ pub fn link(job: &LinkJob<'_>) -> Result<()> {
         }
     })?;
     let stderr = String::from_utf8_lossy(&out.stderr);
-    if job.verbose && !stderr.trim().is_empty() {
+    if verbose && !stderr.trim().is_empty() {
         eprintln!("aotc: linker output:\n{}", stderr.trim_end());
     }
     if !out.status.success() {
@@ -158,7 +200,7 @@ pub fn link(job: &LinkJob<'_>) -> Result<()> {
             quote(&shown),
             condense(&stderr)
         ));
-        return Err(if job.verbose {
+        return Err(if verbose {
             d
         } else {
             d.with_help("run with -v to see the link command and the linker's full output")
@@ -168,8 +210,10 @@ pub fn link(job: &LinkJob<'_>) -> Result<()> {
 }
 
 /// The arguments after the linker's name, in order.
-pub fn link_args(output: &Path, object: &Path, archive: &Path, strip: bool) -> Vec<OsString> {
-    let mut args: Vec<OsString> = vec!["-o".into(), output.into(), object.into(), archive.into()];
+pub fn link_args(output: &Path, objects: &[PathBuf], archive: &Path, strip: bool) -> Vec<OsString> {
+    let mut args: Vec<OsString> = vec!["-o".into(), output.into()];
+    args.extend(objects.iter().map(OsString::from));
+    args.push(archive.into());
     args.extend(LINK_FLAGS.iter().map(OsString::from));
     args.extend(LINK_LIBS.iter().map(OsString::from));
     args.push(if strip { STRIP_ALL } else { STRIP_DEBUG }.into());
@@ -232,7 +276,7 @@ mod tests {
     fn link_line_order() {
         let args = link_args(
             Path::new("out"),
-            Path::new("t/module.o"),
+            &[PathBuf::from("t/module.0.o"), PathBuf::from("t/module.1.o")],
             Path::new("t/libwasi_rt.a"),
             true,
         );
@@ -245,7 +289,8 @@ mod tests {
             [
                 "-o",
                 "out",
-                "t/module.o",
+                "t/module.0.o",
+                "t/module.1.o",
                 "t/libwasi_rt.a",
                 "-pie",
                 "-Wl,--gc-sections",
@@ -256,7 +301,7 @@ mod tests {
                 "-s"
             ]
         );
-        let no_strip = link_args(Path::new("o"), Path::new("a"), Path::new("b"), false);
+        let no_strip = link_args(Path::new("o"), &[PathBuf::from("a")], Path::new("b"), false);
         assert!(!no_strip.iter().any(|a| a == "-s"));
         assert!(no_strip.iter().any(|a| a == "-Wl,--strip-debug"));
     }
@@ -303,7 +348,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("never");
         let job = LinkJob {
-            object: b"not an object",
+            objects: &[b"not an object".to_vec()],
             runtime: b"!<arch>\n",
             output: &out,
             strip: false,

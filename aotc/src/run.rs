@@ -175,6 +175,9 @@ fn compile_request(req: &RunRequest) -> CompileRequest {
         strip: false,
         verbose: false,
         strict_traps: req.strict_traps,
+        jobs: None,
+        partitions: None,
+        no_cache: true,
     }
 }
 

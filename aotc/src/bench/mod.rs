@@ -188,6 +188,10 @@ pub fn bench(req: &BenchRequest) -> Result<()> {
             strip: false,
             verbose: false,
             strict_traps: req.strict_traps,
+            jobs: None,
+            partitions: None,
+            // The compile time is measured: always compile.
+            no_cache: true,
         })
     };
     let t = Instant::now();

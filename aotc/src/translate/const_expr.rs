@@ -42,7 +42,7 @@ pub(crate) fn evaluate<'ctx>(
             }
             Operator::RefNull { .. } => llcx.ptr_type(AddressSpace::default()).const_null().into(),
             Operator::RefFunc { function_index } => {
-                cx.func_record(function_index).as_pointer_value().into()
+                cx.func_record(function_index)?.as_pointer_value().into()
             }
             Operator::GlobalGet { global_index } => match cx.globals.get(global_index as usize) {
                 Some(GlobalSlot::Constant(c)) => *c,

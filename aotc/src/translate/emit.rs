@@ -33,9 +33,16 @@ impl CpuFeatures {
     }
 }
 
+/// Registers LLVM's x86 target, once per process: registration is not thread-safe,
+/// so it happens before code generation threads start (and is a no-op afterwards).
+pub(crate) fn initialize_llvm() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| Target::initialize_x86(&InitializationConfig::default()));
+}
+
 /// The target machine for `cpu` (`native` means this host's CPU and features).
 pub(crate) fn target_machine(cpu: &str, opt_level: u8) -> Result<TargetMachine> {
-    Target::initialize_x86(&InitializationConfig::default());
+    initialize_llvm();
     let triple = TargetTriple::create(TRIPLE);
     let target =
         Target::from_triple(&triple).map_err(|e| anyhow!("LLVM has no x86-64 target: {e}"))?;

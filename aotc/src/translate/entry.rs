@@ -335,7 +335,7 @@ pub(crate) fn emit_run_start<'ctx>(
 
 /// The LLVM function of wasm function `index`.
 fn wasm_function<'ctx>(cx: &ModuleCx<'_, 'ctx>, index: u32) -> Result<FunctionValue<'ctx>> {
-    Ok(cx.functions[index as usize])
+    cx.function(index)
 }
 
 /// Calls wasm function `index` without letting LLVM inline it into the entry: the

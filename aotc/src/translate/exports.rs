@@ -33,7 +33,7 @@ pub(crate) fn emit_exports(cx: &ModuleCx) -> Result<()> {
         let name = export_symbol(k);
         let target = match export.kind {
             ExternalKind::Func => {
-                let f = cx.functions[export.index as usize];
+                let f = cx.function(export.index)?;
                 let exported = forwarding_function(cx, &name, f)?;
                 emit_array_call(cx, &export_call_symbol(k), exported, export.index)?;
                 continue;

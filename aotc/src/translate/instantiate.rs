@@ -21,6 +21,13 @@ use aotc_abi::{sym, WASM_MAX_PAGES};
 /// Function index reported for traps raised while instantiating.
 const DURING_INSTANTIATION: u32 = u32::MAX;
 
+/// With more active data segments than this, `aotc_instantiate` copies them in a
+/// loop over a constant table instead of with straight-line code per segment: C
+/// toolchains can emit tens of thousands (CPython: 24,171), and one basic block
+/// each made `aotc_instantiate` the most expensive function of the module to
+/// optimise and compile.
+const DATA_LOOP_MIN: usize = 16;
+
 /// Emits every module-level symbol the runtime expects.
 pub(crate) fn emit_module_symbols(cx: &ModuleCx, manifest: &[u8], entry: &Entry) -> Result<()> {
     emit_instantiate(cx)?;
@@ -28,7 +35,7 @@ pub(crate) fn emit_module_symbols(cx: &ModuleCx, manifest: &[u8], entry: &Entry)
         return super::exports::emit_exports(cx);
     }
     super::entry::emit_run_start(cx, entry_function(cx, sym::RUN_START), entry)?;
-    emit_func_infos(cx);
+    emit_func_infos(cx)?;
     emit_manifest(cx, manifest);
     emit_listen_hook(cx, manifest);
     let llcx = cx.llcx;
@@ -167,46 +174,158 @@ fn emit_instantiate(cx: &ModuleCx) -> Result<()> {
         }
         b.build_store(slot.dropped.as_pointer_value(), one)?;
     }
-    for (i, seg) in info.data.iter().enumerate() {
-        let slot = &cx.data[i];
+    let active = info.data.iter().filter(|s| s.active.is_some()).count();
+    if active > DATA_LOOP_MIN {
+        if let (Some(mem), Some(base)) = (cx.memory, memory_base) {
+            init_data_in_a_loop(cx, &b, f, mem, base)?;
+        } else {
+            bail!("data segments have no memory to initialise");
+        }
+    } else {
+        for (i, seg) in info.data.iter().enumerate() {
+            let slot = &cx.data[i];
+            let Some((_, offset)) = &seg.active else {
+                continue;
+            };
+            let (Some(mem), Some(base)) = (cx.memory, memory_base) else {
+                bail!("data segment {i} has no memory to initialise");
+            };
+            let offset = evaluate_offset(cx, offset)? as u64;
+            // Checked against the memory's size now: an imported memory may be larger
+            // than declared.
+            let size_ptr = b.build_struct_gep(
+                cx.abi.memory,
+                mem.as_pointer_value(),
+                field::MEMORY_SIZE_BYTES,
+                "",
+            )?;
+            let size = b.build_load(i64t, size_ptr, "size")?.into_int_value();
+            let end = i64t.const_int(offset + slot.len as u64, false);
+            let ok = b.build_int_compare(inkwell::IntPredicate::ULE, end, size, "")?;
+            trap_unless(ok, TrapCode::OutOfBoundsMemory)?;
+            if let Some(contents) = slot.contents {
+                // SAFETY (of the generated code): offset + len <= memory size (checked).
+                let dst = unsafe {
+                    b.build_in_bounds_gep(
+                        llcx.i8_type(),
+                        base,
+                        &[i64t.const_int(offset, false)],
+                        "",
+                    )?
+                };
+                b.build_memcpy(
+                    dst,
+                    1,
+                    contents.as_pointer_value(),
+                    1,
+                    i64t.const_int(slot.len as u64, false),
+                )?;
+            }
+            b.build_store(slot.dropped.as_pointer_value(), one)?;
+        }
+    }
+    if let Some(start) = info.start {
+        call_not_inlined(cx, &b, cx.function(start)?)?;
+    }
+    b.build_return(None)?;
+    Ok(())
+}
+
+/// Active data segments, in order, by a loop over a private table of
+/// `{ offset: i64, len: i64, contents: ptr, dropped: ptr }`: each is checked against
+/// the memory's size (the first that does not fit traps, the ones before it stay
+/// written), copied, and marked dropped.
+fn init_data_in_a_loop<'ctx>(
+    cx: &ModuleCx<'_, 'ctx>,
+    b: &inkwell::builder::Builder<'ctx>,
+    f: FunctionValue<'ctx>,
+    mem: inkwell::values::GlobalValue<'ctx>,
+    base: inkwell::values::PointerValue<'ctx>,
+) -> Result<()> {
+    let llcx = cx.llcx;
+    let i64t = llcx.i64_type();
+    let ptr = llcx.ptr_type(AddressSpace::default());
+    let entry_ty = llcx.struct_type(&[i64t.into(), i64t.into(), ptr.into(), ptr.into()], false);
+    let mut entries = Vec::new();
+    // Contents of an empty segment: any valid address (nothing is read from it).
+    let placeholder = mem.as_pointer_value();
+    for (i, seg) in cx.info.data.iter().enumerate() {
         let Some((_, offset)) = &seg.active else {
             continue;
         };
-        let (Some(mem), Some(base)) = (cx.memory, memory_base) else {
-            bail!("data segment {i} has no memory to initialise");
-        };
+        let slot = &cx.data[i];
         let offset = evaluate_offset(cx, offset)? as u64;
-        // Checked against the memory's size now: an imported memory may be larger
-        // than declared.
-        let size_ptr = b.build_struct_gep(
-            cx.abi.memory,
-            mem.as_pointer_value(),
-            field::MEMORY_SIZE_BYTES,
-            "",
-        )?;
-        let size = b.build_load(i64t, size_ptr, "size")?.into_int_value();
-        let end = i64t.const_int(offset + slot.len as u64, false);
-        let ok = b.build_int_compare(inkwell::IntPredicate::ULE, end, size, "")?;
-        trap_unless(ok, TrapCode::OutOfBoundsMemory)?;
-        if let Some(contents) = slot.contents {
-            // SAFETY (of the generated code): offset + len <= memory size (checked).
-            let dst = unsafe {
-                b.build_in_bounds_gep(llcx.i8_type(), base, &[i64t.const_int(offset, false)], "")?
-            };
-            b.build_memcpy(
-                dst,
-                1,
-                contents.as_pointer_value(),
-                1,
-                i64t.const_int(slot.len as u64, false),
-            )?;
-        }
-        b.build_store(slot.dropped.as_pointer_value(), one)?;
+        let contents = slot.contents.map_or(placeholder, |c| c.as_pointer_value());
+        entries.push(entry_ty.const_named_struct(&[
+            i64t.const_int(offset, false).into(),
+            i64t.const_int(slot.len as u64, false).into(),
+            contents.into(),
+            slot.dropped.as_pointer_value().into(),
+        ]));
     }
-    if let Some(start) = info.start {
-        call_not_inlined(cx, &b, cx.functions[start as usize])?;
-    }
-    b.build_return(None)?;
+    let count = entries.len() as u64;
+    let table = cx.private_constant("aotc.data_init", &entry_ty.const_array(&entries));
+
+    let size_ptr = b.build_struct_gep(
+        cx.abi.memory,
+        mem.as_pointer_value(),
+        field::MEMORY_SIZE_BYTES,
+        "",
+    )?;
+    let size = b.build_load(i64t, size_ptr, "size")?.into_int_value();
+    let before = b.get_insert_block().expect("builder positioned");
+    let body = llcx.append_basic_block(f, "data_init");
+    let copy = llcx.append_basic_block(f, "data_copy");
+    let trap = llcx.append_basic_block(f, "data_trap");
+    let done = llcx.append_basic_block(f, "data_done");
+    b.build_unconditional_branch(body)?;
+
+    b.position_at_end(body);
+    let i = b.build_phi(i64t, "i")?;
+    // SAFETY (of the generated code): i < count.
+    let entry = unsafe {
+        b.build_in_bounds_gep(
+            entry_ty.array_type(count as u32),
+            table.as_pointer_value(),
+            &[i64t.const_zero(), i.as_basic_value().into_int_value()],
+            "entry",
+        )?
+    };
+    let field = |n: u32, ty: inkwell::types::BasicTypeEnum<'ctx>, name: &str| -> Result<_> {
+        let p = b.build_struct_gep(entry_ty, entry, n, "")?;
+        Ok(b.build_load(ty, p, name)?)
+    };
+    let offset = field(0, i64t.into(), "offset")?.into_int_value();
+    let len = field(1, i64t.into(), "len")?.into_int_value();
+    let contents = field(2, ptr.into(), "contents")?.into_pointer_value();
+    let dropped = field(3, ptr.into(), "dropped")?.into_pointer_value();
+    let end = b.build_int_add(offset, len, "end")?;
+    let fits = b.build_int_compare(inkwell::IntPredicate::ULE, end, size, "fits")?;
+    b.build_conditional_branch(fits, copy, trap)?;
+
+    b.position_at_end(trap);
+    emit_trap_call(b, cx, TrapCode::OutOfBoundsMemory, DURING_INSTANTIATION)?;
+
+    b.position_at_end(copy);
+    // SAFETY (of the generated code): offset + len <= memory size (checked).
+    let dst = unsafe { b.build_in_bounds_gep(llcx.i8_type(), base, &[offset], "")? };
+    b.build_memcpy(dst, 1, contents, 1, len)?;
+    b.build_store(dropped, llcx.i8_type().const_int(1, false))?;
+    let next = b.build_int_add(
+        i.as_basic_value().into_int_value(),
+        i64t.const_int(1, false),
+        "",
+    )?;
+    let more = b.build_int_compare(
+        inkwell::IntPredicate::ULT,
+        next,
+        i64t.const_int(count, false),
+        "",
+    )?;
+    b.build_conditional_branch(more, body, done)?;
+    i.add_incoming(&[(&i64t.const_zero(), before), (&next, copy)]);
+
+    b.position_at_end(done);
     Ok(())
 }
 
@@ -226,13 +345,14 @@ fn call_not_inlined<'ctx>(
     Ok(())
 }
 
-fn emit_func_infos(cx: &ModuleCx) {
+fn emit_func_infos(cx: &ModuleCx) -> Result<()> {
     let llcx = cx.llcx;
     let ptr = llcx.ptr_type(AddressSpace::default());
     let imported = cx.info.num_imported_funcs();
-    let mut entries = Vec::with_capacity(cx.functions.len());
-    for (index, f) in cx.functions.iter().enumerate() {
-        let index = index as u32;
+    let count = cx.info.func_types.len() as u32;
+    let mut entries = Vec::with_capacity(count as usize);
+    for index in 0..count {
+        let f = cx.function(index)?;
         let name = if index < imported {
             let i = &cx.info.func_imports[index as usize];
             format!("{}.{}", i.module, i.name)
@@ -264,6 +384,7 @@ fn emit_func_infos(cx: &ModuleCx) {
         .add_global(llcx.i32_type(), None, sym::FUNC_INFO_COUNT);
     count.set_constant(true);
     count.set_initializer(&llcx.i32_type().const_int(entries.len() as u64, false));
+    Ok(())
 }
 
 /// `aotc_listen_hook`: the runtime's listener set-up when the manifest grants

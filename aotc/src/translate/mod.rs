@@ -4,7 +4,9 @@
 //! module state and functions; `func` translates each body (one emitter per opcode
 //! category); `instantiate` adds the entry points and tables the runtime expects;
 //! `emit` optimises and writes the output. Layouts shared with the runtime live in
-//! `abi_types`, checked against `aotc_abi`.
+//! `abi_types`, checked against `aotc_abi`. A big module is split into partitions
+//! (`partition` plans them) compiled on worker threads, each into an LLVM module and
+//! object of its own (`parallel`).
 
 mod abi_types;
 mod const_expr;
@@ -12,14 +14,22 @@ mod emit;
 mod entry;
 mod exports;
 mod func;
+mod imports;
 mod instantiate;
 mod llvm_util;
 mod module_cx;
 pub mod module_info;
+mod parallel;
+pub mod partition;
+mod share;
 
-use anyhow::{anyhow, Result};
+use std::time::{Duration, Instant};
+
+use anyhow::{anyhow, bail, Result};
 use inkwell::context::Context;
 use inkwell::targets::TargetTriple;
+
+pub use partition::{Effort, Plan, Split};
 
 /// What to produce.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,18 +65,120 @@ pub struct CodegenOptions {
     pub strict_load_traps: bool,
 }
 
-/// Validates `wasm` and translates it; returns the bytes of the requested output.
-/// Errors are complete one-line messages (invalid module with byte offset and
-/// function, unknown imports listed, ...).
+/// Validates `wasm` and translates it as one LLVM module; returns the bytes of the
+/// requested output. Errors are complete one-line messages (invalid module with byte
+/// offset and function, unknown imports listed, ...).
 pub fn compile(wasm: &[u8], opts: &CodegenOptions) -> Result<Vec<u8>> {
-    let info = module_info::read_module(wasm)?;
-    let llcx = Context::create();
-    let (module, tm) = translate_module(&llcx, &info, opts)?;
-    emit::write(&module, &tm, opts.emit)
+    let plan = plan(wasm, opts, Split::Whole);
+    let mut out = compile_split(wasm, opts, &plan, 1, &NoProgress)?;
+    Ok(out.outputs.swap_remove(0))
 }
 
-/// Translates and optimises a validated module into an LLVM module for `opts`' CPU
-/// and level. Shared by [`compile`] and the in-process JIT.
+/// The partitions `wasm` is compiled in for `split` (see [`partition`]). Textual
+/// outputs and embedded modules are always one partition. Only the code section is
+/// read (nothing is validated): the plan of an invalid module does not matter, its
+/// compilation fails.
+pub fn plan(wasm: &[u8], opts: &CodegenOptions, split: Split) -> Plan {
+    let split = match (opts.emit, &opts.embedding) {
+        (Emit::Object, Embedding::Command) => split,
+        _ => Split::Whole,
+    };
+    partition::plan(&body_sizes(wasm), split, &partition::LIMITS)
+}
+
+/// The size of every function body, in order; empty when the module cannot be read.
+fn body_sizes(wasm: &[u8]) -> Vec<u32> {
+    let mut sizes = Vec::new();
+    for payload in wasmparser::Parser::new(0).parse_all(wasm) {
+        match payload {
+            Ok(wasmparser::Payload::CodeSectionEntry(body)) => {
+                let r = body.range();
+                sizes.push((r.end - r.start) as u32);
+            }
+            Ok(_) => {}
+            Err(_) => return Vec::new(),
+        }
+    }
+    sizes
+}
+
+/// The result of [`compile_split`].
+#[derive(Debug)]
+pub struct Compiled {
+    /// One output per partition, in partition order (partition 0 holds the module
+    /// state): objects, or the one IR/assembly text of an unsplit module.
+    pub outputs: Vec<Vec<u8>>,
+    /// What each partition held and how long it took, in partition order.
+    pub parts: Vec<PartReport>,
+    /// Time spent reading and validating the module.
+    pub validate: Duration,
+}
+
+/// Facts about one compiled partition, for `-v`.
+#[derive(Debug, Clone)]
+pub struct PartReport {
+    /// First and last defined-function index (0 = the first function with a body).
+    pub range: Option<(u32, u32)>,
+    pub functions: usize,
+    /// Functions of other partitions copied in for inlining.
+    pub inline_copies: usize,
+    /// Bytes of wasm function bodies.
+    pub bytes: u64,
+    pub effort: Effort,
+    pub translate: Duration,
+    pub optimise: Duration,
+    pub codegen: Duration,
+}
+
+/// Progress of a compilation, reported from worker threads.
+pub trait Progress: Sync {
+    /// Called once, before any work: how many functions and partitions there are.
+    fn begin(&self, _functions: u64, _partitions: u64) {}
+    /// `n` more functions translated to LLVM IR.
+    fn translated(&self, _n: u64) {}
+    /// One more partition optimised and emitted.
+    fn part_done(&self) {}
+}
+
+/// A [`Progress`] that ignores everything.
+pub struct NoProgress;
+
+impl Progress for NoProgress {}
+
+/// Validates `wasm` and compiles the partitions of `plan` (from [`plan`]) on `jobs`
+/// threads.
+pub fn compile_split(
+    wasm: &[u8],
+    opts: &CodegenOptions,
+    plan: &Plan,
+    jobs: usize,
+    progress: &dyn Progress,
+) -> Result<Compiled> {
+    let started = Instant::now();
+    let info = module_info::read_module(wasm)?;
+    if let Embedding::Command = opts.embedding {
+        // Before any body is translated: a module/entry mismatch is reported at once.
+        entry::resolve(&info, &opts.entry)?;
+    }
+    let validate = started.elapsed();
+    let planned: usize = plan.parts.iter().map(|p| p.funcs.len()).sum();
+    if planned != info.bodies.len() {
+        bail!(
+            "internal compiler error: the partition plan has {planned} functions, the module {}",
+            info.bodies.len()
+        );
+    }
+    progress.begin(planned as u64, plan.parts.len() as u64);
+    let (outputs, parts) = parallel::run(&info, opts, plan, jobs, progress)?;
+    Ok(Compiled {
+        outputs,
+        parts,
+        validate,
+    })
+}
+
+/// Translates and optimises a validated module into one LLVM module for `opts`' CPU
+/// and level. Used by the in-process JIT.
 pub(crate) fn translate_module<'ctx>(
     llcx: &'ctx Context,
     info: &module_info::ModuleInfo<'_>,
@@ -79,17 +191,73 @@ pub(crate) fn translate_module<'ctx>(
         // Before any body is translated: a module/entry mismatch is reported at once.
         entry::resolve(info, &opts.entry)?;
     }
+    let all: Vec<u32> = (0..info.bodies.len() as u32).collect();
+    let part = PartFuncs {
+        funcs: &all,
+        inline_copies: &[],
+        effort: Effort::Full,
+    };
+    let built = translate_part(
+        llcx,
+        info,
+        opts,
+        module_cx::Share::Whole,
+        &part,
+        &NoProgress,
+    )?;
+    Ok((built.module, built.tm))
+}
+
+/// An optimised LLVM module, ready for code generation.
+pub(crate) struct BuiltPart<'ctx> {
+    pub module: inkwell::module::Module<'ctx>,
+    pub tm: inkwell::targets::TargetMachine,
+    pub translate: Duration,
+    pub optimise: Duration,
+}
+
+/// What one LLVM module compiles: `funcs` (indices among the bodies) to define, and
+/// `inline_copies`, functions of other partitions also translated here as
+/// `available_externally` copies, for the inliner only (never emitted).
+pub(crate) struct PartFuncs<'p> {
+    pub funcs: &'p [u32],
+    pub inline_copies: &'p [u32],
+    pub effort: Effort,
+}
+
+/// Translates a partition's functions into a new LLVM module holding `share` of
+/// the module, and optimises it at the partition's effort.
+pub(crate) fn translate_part<'a, 'ctx>(
+    llcx: &'ctx Context,
+    info: &'a module_info::ModuleInfo<'a>,
+    opts: &CodegenOptions,
+    share: module_cx::Share<'a>,
+    part: &PartFuncs,
+    progress: &dyn Progress,
+) -> Result<BuiltPart<'ctx>> {
+    let effort = part.effort;
+    let started = Instant::now();
     let features = emit::CpuFeatures::of(&opts.target_cpu);
-    let mut cx = module_cx::ModuleCx::new(llcx, info, "wasm", opts.embedding.clone(), features)?;
+    let mut cx =
+        module_cx::ModuleCx::new(llcx, info, "wasm", opts.embedding.clone(), share, features)?;
     cx.strict_load_traps = opts.strict_load_traps;
     let imported = info.num_imported_funcs();
-    for (i, body) in info.bodies.iter().enumerate() {
-        func::translate_function(&cx, imported + i as u32, body)?;
+    for &i in part.funcs {
+        func::translate_function(&cx, imported + i, &info.bodies[i as usize])?;
+        progress.translated(1);
+    }
+    for &i in part.inline_copies {
+        func::translate_function(&cx, imported + i, &info.bodies[i as usize])?;
+        cx.function(imported + i)?
+            .as_global_value()
+            .set_linkage(inkwell::module::Linkage::AvailableExternally);
     }
     cx.preserve_loads_into_unread_globals();
-    instantiate::emit_module_symbols(&cx, &opts.manifest, &opts.entry)?;
+    if share.defines_state() {
+        instantiate::emit_module_symbols(&cx, &opts.manifest, &opts.entry)?;
+    }
 
-    let tm = emit::target_machine(&opts.target_cpu, opts.opt_level)?;
+    let tm = emit::target_machine(&opts.target_cpu, effort.codegen_level(opts.opt_level))?;
     // Every function carries the CPU and its features, so any code generator
     // (this target machine, or MCJIT's generic one) selects the same instructions.
     let cpu = tm.get_cpu().to_string();
@@ -119,8 +287,15 @@ pub(crate) fn translate_module<'ctx>(
             e.to_string().trim()
         )
     })?;
-    emit::optimise(&cx.module, &tm, opts.opt_level)?;
-    Ok((cx.module, tm))
+    let translate = started.elapsed();
+    let started = Instant::now();
+    emit::optimise(&cx.module, &tm, effort.ir_level(opts.opt_level))?;
+    Ok(BuiltPart {
+        module: cx.module,
+        tm,
+        translate,
+        optimise: started.elapsed(),
+    })
 }
 
 #[cfg(test)]

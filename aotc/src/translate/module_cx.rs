@@ -6,6 +6,10 @@
 //! state is an LLVM global: LLVM sees that wasm globals cannot alias linear memory and
 //! the memory base is one load per function. Layouts of shared structs come from
 //! `abi_types` (checked against `aotc_abi` by tests).
+//!
+//! A `ModuleCx` holds either the whole module or one partition of a split one
+//! ([`Share`], see `share`): a partition other than the owner declares the module
+//! state instead of defining it, and declares only the functions it uses.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -17,14 +21,18 @@ use inkwell::module::{Linkage, Module};
 use inkwell::types::{BasicMetadataTypeEnum, BasicType, BasicTypeEnum, FunctionType, VectorType};
 use inkwell::values::{BasicValue, BasicValueEnum, FunctionValue, GlobalValue};
 use inkwell::AddressSpace;
+use inkwell::GlobalVisibility;
 use wasmparser::ValType;
 
 use super::abi_types::AbiTypes;
 use super::emit::CpuFeatures;
+use super::imports::unknown_function_imports;
 use super::module_info::{ModuleInfo, Signature};
+pub(crate) use super::share::AliasClass;
+use super::share::{state_global, AliasTags, Storage};
+pub(crate) use super::share::{Share, SplitModule};
 use aotc_abi::layout::signature_id;
 use aotc_abi::sym;
-use aotc_abi::wasi::{WasiResult, WasiType, WASI_MODULE};
 
 /// A value known when the module is compiled (an embedder's imported global).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -119,6 +127,8 @@ pub(crate) struct RuntimeFns<'ctx> {
 
 pub(crate) struct ModuleCx<'a, 'ctx> {
     pub embedding: Embedding,
+    /// Whole module or one partition of a split one.
+    pub share: Share<'a>,
     /// Every memory load volatile (see `CodegenOptions::strict_load_traps`).
     pub strict_load_traps: bool,
     pub llcx: &'ctx Context,
@@ -129,8 +139,9 @@ pub(crate) struct ModuleCx<'a, 'ctx> {
     pub fn_types: Vec<FunctionType<'ctx>>,
     /// Canonical signature id per wasm type index.
     pub type_ids: Vec<u64>,
-    /// One LLVM function per wasm function index (imports are thunks to the runtime).
-    pub functions: Vec<FunctionValue<'ctx>>,
+    /// One LLVM function per wasm function index (imports are thunks to the runtime);
+    /// see [`ModuleCx::function`].
+    functions: RefCell<Vec<Option<FunctionValue<'ctx>>>>,
     pub globals: Vec<GlobalSlot<'ctx>>,
     /// The module's header context, `aotc_vmctx`.
     pub vmctx: GlobalValue<'ctx>,
@@ -143,6 +154,8 @@ pub(crate) struct ModuleCx<'a, 'ctx> {
     pub rt: RuntimeFns<'ctx>,
     /// The target CPU's features the SIMD emitters ask about.
     pub cpu: CpuFeatures,
+    /// Alias tags for memory accesses: split modules only (see `share`).
+    alias_tags: Option<AliasTags<'ctx>>,
     /// `FuncRecord` constants, created on first reference.
     func_records: RefCell<HashMap<u32, GlobalValue<'ctx>>>,
     /// Globals some `global.get` reads, and values written by `global.set`: values
@@ -207,7 +220,7 @@ fn fn_type_of<'ctx>(llcx: &'ctx Context, sig: &Signature) -> Result<FunctionType
 /// gdb and backtraces show real names. The prefix matters: LLVM lowers intrinsics
 /// to libcalls by name (`memcpy`, `memset`, `fmod` …), and an unprefixed wasm
 /// function called `memcpy` would capture those calls.
-fn symbol_name(info: &ModuleInfo, index: u32) -> String {
+pub(super) fn symbol_name(info: &ModuleInfo, index: u32) -> String {
     match info.func_names.get(&index) {
         Some(n) if !n.is_empty() => format!("wasm:{n}"),
         _ => format!("wasm:function[{index}]"),
@@ -221,8 +234,12 @@ impl<'a, 'ctx> ModuleCx<'a, 'ctx> {
         info: &'a ModuleInfo<'a>,
         name: &str,
         embedding: Embedding,
+        share: Share<'a>,
         cpu: CpuFeatures,
     ) -> Result<Self> {
+        if share.is_split() && !matches!(embedding, Embedding::Command) {
+            bail!("internal compiler error: only commands are compiled in partitions");
+        }
         let module = llcx.create_module(name);
         let abi = AbiTypes::new(llcx);
         let rt = declare_runtime(llcx, &module, &abi);
@@ -250,12 +267,14 @@ impl<'a, 'ctx> ModuleCx<'a, 'ctx> {
                 // Only reachable when embedded: commands report the import as unknown.
                 Some(module.add_global(abi.memory, None, &import_symbol(ImportKind::Memory, 0)))
             }
-            1 => {
-                let m = module.add_global(abi.memory, None, "aotc.memory0");
-                m.set_linkage(Linkage::Internal);
-                m.set_initializer(&abi.memory.const_zero());
-                Some(m)
-            }
+            1 => Some(state_global(
+                &module,
+                share,
+                abi.memory.into(),
+                "aotc.memory0",
+                Storage::Variable,
+                || Ok(abi.memory.const_zero().into()),
+            )?),
             _ => bail!("unsupported: more than one memory (multi-memory proposal)"),
         };
         if !embedded {
@@ -279,31 +298,38 @@ impl<'a, 'ctx> ModuleCx<'a, 'ctx> {
                 );
             }
         }
-        let null = llcx.ptr_type(AddressSpace::default()).const_null();
-        let memory_ptr = memory.map(|m| m.as_pointer_value()).unwrap_or(null);
-        vmctx.set_initializer(
-            &abi.vmctx_header
-                .const_named_struct(&[null.into(), memory_ptr.into()]),
-        );
+        if share.defines_state() {
+            let null = llcx.ptr_type(AddressSpace::default()).const_null();
+            let memory_ptr = memory.map(|m| m.as_pointer_value()).unwrap_or(null);
+            vmctx.set_initializer(
+                &abi.vmctx_header
+                    .const_named_struct(&[null.into(), memory_ptr.into()]),
+            );
+        }
 
         let tables = (0..info.tables.len())
             .map(|i| {
                 if i < info.table_imports.len() {
-                    return module.add_global(
+                    return Ok(module.add_global(
                         abi.table,
                         None,
                         &import_symbol(ImportKind::Table, i as u32),
-                    );
+                    ));
                 }
-                let t = module.add_global(abi.table, None, &format!("aotc.table{i}"));
-                t.set_linkage(Linkage::Internal);
-                t.set_initializer(&abi.table.const_zero());
-                t
+                state_global(
+                    &module,
+                    share,
+                    abi.table.into(),
+                    &format!("aotc.table{i}"),
+                    Storage::Variable,
+                    || Ok(abi.table.const_zero().into()),
+                )
             })
-            .collect();
+            .collect::<Result<Vec<_>>>()?;
 
         let mut cx = ModuleCx {
             embedding,
+            share,
             strict_load_traps: false,
             llcx,
             module,
@@ -311,7 +337,7 @@ impl<'a, 'ctx> ModuleCx<'a, 'ctx> {
             abi,
             fn_types,
             type_ids,
-            functions: Vec::new(),
+            functions: RefCell::new(vec![None; info.func_types.len()]),
             globals: Vec::new(),
             vmctx,
             memory,
@@ -320,71 +346,87 @@ impl<'a, 'ctx> ModuleCx<'a, 'ctx> {
             elems: Vec::new(),
             rt,
             cpu,
+            alias_tags: share.is_split().then(|| AliasTags::new(llcx)),
             func_records: RefCell::new(HashMap::new()),
             global_read: RefCell::new(vec![false; info.globals.len()]),
             global_writes: RefCell::new(Vec::new()),
         };
-        cx.declare_functions()?;
+        if share.defines_state() {
+            cx.declare_functions()?;
+        }
         cx.define_globals()?;
         cx.define_segments()?;
+        if let Share::Part { owner: true, split } = share {
+            // Defined here whether or not this partition uses them: other partitions
+            // may, and they only declare records.
+            for &f in &split.referenced {
+                cx.func_record(f)?;
+            }
+        }
         Ok(cx)
     }
 
-    fn declare_functions(&mut self) -> Result<()> {
-        let info = self.info;
-        for (index, &type_index) in info.func_types.iter().enumerate() {
-            let index = index as u32;
-            let fn_type = self.fn_types[type_index as usize];
-            let f = self.module.add_function(
-                &symbol_name(info, index),
-                fn_type,
-                Some(Linkage::Internal),
-            );
-            self.set_wasm_function_attributes(f);
-            self.functions.push(f);
+    /// The LLVM function of wasm function `index`. A whole module and the owner
+    /// partition declare every function up front, in index order (and check every
+    /// import); the other partitions declare only the functions they use, when first
+    /// used, which keeps their modules (and the optimiser's module-wide passes) small.
+    pub fn function(&self, index: u32) -> Result<FunctionValue<'ctx>> {
+        if let Some(f) = self.functions.borrow()[index as usize] {
+            return Ok(f);
         }
-        for (index, import) in info.func_imports.iter().enumerate() {
-            let sig = &info.types[import.type_index as usize];
-            if let Embedding::Embedded { .. } = self.embedding {
-                self.bind_embedded_import(index as u32);
-                continue;
+        let f = self.declare_function(index);
+        self.functions.borrow_mut()[index as usize] = Some(f);
+        if index < self.info.num_imported_funcs() {
+            self.bind_import(index, f)?;
+        }
+        Ok(f)
+    }
+
+    fn declare_functions(&self) -> Result<()> {
+        let count = self.info.func_types.len() as u32;
+        let mut thunks = Vec::new();
+        for index in 0..count {
+            let f = self.declare_function(index);
+            self.functions.borrow_mut()[index as usize] = Some(f);
+            if index < self.info.num_imported_funcs() {
+                thunks.push(f);
             }
-            if let Err(ImportProblem::WrongType(expected)) =
-                self.bind_wasi_import(index as u32, &import.module, &import.name, sig)
-            {
-                bail!(
-                    "import {}.{} has type {} but WASI preview1 defines it as {}",
-                    import.module,
-                    import.name,
-                    describe_signature(sig),
-                    expected
-                );
-            }
+        }
+        for (index, thunk) in thunks.into_iter().enumerate() {
+            self.bind_import(index as u32, thunk)?;
         }
         Ok(())
     }
 
-    /// An embedded module's imported function: its thunk calls the external symbol
-    /// the embedder maps to the exporting function.
-    fn bind_embedded_import(&self, index: u32) {
-        let thunk = self.functions[index as usize];
-        let target = self.module.add_function(
-            &import_symbol(ImportKind::Func, index),
-            thunk.get_type(),
-            Some(Linkage::External),
-        );
-        let b = self.llcx.create_builder();
-        b.position_at_end(self.llcx.append_basic_block(thunk, "entry"));
-        let args: Vec<inkwell::values::BasicMetadataValueEnum> = thunk
-            .get_param_iter()
-            .map(inkwell::values::BasicMetadataValueEnum::from)
-            .collect();
-        let call = b.build_call(target, &args, "").expect("builder positioned");
-        match call.try_as_basic_value().basic() {
-            Some(v) => b.build_return(Some(&v)),
-            None => b.build_return(None),
-        }
-        .expect("builder positioned");
+    /// Adds the LLVM function of wasm function `index` (no body).
+    fn declare_function(&self, index: u32) -> FunctionValue<'ctx> {
+        let info = self.info;
+        let fn_type = self.fn_types[info.func_types[index as usize] as usize];
+        let imported = index < info.num_imported_funcs();
+        let f = match self.share {
+            Share::Whole => self.module.add_function(
+                &symbol_name(info, index),
+                fn_type,
+                Some(Linkage::Internal),
+            ),
+            // Import thunks: a private copy per partition.
+            Share::Part { split, .. } if imported => self.module.add_function(
+                &split.names[index as usize],
+                fn_type,
+                Some(Linkage::Internal),
+            ),
+            Share::Part { split, .. } => {
+                let f = self.module.add_function(
+                    &split.names[index as usize],
+                    fn_type,
+                    Some(Linkage::External),
+                );
+                f.as_global_value().set_visibility(GlobalVisibility::Hidden);
+                f
+            }
+        };
+        self.set_wasm_function_attributes(f);
+        f
     }
 
     /// Applies the attributes every generated wasm function carries.
@@ -408,88 +450,6 @@ impl<'a, 'ctx> ModuleCx<'a, 'ctx> {
         f.add_attribute(AttributeLoc::Function, enum_attr(llcx, "nounwind", 0));
     }
 
-    /// Defines the body of an imported function's thunk: a direct call to the
-    /// runtime's `aotc_wasi_<name>` with the module context.
-    fn bind_wasi_import(
-        &self,
-        index: u32,
-        module: &str,
-        name: &str,
-        sig: &Signature,
-    ) -> std::result::Result<(), ImportProblem> {
-        if module != WASI_MODULE {
-            return Err(ImportProblem::Unknown);
-        }
-        let Some(wasi) = aotc_abi::wasi::find(name) else {
-            return Err(ImportProblem::Unknown);
-        };
-        let expected_params: Vec<ValType> = wasi
-            .params
-            .iter()
-            .map(|t| match t {
-                WasiType::I32 => ValType::I32,
-                WasiType::I64 => ValType::I64,
-            })
-            .collect();
-        let expected_results = match wasi.result {
-            WasiResult::Errno => vec![ValType::I32],
-            WasiResult::Never => vec![],
-        };
-        let expected = Signature {
-            params: expected_params,
-            results: expected_results,
-        };
-        if *sig != expected {
-            return Err(ImportProblem::WrongType(describe_signature(&expected)));
-        }
-        if !wasi.ready {
-            return Err(ImportProblem::NotYet);
-        }
-
-        let llcx = self.llcx;
-        let ptr = llcx.ptr_type(AddressSpace::default());
-        let mut params: Vec<BasicMetadataTypeEnum> = vec![ptr.into()];
-        for t in wasi.params {
-            params.push(match t {
-                WasiType::I32 => llcx.i32_type().into(),
-                WasiType::I64 => llcx.i64_type().into(),
-            });
-        }
-        let host_name = format!("{}{}", sym::WASI_PREFIX, wasi.name);
-        let host = match wasi.result {
-            WasiResult::Errno => llcx.i32_type().fn_type(&params, false),
-            WasiResult::Never => llcx.void_type().fn_type(&params, false),
-        };
-        let host = self
-            .module
-            .add_function(&host_name, host, Some(Linkage::External));
-        host.add_attribute(AttributeLoc::Function, enum_attr(llcx, "nounwind", 0));
-        if wasi.result == WasiResult::Never {
-            host.add_attribute(AttributeLoc::Function, enum_attr(llcx, "noreturn", 0));
-        }
-
-        let thunk = self.functions[index as usize];
-        let b = llcx.create_builder();
-        b.position_at_end(llcx.append_basic_block(thunk, "entry"));
-        let mut args = vec![self.vmctx.as_pointer_value().into()];
-        args.extend(
-            thunk
-                .get_param_iter()
-                .map(inkwell::values::BasicMetadataValueEnum::from),
-        );
-        let call = b.build_call(host, &args, "").expect("builder positioned");
-        match wasi.result {
-            WasiResult::Errno => {
-                let v = call.try_as_basic_value().basic().expect("errno result");
-                b.build_return(Some(&v)).expect("builder positioned");
-            }
-            WasiResult::Never => {
-                b.build_unreachable().expect("builder positioned");
-            }
-        }
-        Ok(())
-    }
-
     fn define_globals(&mut self) -> Result<()> {
         let info = self.info;
         for (i, g) in info.globals.iter().enumerate() {
@@ -502,9 +462,14 @@ impl<'a, 'ctx> ModuleCx<'a, 'ctx> {
                 GlobalSlot::Constant(init)
             } else {
                 let ty = llvm_type(self.llcx, g.ty.content_type)?;
-                let gv = self.module.add_global(ty, None, &format!("aotc.global{i}"));
-                gv.set_linkage(Linkage::Internal);
-                gv.set_initializer(&init);
+                let gv = state_global(
+                    &self.module,
+                    self.share,
+                    ty,
+                    &format!("aotc.global{i}"),
+                    Storage::Variable,
+                    || Ok(init),
+                )?;
                 GlobalSlot::Variable(gv, ty)
             };
             self.globals.push(slot);
@@ -555,10 +520,17 @@ impl<'a, 'ctx> ModuleCx<'a, 'ctx> {
             let contents = if seg.bytes.is_empty() {
                 None
             } else {
-                let c = llcx.const_string(seg.bytes, false);
-                Some(self.private_constant(&format!("aotc.data{i}"), &c))
+                let ty = llcx.i8_type().array_type(seg.bytes.len() as u32);
+                Some(state_global(
+                    &self.module,
+                    self.share,
+                    ty.into(),
+                    &format!("aotc.data{i}"),
+                    Storage::Constant,
+                    || Ok(llcx.const_string(seg.bytes, false).into()),
+                )?)
             };
-            let dropped = self.flag_global(&format!("aotc.data{i}.dropped"));
+            let dropped = self.flag_global(&format!("aotc.data{i}.dropped"))?;
             self.data.push(SegmentSlot {
                 contents,
                 len: seg.bytes.len() as u32,
@@ -567,32 +539,54 @@ impl<'a, 'ctx> ModuleCx<'a, 'ctx> {
         }
         let ptr = llcx.ptr_type(AddressSpace::default());
         for (i, seg) in info.elements.iter().enumerate() {
-            let mut values = Vec::with_capacity(seg.items.len());
-            for item in &seg.items {
-                let v = match item {
-                    super::module_info::ElemItem::Func(f) => {
-                        self.func_record(*f).as_pointer_value()
-                    }
-                    super::module_info::ElemItem::Expr(e) => {
-                        super::const_expr::evaluate(self, e)?.into_pointer_value()
-                    }
-                };
-                values.push(v);
-            }
-            let contents = if values.is_empty() {
+            let len = seg.items.len() as u32;
+            let contents = if seg.items.is_empty() {
                 None
             } else {
-                let arr = ptr.const_array(&values);
-                Some(self.private_constant(&format!("aotc.elem{i}"), &arr))
+                let items = || -> Result<BasicValueEnum<'ctx>> {
+                    let mut values = Vec::with_capacity(seg.items.len());
+                    for item in &seg.items {
+                        let v = match item {
+                            super::module_info::ElemItem::Func(f) => {
+                                self.func_record(*f)?.as_pointer_value()
+                            }
+                            super::module_info::ElemItem::Expr(e) => {
+                                super::const_expr::evaluate(self, e)?.into_pointer_value()
+                            }
+                        };
+                        values.push(v);
+                    }
+                    Ok(ptr.const_array(&values).into())
+                };
+                Some(state_global(
+                    &self.module,
+                    self.share,
+                    ptr.array_type(len).into(),
+                    &format!("aotc.elem{i}"),
+                    Storage::Constant,
+                    items,
+                )?)
             };
-            let dropped = self.flag_global(&format!("aotc.elem{i}.dropped"));
+            let dropped = self.flag_global(&format!("aotc.elem{i}.dropped"))?;
             self.elems.push(SegmentSlot {
                 contents,
-                len: values.len() as u32,
+                len,
                 dropped,
             });
         }
         Ok(())
+    }
+
+    /// Tags a load or store as touching `class` (a no-op in a whole module, where the
+    /// globals' internal linkage already tells LLVM as much).
+    pub fn alias_tag(
+        &self,
+        inst: Option<inkwell::values::InstructionValue<'ctx>>,
+        class: AliasClass,
+    ) {
+        if let (Some(tags), Some(inst)) = (&self.alias_tags, inst) {
+            tags.tag(inst, class);
+        }
     }
 
     /// Records a `global.get` and returns the global's slot.
@@ -609,6 +603,11 @@ impl<'a, 'ctx> ModuleCx<'a, 'ctx> {
     /// After all bodies are translated: keeps the traps of loads whose values only
     /// reach globals nothing reads.
     pub fn preserve_loads_into_unread_globals(&self) {
+        if self.share.is_split() {
+            // Globals are external symbols there: no store to one is ever deleted,
+            // and a global unread here may be read by another partition.
+            return;
+        }
         let read = self.global_read.borrow();
         for &(index, value) in self.global_writes.borrow().iter() {
             if !read[index as usize] {
@@ -627,72 +626,53 @@ impl<'a, 'ctx> ModuleCx<'a, 'ctx> {
         g
     }
 
-    fn flag_global(&self, name: &str) -> GlobalValue<'ctx> {
+    fn flag_global(&self, name: &str) -> Result<GlobalValue<'ctx>> {
         let i8t = self.llcx.i8_type();
-        let g = self.module.add_global(i8t, None, name);
-        g.set_linkage(Linkage::Internal);
-        g.set_initializer(&i8t.const_zero());
-        g
+        state_global(
+            &self.module,
+            self.share,
+            i8t.into(),
+            name,
+            Storage::Variable,
+            || Ok(i8t.const_zero().into()),
+        )
     }
 
     /// The `FuncRecord` constant of function `index` (a funcref value points to it).
-    pub fn func_record(&self, index: u32) -> GlobalValue<'ctx> {
+    pub fn func_record(&self, index: u32) -> Result<GlobalValue<'ctx>> {
         if let Some(g) = self.func_records.borrow().get(&index) {
-            return *g;
+            return Ok(*g);
         }
         let type_index = self.info.func_types[index as usize];
         let ptr = self.llcx.ptr_type(AddressSpace::default());
-        let init = self.abi.func_record.const_named_struct(&[
-            self.functions[index as usize]
-                .as_global_value()
-                .as_pointer_value()
-                .into(),
-            ptr.const_null().into(),
-            self.llcx
-                .i64_type()
-                .const_int(self.type_ids[type_index as usize], false)
-                .into(),
-        ]);
-        let g = self.private_constant(&format!("aotc.funcref{index}"), &init);
+        let init = || {
+            Ok(self
+                .abi
+                .func_record
+                .const_named_struct(&[
+                    self.function(index)?
+                        .as_global_value()
+                        .as_pointer_value()
+                        .into(),
+                    ptr.const_null().into(),
+                    self.llcx
+                        .i64_type()
+                        .const_int(self.type_ids[type_index as usize], false)
+                        .into(),
+                ])
+                .into())
+        };
+        let g = state_global(
+            &self.module,
+            self.share,
+            self.abi.func_record.into(),
+            &format!("aotc.funcref{index}"),
+            Storage::Constant,
+            init,
+        )?;
         self.func_records.borrow_mut().insert(index, g);
-        g
+        Ok(g)
     }
-}
-
-/// Function imports a command cannot satisfy: anything but a ready WASI call.
-fn unknown_function_imports(info: &ModuleInfo) -> Vec<String> {
-    info.func_imports
-        .iter()
-        .filter_map(|i| {
-            if i.module != WASI_MODULE {
-                return Some(format!("{}.{} (function)", i.module, i.name));
-            }
-            match aotc_abi::wasi::find(&i.name) {
-                None => Some(format!("{}.{} (function)", i.module, i.name)),
-                Some(f) if !f.ready => Some(format!(
-                    "{}.{} (function; WASI preview1 call not supported by this aotc yet)",
-                    i.module, i.name
-                )),
-                Some(_) => None,
-            }
-        })
-        .collect()
-}
-
-enum ImportProblem {
-    Unknown,
-    NotYet,
-    WrongType(String),
-}
-
-fn describe_signature(sig: &Signature) -> String {
-    let list = |ts: &[ValType]| {
-        ts.iter()
-            .map(|t| format!("{t}"))
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    format!("({}) -> ({})", list(&sig.params), list(&sig.results))
 }
 
 pub(crate) fn enum_attr(llcx: &Context, name: &str, value: u64) -> Attribute {

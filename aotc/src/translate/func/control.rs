@@ -128,7 +128,7 @@ impl<'c, 'a, 'ctx> FuncTranslator<'c, 'a, 'ctx> {
                 self.reachable = false;
             }
             Operator::Call { function_index } => {
-                let callee = self.m.functions[function_index as usize];
+                let callee = self.m.function(function_index)?;
                 let sig = self.m.info.signature_of_func(function_index);
                 let args = self.call_args(sig.params.len());
                 let call = self.b.build_call(callee, &args, "")?;

@@ -16,6 +16,7 @@ use inkwell::IntPredicate;
 use wasmparser::{MemArg, Operator};
 
 use super::FuncTranslator;
+use crate::translate::module_cx::AliasClass;
 use aotc_abi::trap::TrapCode;
 
 /// Width and extension of a load, or width of a store.
@@ -216,13 +217,13 @@ impl<'c, 'a, 'ctx> FuncTranslator<'c, 'a, 'ctx> {
         let value = match access {
             Access::Full => {
                 let v = self.b.build_load(ty, ptr, "load")?;
-                set_unaligned(v.as_instruction_value(), strict);
+                self.linear_memory_access(v.as_instruction_value(), strict);
                 v
             }
             Access::Narrow { bits, signed } => {
                 let narrow = self.int_type(bits);
                 let v = self.b.build_load(narrow, ptr, "load")?;
-                set_unaligned(v.as_instruction_value(), strict);
+                self.linear_memory_access(v.as_instruction_value(), strict);
                 let v = v.into_int_value();
                 let wide = ty.into_int_type();
                 if signed {
@@ -250,16 +251,28 @@ impl<'c, 'a, 'ctx> FuncTranslator<'c, 'a, 'ctx> {
             }
         };
         let store = self.b.build_store(ptr, value)?;
-        store.set_alignment(1).expect("stores take an alignment");
+        self.linear_memory_access(Some(store), false);
         Ok(())
+    }
+
+    /// Marks a linear-memory load or store: possibly unaligned, volatile if asked
+    /// (strict load traps), tagged for alias analysis in a split module.
+    pub(super) fn linear_memory_access(
+        &self,
+        inst: Option<inkwell::values::InstructionValue<'ctx>>,
+        volatile: bool,
+    ) {
+        set_unaligned(inst, volatile);
+        self.m.alias_tag(inst, AliasClass::LinearMemory);
     }
 }
 
 /// wasm alignment is only a hint: every access is emitted as possibly unaligned;
 /// `volatile` for strict load traps.
-pub(super) fn set_unaligned(inst: Option<inkwell::values::InstructionValue>, volatile: bool) {
+fn set_unaligned(inst: Option<inkwell::values::InstructionValue>, volatile: bool) {
     if let Some(i) = inst {
-        i.set_alignment(1).expect("loads take an alignment");
+        i.set_alignment(1)
+            .expect("loads and stores take an alignment");
         if volatile {
             i.set_volatile(true).expect("loads can be volatile");
         }

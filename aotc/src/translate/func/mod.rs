@@ -106,7 +106,7 @@ pub(crate) fn translate_function<'a, 'ctx>(
     func_index: u32,
     body: &FunctionBody<'a>,
 ) -> Result<()> {
-    let func = m.functions[func_index as usize];
+    let func = m.function(func_index)?;
     let llcx = m.llcx;
     let prologue = llcx.append_basic_block(func, "prologue");
     let start = llcx.append_basic_block(func, "start");

@@ -11,7 +11,6 @@ use anyhow::Result;
 use inkwell::values::BasicValue;
 use wasmparser::{MemArg, Operator};
 
-use super::memory::set_unaligned;
 use super::simd::Shape;
 use super::FuncTranslator;
 use crate::translate::module_cx::v128_type;
@@ -53,7 +52,7 @@ impl<'c, 'a, 'ctx> FuncTranslator<'c, 'a, 'ctx> {
                 let addr = self.pop_int();
                 let ptr = self.address(addr, memarg.offset)?;
                 let store = self.b.build_store(ptr, value)?;
-                store.set_alignment(1).expect("stores take an alignment");
+                self.linear_memory_access(Some(store), false);
             }
             O::V128Load8Lane { memarg, lane } => self.load_lane(memarg, I8x16, lane)?,
             O::V128Load16Lane { memarg, lane } => self.load_lane(memarg, I16x8, lane)?,
@@ -74,24 +73,24 @@ impl<'c, 'a, 'ctx> FuncTranslator<'c, 'a, 'ctx> {
         let v = match kind {
             Load::Full => {
                 let v = self.b.build_load(v128_type(self.m.llcx), ptr, "load")?;
-                set_unaligned(v.as_instruction_value(), self.m.strict_load_traps);
+                self.linear_memory_access(v.as_instruction_value(), self.m.strict_load_traps);
                 v.into_vector_value()
             }
             Load::Extend { to, signed } => {
                 // Half as wide lanes, as many of them: 8 bytes.
                 let narrow = self.int_type(to.lane_bits() / 2).vec_type(to.lanes());
                 let v = self.b.build_load(narrow, ptr, "load")?;
-                set_unaligned(v.as_instruction_value(), self.m.strict_load_traps);
+                self.linear_memory_access(v.as_instruction_value(), self.m.strict_load_traps);
                 self.extend_lanes(v.into_vector_value(), self.vec_type(to), signed)?
             }
             Load::Splat(shape) => {
                 let v = self.b.build_load(self.lane_type(shape), ptr, "load")?;
-                set_unaligned(v.as_instruction_value(), self.m.strict_load_traps);
+                self.linear_memory_access(v.as_instruction_value(), self.m.strict_load_traps);
                 self.splat(v, shape)?
             }
             Load::Zero(shape) => {
                 let v = self.b.build_load(self.lane_type(shape), ptr, "load")?;
-                set_unaligned(v.as_instruction_value(), self.m.strict_load_traps);
+                self.linear_memory_access(v.as_instruction_value(), self.m.strict_load_traps);
                 let zero = self.vec_type(shape).const_zero();
                 self.b
                     .build_insert_element(zero, v, self.lane_index(0), "")?
@@ -106,7 +105,7 @@ impl<'c, 'a, 'ctx> FuncTranslator<'c, 'a, 'ctx> {
         let addr = self.pop_int();
         let ptr = self.address(addr, memarg.offset)?;
         let x = self.b.build_load(self.lane_type(shape), ptr, "load")?;
-        set_unaligned(x.as_instruction_value(), self.m.strict_load_traps);
+        self.linear_memory_access(x.as_instruction_value(), self.m.strict_load_traps);
         let v = self
             .b
             .build_insert_element(v, x, self.lane_index(lane as u32), "")?;
@@ -122,7 +121,7 @@ impl<'c, 'a, 'ctx> FuncTranslator<'c, 'a, 'ctx> {
             .b
             .build_extract_element(v, self.lane_index(lane as u32), "")?;
         let store = self.b.build_store(ptr, x)?;
-        store.set_alignment(1).expect("stores take an alignment");
+        self.linear_memory_access(Some(store), false);
         Ok(())
     }
 }

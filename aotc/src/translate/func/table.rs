@@ -26,7 +26,7 @@ impl<'c, 'a, 'ctx> FuncTranslator<'c, 'a, 'ctx> {
                 self.push(v);
             }
             Operator::RefFunc { function_index } => {
-                let record = self.m.func_record(function_index);
+                let record = self.m.func_record(function_index)?;
                 self.push(record.as_pointer_value());
             }
             Operator::TableGet { table } => {

@@ -2,10 +2,11 @@
 //! `global.get/set` (constants for immutable globals, LLVM globals otherwise).
 
 use anyhow::Result;
+use inkwell::values::BasicValue;
 use wasmparser::Operator;
 
 use super::FuncTranslator;
-use crate::translate::module_cx::GlobalSlot;
+use crate::translate::module_cx::{AliasClass, GlobalSlot};
 
 impl<'c, 'a, 'ctx> FuncTranslator<'c, 'a, 'ctx> {
     pub(super) fn translate_variable(&mut self, op: &Operator<'a>) -> Result<bool> {
@@ -30,6 +31,8 @@ impl<'c, 'a, 'ctx> FuncTranslator<'c, 'a, 'ctx> {
                 GlobalSlot::Constant(c) => self.push(c),
                 GlobalSlot::Variable(g, ty) => {
                     let v = self.b.build_load(ty, g.as_pointer_value(), "")?;
+                    self.m
+                        .alias_tag(v.as_instruction_value(), AliasClass::WasmGlobal);
                     self.push(v);
                 }
             },
@@ -38,7 +41,8 @@ impl<'c, 'a, 'ctx> FuncTranslator<'c, 'a, 'ctx> {
                 self.m.note_global_write(global_index, v);
                 match self.m.globals[global_index as usize] {
                     GlobalSlot::Variable(g, _) => {
-                        self.b.build_store(g.as_pointer_value(), v)?;
+                        let store = self.b.build_store(g.as_pointer_value(), v)?;
+                        self.m.alias_tag(Some(store), AliasClass::WasmGlobal);
                     }
                     GlobalSlot::Constant(_) => {
                         unreachable!("validated: global.set of a mutable global")

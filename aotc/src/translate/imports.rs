@@ -1,0 +1,186 @@
+//! Imported functions: each import is a thunk (an LLVM function with the wasm
+//! signature) whose body calls what the import is bound to: the runtime's
+//! `aotc_wasi_<name>` with the module context for a command, or the external symbol
+//! an embedder maps for an embedded module.
+//!
+//! Invariant: a command's function imports are WASI preview1 calls with exactly the
+//! contract's signature (`aotc_abi::wasi`); anything else is an error naming the
+//! import (unknown ones are listed together by `ModuleCx::new`).
+
+use anyhow::{bail, Result};
+use inkwell::attributes::AttributeLoc;
+use inkwell::module::Linkage;
+use inkwell::types::BasicMetadataTypeEnum;
+use inkwell::values::FunctionValue;
+use inkwell::AddressSpace;
+use wasmparser::ValType;
+
+use super::module_cx::{enum_attr, import_symbol, Embedding, ImportKind, ModuleCx};
+use super::module_info::{ModuleInfo, Signature};
+use aotc_abi::sym;
+use aotc_abi::wasi::{WasiResult, WasiType, WASI_MODULE};
+
+impl<'ctx> ModuleCx<'_, 'ctx> {
+    /// Defines the body of `thunk`, the function of import `index`.
+    pub(super) fn bind_import(&self, index: u32, thunk: FunctionValue<'ctx>) -> Result<()> {
+        let info = self.info;
+        let import = &info.func_imports[index as usize];
+        let sig = &info.types[import.type_index as usize];
+        if let Embedding::Embedded { .. } = self.embedding {
+            self.bind_embedded_import(index, thunk);
+            return Ok(());
+        }
+        match self.bind_wasi_import(thunk, &import.module, &import.name, sig) {
+            Err(ImportProblem::WrongType(expected)) => bail!(
+                "import {}.{} has type {} but WASI preview1 defines it as {}",
+                import.module,
+                import.name,
+                describe_signature(sig),
+                expected
+            ),
+            // Reported by `ModuleCx::new` (unknown imports are listed together).
+            Err(ImportProblem::Unknown | ImportProblem::NotYet) | Ok(()) => Ok(()),
+        }
+    }
+
+    /// An embedded module's imported function: its thunk calls the external symbol
+    /// the embedder maps to the exporting function.
+    fn bind_embedded_import(&self, index: u32, thunk: FunctionValue<'ctx>) {
+        let target = self.module.add_function(
+            &import_symbol(ImportKind::Func, index),
+            thunk.get_type(),
+            Some(Linkage::External),
+        );
+        let b = self.llcx.create_builder();
+        b.position_at_end(self.llcx.append_basic_block(thunk, "entry"));
+        let args: Vec<inkwell::values::BasicMetadataValueEnum> = thunk
+            .get_param_iter()
+            .map(inkwell::values::BasicMetadataValueEnum::from)
+            .collect();
+        let call = b.build_call(target, &args, "").expect("builder positioned");
+        match call.try_as_basic_value().basic() {
+            Some(v) => b.build_return(Some(&v)),
+            None => b.build_return(None),
+        }
+        .expect("builder positioned");
+    }
+
+    /// Defines the body of an imported function's thunk: a direct call to the
+    /// runtime's `aotc_wasi_<name>` with the module context.
+    fn bind_wasi_import(
+        &self,
+        thunk: FunctionValue<'ctx>,
+        module: &str,
+        name: &str,
+        sig: &Signature,
+    ) -> std::result::Result<(), ImportProblem> {
+        if module != WASI_MODULE {
+            return Err(ImportProblem::Unknown);
+        }
+        let Some(wasi) = aotc_abi::wasi::find(name) else {
+            return Err(ImportProblem::Unknown);
+        };
+        let expected_params: Vec<ValType> = wasi
+            .params
+            .iter()
+            .map(|t| match t {
+                WasiType::I32 => ValType::I32,
+                WasiType::I64 => ValType::I64,
+            })
+            .collect();
+        let expected_results = match wasi.result {
+            WasiResult::Errno => vec![ValType::I32],
+            WasiResult::Never => vec![],
+        };
+        let expected = Signature {
+            params: expected_params,
+            results: expected_results,
+        };
+        if *sig != expected {
+            return Err(ImportProblem::WrongType(describe_signature(&expected)));
+        }
+        if !wasi.ready {
+            return Err(ImportProblem::NotYet);
+        }
+
+        let llcx = self.llcx;
+        let ptr = llcx.ptr_type(AddressSpace::default());
+        let mut params: Vec<BasicMetadataTypeEnum> = vec![ptr.into()];
+        for t in wasi.params {
+            params.push(match t {
+                WasiType::I32 => llcx.i32_type().into(),
+                WasiType::I64 => llcx.i64_type().into(),
+            });
+        }
+        let host_name = format!("{}{}", sym::WASI_PREFIX, wasi.name);
+        let host = match wasi.result {
+            WasiResult::Errno => llcx.i32_type().fn_type(&params, false),
+            WasiResult::Never => llcx.void_type().fn_type(&params, false),
+        };
+        let host = self
+            .module
+            .add_function(&host_name, host, Some(Linkage::External));
+        host.add_attribute(AttributeLoc::Function, enum_attr(llcx, "nounwind", 0));
+        if wasi.result == WasiResult::Never {
+            host.add_attribute(AttributeLoc::Function, enum_attr(llcx, "noreturn", 0));
+        }
+
+        let b = llcx.create_builder();
+        b.position_at_end(llcx.append_basic_block(thunk, "entry"));
+        let mut args = vec![self.vmctx.as_pointer_value().into()];
+        args.extend(
+            thunk
+                .get_param_iter()
+                .map(inkwell::values::BasicMetadataValueEnum::from),
+        );
+        let call = b.build_call(host, &args, "").expect("builder positioned");
+        match wasi.result {
+            WasiResult::Errno => {
+                let v = call.try_as_basic_value().basic().expect("errno result");
+                b.build_return(Some(&v)).expect("builder positioned");
+            }
+            WasiResult::Never => {
+                b.build_unreachable().expect("builder positioned");
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Function imports a command cannot satisfy: anything but a ready WASI call.
+pub(super) fn unknown_function_imports(info: &ModuleInfo) -> Vec<String> {
+    info.func_imports
+        .iter()
+        .filter_map(|i| {
+            if i.module != WASI_MODULE {
+                return Some(format!("{}.{} (function)", i.module, i.name));
+            }
+            match aotc_abi::wasi::find(&i.name) {
+                None => Some(format!("{}.{} (function)", i.module, i.name)),
+                Some(f) if !f.ready => Some(format!(
+                    "{}.{} (function; WASI preview1 call not supported by this aotc yet)",
+                    i.module, i.name
+                )),
+                Some(_) => None,
+            }
+        })
+        .collect()
+}
+
+/// Why a WASI import cannot be bound.
+enum ImportProblem {
+    Unknown,
+    NotYet,
+    WrongType(String),
+}
+
+/// `(i32, i64) -> (i32)`.
+fn describe_signature(sig: &Signature) -> String {
+    let list = |ts: &[ValType]| {
+        ts.iter()
+            .map(|t| format!("{t}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    format!("({}) -> ({})", list(&sig.params), list(&sig.results))
+}

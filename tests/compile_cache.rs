@@ -1,0 +1,210 @@
+//! The compile cache: a second identical compile is a hit (said by `-v`) and gives
+//! the same executable; changing a code generation flag misses; a corrupt entry is
+//! recompiled and replaced; `--no-cache` and a missing cache directory turn it off.
+//! Every test uses a cache directory of its own (`AOTC_CACHE_DIR`).
+
+mod common;
+
+use common::*;
+use std::path::{Path, PathBuf};
+
+const HELLO: &str = r#"(module
+  (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
+  (memory 1)
+  (data (i32.const 16) "cached hello\n")
+  (func $len (result i32) (i32.const 13))
+  (func (export "_start")
+    (i32.store (i32.const 0) (i32.const 16))
+    (i32.store (i32.const 4) (call $len))
+    (drop (call $fd_write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))))
+"#;
+
+struct Fixture {
+    dir: tempfile::TempDir,
+}
+
+impl Fixture {
+    fn new() -> Fixture {
+        let f = Fixture { dir: tempdir() };
+        write_file(&f.path("hello.wat"), HELLO.as_bytes());
+        f
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    fn cache_dir(&self) -> PathBuf {
+        self.path("cache")
+    }
+
+    /// `aotc hello.wat -o OUT -v FLAGS` with the fixture's cache directory.
+    fn compile(&self, out: &str, flags: &[&str]) -> Output {
+        let out = Run::new(aotc_bin())
+            .cwd(self.dir.path())
+            .env("AOTC_CACHE_DIR", self.cache_dir())
+            .args(["hello.wat", "-o", out, "-v"])
+            .args(flags)
+            .output();
+        assert_success(&out);
+        out
+    }
+
+    fn entries(&self) -> Vec<PathBuf> {
+        let mut v: Vec<PathBuf> = std::fs::read_dir(self.cache_dir().join("v1"))
+            .map(|d| d.map(|e| e.unwrap().path()).collect())
+            .unwrap_or_default();
+        v.sort();
+        v
+    }
+}
+
+fn says(out: &Output, what: &str) -> bool {
+    out.stderr()
+        .lines()
+        .any(|l| l.starts_with(&format!("aotc: cache: {what}")))
+}
+
+fn runs(exe: &Path) {
+    let out = Run::new(exe).output();
+    assert_success(&out);
+    assert_eq!(out.stdout(), "cached hello\n");
+}
+
+#[test]
+fn second_compile_is_a_hit_with_the_same_executable() {
+    let f = Fixture::new();
+    let first = f.compile("a", &[]);
+    check(&first, says(&first, "miss"), "first compile misses");
+    check(&first, says(&first, "stored"), "and stores");
+    assert_eq!(f.entries().len(), 1);
+
+    let second = f.compile("b", &[]);
+    check(&second, says(&second, "hit"), "second compile hits");
+    check(
+        &second,
+        !second.stderr().contains("aotc: time: compile "),
+        "a hit does not compile",
+    );
+    assert!(std::fs::read(f.path("a")).unwrap() == std::fs::read(f.path("b")).unwrap());
+    runs(&f.path("b"));
+
+    // The object is the same for an executable and --emit obj of an unsplit module.
+    let obj = f.compile("c.o", &["--emit", "obj"]);
+    check(&obj, says(&obj, "hit"), "--emit obj reuses the entry");
+}
+
+#[test]
+fn code_generation_flags_miss() {
+    let f = Fixture::new();
+    f.compile("base", &[]);
+    for flags in [
+        &["-O1"][..],
+        &["--target-cpu", "x86-64-v3"][..],
+        &["--strict-traps"][..],
+        &["--env", "A=B"][..],
+        &["--emit", "asm"][..],
+        &["--partitions", "2"][..],
+    ] {
+        let out = f.compile("other", flags);
+        check(&out, says(&out, "miss"), &format!("{flags:?} must miss"));
+    }
+    // Only link flags changed: a hit.
+    let out = f.compile("stripped", &["-s"]);
+    check(&out, says(&out, "hit"), "-s only changes the link");
+    runs(&f.path("stripped"));
+    // The key holds the partition plan, not the request: a small module is one
+    // partition with -j1 and -j4 alike.
+    for jobs in ["-j1", "-j4"] {
+        let out = f.compile("jobs", &[jobs]);
+        check(&out, says(&out, "hit"), &format!("{jobs} must hit"));
+    }
+}
+
+#[test]
+fn corrupt_entries_are_recompiled() {
+    let f = Fixture::new();
+    f.compile("good", &[]);
+    let entry = f.entries().pop().expect("an entry");
+    let mut bytes = std::fs::read(&entry).unwrap();
+    let last = bytes.len() - 1;
+    bytes[last] ^= 0xff;
+    std::fs::write(&entry, &bytes).unwrap();
+
+    let out = f.compile("again", &[]);
+    check(
+        &out,
+        says(&out, "unusable entry") && out.stderr().contains("checksum mismatch"),
+        "a corrupt entry is reported",
+    );
+    check(&out, says(&out, "stored"), "and replaced");
+    assert!(std::fs::read(f.path("good")).unwrap() == std::fs::read(f.path("again")).unwrap());
+    runs(&f.path("again"));
+    let out = f.compile("third", &[]);
+    check(&out, says(&out, "hit"), "the replaced entry is used");
+
+    // A truncated entry, and one that is not a file at all.
+    std::fs::write(&entry, b"aotc").unwrap();
+    let out = f.compile("fourth", &[]);
+    check(&out, says(&out, "unusable entry"), "a truncated entry");
+    std::fs::remove_file(&entry).unwrap();
+    std::fs::create_dir(&entry).unwrap();
+    let out = f.compile("fifth", &[]);
+    check(&out, says(&out, "unusable entry"), "a directory");
+    runs(&f.path("fifth"));
+}
+
+#[test]
+fn no_cache_and_no_directory_turn_it_off() {
+    let f = Fixture::new();
+    let out = f.compile("a", &["--no-cache"]);
+    check(&out, says(&out, "off (--no-cache)"), "--no-cache");
+    assert!(f.entries().is_empty());
+
+    // No AOTC_CACHE_DIR, XDG_CACHE_HOME or HOME (Run clears the environment).
+    let out = Run::new(aotc_bin())
+        .cwd(f.dir.path())
+        .args(["hello.wat", "-o", "b", "-v"])
+        .output();
+    assert_success(&out);
+    check(&out, says(&out, "off (no cache directory"), "no directory");
+
+    // An unwritable cache directory never fails the build.
+    let blocker = f.path("not-a-dir");
+    write_file(&blocker, b"x");
+    let out = Run::new(aotc_bin())
+        .cwd(f.dir.path())
+        .env("AOTC_CACHE_DIR", &blocker)
+        .args(["hello.wat", "-o", "c", "-v"])
+        .output();
+    assert_success(&out);
+    check(
+        &out,
+        says(&out, "cannot store"),
+        "a failed store is only reported",
+    );
+    runs(&f.path("c"));
+}
+
+#[test]
+fn xdg_cache_home_and_home_are_used_in_that_order() {
+    let f = Fixture::new();
+    let xdg = f.path("xdg");
+    let home = f.path("home");
+    let out = Run::new(aotc_bin())
+        .cwd(f.dir.path())
+        .env("XDG_CACHE_HOME", &xdg)
+        .env("HOME", &home)
+        .args(["hello.wat", "-o", "a", "-v"])
+        .output();
+    assert_success(&out);
+    assert!(xdg.join("aotc/v1").is_dir(), "{}", out.describe());
+    assert!(!home.join(".cache").exists());
+    let out = Run::new(aotc_bin())
+        .cwd(f.dir.path())
+        .env("HOME", &home)
+        .args(["hello.wat", "-o", "b", "-v"])
+        .output();
+    assert_success(&out);
+    assert!(home.join(".cache/aotc/v1").is_dir(), "{}", out.describe());
+}
