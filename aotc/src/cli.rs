@@ -91,7 +91,7 @@ pub struct CodegenArgs {
     pub strict_traps: bool,
 }
 
-/// Capability flags shared by `aotc run` and `aotc bench` (the same as a compilation's).
+/// Capability flags of a compilation, `aotc run` and `aotc bench`.
 #[derive(Debug, Args)]
 pub struct CapabilityArgs {
     /// Grant a host directory. Mode `:ro` (default) or `:rw`; GUEST (default: HOST
@@ -403,48 +403,8 @@ pub struct CompileArgs {
     )]
     pub partitions: Option<u32>,
 
-    /// Grant a host directory. Mode `:ro` (default) or `:rw`; GUEST (default: HOST
-    /// as written) is the name the module sees. A relative HOST is resolved against the
-    /// working directory when the executable runs. Repeatable
-    #[arg(
-        long = "allow-dir",
-        value_name = "HOST[::GUEST][:ro|:rw]",
-        help_heading = "Capabilities (default: nothing)"
-    )]
-    pub allow_dir: Vec<String>,
-
-    /// Set an environment variable in the module (the value is baked in). Repeatable
-    #[arg(
-        long = "env",
-        value_name = "KEY=VALUE",
-        help_heading = "Capabilities (default: nothing)"
-    )]
-    pub env: Vec<String>,
-
-    /// Pass the host's variable NAME through when it is set at run time. Repeatable
-    #[arg(
-        long = "allow-env",
-        value_name = "NAME",
-        help_heading = "Capabilities (default: nothing)"
-    )]
-    pub allow_env: Vec<String>,
-
-    /// Let the module listen on a TCP address (preopened socket). Repeatable
-    #[arg(
-        long,
-        value_name = "IP:PORT",
-        help_heading = "Capabilities (default: nothing)"
-    )]
-    pub listen: Vec<String>,
-
-    /// Read capabilities from a TOML file (keys: dirs, allow_env, listen, [env]);
-    /// the flags above add to it
-    #[arg(
-        long,
-        value_name = "caps.toml",
-        help_heading = "Capabilities (default: nothing)"
-    )]
-    pub manifest: Option<PathBuf>,
+    #[command(flatten)]
+    pub caps: CapabilityArgs,
 
     #[command(flatten)]
     pub entry: EntryArgs,
@@ -461,13 +421,8 @@ impl CompileArgs {
             emit: self.emit,
             entry: self.entry.entry(),
             target_cpu: self.target_cpu,
-            manifest_file: self.manifest,
-            caps: CapabilityFlags {
-                allow_dir: self.allow_dir,
-                env: self.env,
-                allow_env: self.allow_env,
-                listen: self.listen,
-            },
+            caps: self.caps.flags(),
+            manifest_file: self.caps.manifest,
             strip: self.strip,
             verbose: self.verbose,
             strict_traps: self.strict_traps,
@@ -501,7 +456,7 @@ mod tests {
         assert_eq!(a.opt_level, 2);
         assert_eq!(a.emit, EmitKind::Exe);
         assert_eq!(a.target_cpu, "x86-64-v2");
-        assert!(!a.strip && !a.verbose && a.output.is_none() && a.manifest.is_none());
+        assert!(!a.strip && !a.verbose && a.output.is_none() && a.caps.manifest.is_none());
     }
 
     #[test]
@@ -699,8 +654,9 @@ mod tests {
     }
 
     /// `aotc run`/`aotc bench` take the compiler's code generation and capability
-    /// flags with the very same help (they are separate structs only so the compile
-    /// command's layout stays as it is).
+    /// flags with the very same help (the code generation flags are a separate struct
+    /// only so the compile command's layout stays as it is; the capability flags are
+    /// one struct for all three).
     #[test]
     fn shared_flags_match_compile_flags() {
         let root = Cli::command();
