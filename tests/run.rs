@@ -133,27 +133,7 @@ fn arguments_and_environment_match_the_executable() {
 fn argv0_is_the_module_file_name() {
     let dir = tempdir();
     let wat = dir.path().join("show-argv0.wat");
-    // Prints argv[0] (args_get into memory, then fd_write of its bytes).
-    std::fs::write(
-        &wat,
-        r#"(module
-  (import "wasi_snapshot_preview1" "args_sizes_get" (func $sizes (param i32 i32) (result i32)))
-  (import "wasi_snapshot_preview1" "args_get" (func $get (param i32 i32) (result i32)))
-  (import "wasi_snapshot_preview1" "fd_write" (func $write (param i32 i32 i32 i32) (result i32)))
-  (memory (export "memory") 1)
-  (func (export "_start") (local $p i32) (local $n i32)
-    (drop (call $sizes (i32.const 0) (i32.const 4)))
-    (drop (call $get (i32.const 64) (i32.const 1024)))
-    (local.set $p (i32.load (i32.const 64)))
-    (block $done (loop $scan
-      (br_if $done (i32.eqz (i32.load8_u (i32.add (local.get $p) (local.get $n)))))
-      (local.set $n (i32.add (local.get $n) (i32.const 1)))
-      (br $scan)))
-    (i32.store (i32.const 16) (local.get $p))
-    (i32.store (i32.const 20) (local.get $n))
-    (drop (call $write (i32.const 1) (i32.const 16) (i32.const 1) (i32.const 8)))))"#,
-    )
-    .unwrap();
+    std::fs::write(&wat, PRINT_ARGV0_WAT).unwrap();
     let out = jit_run(&wat, &[], &["x"], dir.path(), &[]);
     assert_exit(&out, 0);
     assert_stdout(&out, "show-argv0.wat");
