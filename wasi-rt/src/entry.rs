@@ -7,7 +7,8 @@
 //! (image handed over by aotc). Either one decodes the manifest (a corrupt one grants
 //! nothing: exit 125), builds the
 //! WASI context — argv passed through untouched; environment = the baked pairs, then
-//! each allowed host variable that is set, nothing else; stdio as inherited; each
+//! each allowed host variable that is set, nothing else; stdio as inherited, with
+//! read (stdin) or write (stdout, stderr) and poll rights only (`rights::STDIN`); each
 //! granted directory opened O_PATH as guest fd 3, 4, … in manifest order; then each
 //! listen address as a listening socket — installs the fault handlers and runs the
 //! guest on its own thread. Startup does no work the guest has not asked for.
@@ -228,7 +229,11 @@ unsafe fn start(argc: c_int, argv: *const *const c_char, image: ModuleImage) -> 
                 fd as c_int,
                 Kind::Stdio,
                 filetype::UNKNOWN,
-                rights::STDIO,
+                if fd == 0 {
+                    rights::STDIN
+                } else {
+                    rights::STDOUT
+                },
                 0,
             ),
         );

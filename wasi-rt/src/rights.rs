@@ -5,6 +5,8 @@
 //! Invariant: [`DIR_RO_BASE`] and [`DIR_RO_INHERITING`] contain no right that
 //! writes, creates, truncates, removes, renames, links, sets sizes or times, or
 //! allocates; everything a guest opens beneath a read-only preopen is bounded by them.
+//! [`STDIN`] and [`STDOUT`] contain nothing that seeks or changes the inherited host
+//! file or its flags.
 
 /// `rights` bits.
 pub const FD_DATASYNC: u64 = 1 << 0;
@@ -88,8 +90,15 @@ pub const DIR_RW_BASE: u64 = DIR_ALL;
 /// What a read-write preopen hands down.
 pub const DIR_RW_INHERITING: u64 = DIR_ALL | FILE_ALL;
 
-/// Stdio fds: whatever the host fd allows (the kernel has the last word).
-pub const STDIO: u64 = FILE_ALL;
+/// Stdin as inherited from the parent: read it, poll it, look at it. The host
+/// description is shared with the parent (and often with a terminal or a pipe other
+/// processes use), so nothing that seeks, truncates, allocates, syncs, sets times or
+/// sets flags is granted: no change made through stdio outlives the process beyond the
+/// bytes read. `fd_fdstat_get` needs no right.
+pub const STDIN: u64 = FD_READ | POLL_FD_READWRITE | FD_FILESTAT_GET;
+/// Stdout and stderr as inherited: write, poll, look at; the rest as for [`STDIN`]
+/// (`./tool >> log` can append to the log, never truncate or rewrite it).
+pub const STDOUT: u64 = FD_WRITE | POLL_FD_READWRITE | FD_FILESTAT_GET;
 
 /// A connected or accepted socket.
 pub const SOCKET: u64 =
@@ -102,6 +111,17 @@ pub const ANY_WRITE: u64 = FILE_WRITE | DIR_WRITE;
 
 const _: () = assert!(DIR_RO_BASE & ANY_WRITE == 0);
 const _: () = assert!(DIR_RO_INHERITING & ANY_WRITE == 0);
+/// Stdio carries no right that changes the shared host description or the file.
+const STDIO_MUTATING: u64 = FD_SEEK
+    | FD_TELL
+    | FD_FDSTAT_SET_FLAGS
+    | FD_DATASYNC
+    | FD_SYNC
+    | FD_ALLOCATE
+    | FD_FILESTAT_SET_SIZE
+    | FD_FILESTAT_SET_TIMES
+    | FD_ADVISE;
+const _: () = assert!((STDIN | STDOUT) & STDIO_MUTATING == 0);
 
 /// `filetype`.
 pub mod filetype {

@@ -6,11 +6,24 @@
 
 use aotc_abi::layout::VmCtxHeader;
 
-use crate::errno::{self, ret, WasiResult, EBADF, EINVAL, ENOTSUP};
+use crate::errno::{self, ret, WasiResult, EBADF, EINVAL, ENOTSUP, ESPIPE};
+use crate::fdtable::Kind;
 use crate::rights::{FD_READ, FD_SEEK, FD_TELL, FD_WRITE};
 
 fn offset(o: u64) -> WasiResult<libc::off_t> {
     libc::off_t::try_from(o).map_err(|_| EINVAL)
+}
+
+/// The host fd of `fd` for a call that uses or changes the file position and needs
+/// `right`. Inherited stdio is a stream whatever the host file is (its position is
+/// shared with the parent), so these calls are ESPIPE on it, as on a pipe (Wasmtime
+/// answers the same); elsewhere a missing right is ENOTCAPABLE.
+fn positioned(fd: u32, right: u64) -> WasiResult<libc::c_int> {
+    let e = super::fds().get(fd, 0)?;
+    if e.kind == Kind::Stdio {
+        return Err(ESPIPE);
+    }
+    Ok(e.require(right)?.host)
 }
 
 /// # Safety
@@ -130,7 +143,7 @@ pub unsafe extern "C" fn aotc_wasi_fd_seek(
         } else {
             FD_SEEK
         };
-        let host = super::fds().get(fd, right)?.host;
+        let host = positioned(fd, right)?;
         let how = match whence {
             0 => libc::SEEK_SET,
             1 => libc::SEEK_CUR,
@@ -155,7 +168,7 @@ pub unsafe extern "C" fn aotc_wasi_fd_tell(
     // SAFETY: see the function contract.
     let g = unsafe { super::mem(vmctx) };
     ret((|| {
-        let host = super::fds().get(fd, FD_TELL)?.host;
+        let host = positioned(fd, FD_TELL)?;
         g.range(offset_out, 8)?;
         // SAFETY: plain lseek on a host fd we own.
         let pos = errno::check(|| unsafe { libc::lseek(host, 0, libc::SEEK_CUR) })?;

@@ -43,14 +43,9 @@ pub unsafe extern "C" fn aotc_wasi_fd_fdstat_get(
     ret((|| {
         let e = super::fds().get(fd, 0)?;
         let ft = if e.kind == Kind::Stdio {
-            // Stdio is whatever the host handed us; a closed one is EBADF.
-            let ft = filetype::from_mode(super::fstat(e.host).map_err(|_| EBADF)?.st_mode);
-            if ft == filetype::CHARACTER_DEVICE {
-                // Terminals cannot seek; wasi-libc's isatty() also relies on these
-                // rights being absent.
-                e.base &= !(rights::FD_SEEK | rights::FD_TELL);
-            }
-            ft
+            // Stdio is whatever the host handed us; a closed one is EBADF. It never
+            // holds fd_seek/fd_tell, which wasi-libc's isatty() also relies on.
+            filetype::from_mode(super::fstat(e.host).map_err(|_| EBADF)?.st_mode)
         } else {
             e.filetype
         };
