@@ -7,17 +7,24 @@
 //! memory has size 0: every non-empty range is `EFAULT`. Empty ranges are accepted
 //! and never dereferenced.
 //!
+//! Copies out of guest memory are bounded (paths by [`PATH_MAX`], iovec lists by
+//! [`IOV_MAX`]) and allocated fallibly: a host allocation failure is ENOMEM.
+//!
 //! Guest memory is never borrowed as a Rust reference (ranges may overlap each other
 //! arbitrarily); reads and writes are unaligned raw copies.
 
 use alloc::vec::Vec;
 use aotc_abi::layout::VmCtxHeader;
 
-use crate::errno::{WasiResult, EFAULT};
+use crate::errno::{WasiResult, EFAULT, ENAMETOOLONG, ENOMEM};
 
 /// Most iovecs handed to one host readv/writev (Linux IOV_MAX); further ones are
 /// ignored, which the guest sees as a short read or write.
 pub const IOV_MAX: usize = 1024;
+
+/// The host's PATH_MAX: longest path, NUL included, the kernel accepts. A guest path
+/// (or symlink target) of this many bytes or more is ENAMETOOLONG before it is copied.
+pub const PATH_MAX: usize = libc::PATH_MAX as usize;
 
 /// A view of memory 0 of the calling module, valid for the duration of one WASI call.
 #[derive(Clone, Copy)]
@@ -67,16 +74,30 @@ impl Guest {
         self.range(ptr, u64::from(count) * elem)
     }
 
-    /// Copies `len` guest bytes at `ptr` out of guest memory.
+    /// Copies `len` guest bytes at `ptr` out of guest memory; ENOMEM when the host
+    /// cannot allocate them (never a panic).
     pub fn read_vec(&self, ptr: u32, len: u32) -> WasiResult<Vec<u8>> {
         let p = self.range(ptr, u64::from(len))?;
-        let mut v = Vec::with_capacity(len as usize);
+        let mut v = Vec::new();
+        v.try_reserve_exact(len as usize + 1).map_err(|_| ENOMEM)?;
         // SAFETY: p is valid for len bytes (checked); v has capacity len.
         unsafe {
             core::ptr::copy_nonoverlapping(p, v.as_mut_ptr(), len as usize);
             v.set_len(len as usize);
         }
         Ok(v)
+    }
+
+    /// Copies a guest path (or symlink target) of `len` bytes at `ptr`: EFAULT for a
+    /// bad range, then ENAMETOOLONG when it could not fit the host's [`PATH_MAX`] with
+    /// its NUL, checked before anything is copied, so a path costs the host at most
+    /// 4 KiB. The result has room for the NUL the caller appends.
+    pub fn read_path(&self, ptr: u32, len: u32) -> WasiResult<Vec<u8>> {
+        self.range(ptr, u64::from(len))?;
+        if len as usize >= PATH_MAX {
+            return Err(ENAMETOOLONG);
+        }
+        self.read_vec(ptr, len)
     }
 
     /// Copies `bytes` into guest memory at `ptr`.
@@ -111,7 +132,9 @@ impl Guest {
     /// checked, then every iovec in it; returns host iovecs for the first [`IOV_MAX`].
     pub fn iovecs(&self, ptr: u32, count: u32) -> WasiResult<Vec<libc::iovec>> {
         let arr = self.array(ptr, count, 8)?;
-        let mut out = Vec::with_capacity((count as usize).min(IOV_MAX));
+        let mut out = Vec::new();
+        out.try_reserve_exact((count as usize).min(IOV_MAX))
+            .map_err(|_| ENOMEM)?;
         for i in 0..count as usize {
             // SAFETY: the array of count × 8 bytes was checked above.
             let (buf, len) = unsafe {

@@ -2,7 +2,11 @@
 //!
 //! Every guest path is relative to a directory fd the guest holds and must never name
 //! anything outside it. Rules enforced here, for every path-taking WASI call:
-//! - empty paths are ENOENT, paths with a NUL byte EINVAL, absolute paths ENOTCAPABLE;
+//! - empty paths are ENOENT, paths with a NUL byte EINVAL, absolute paths ENOTCAPABLE,
+//!   paths of PATH_MAX (4096) bytes or more ENAMETOOLONG before they are copied
+//!   (`Guest::read_path`), for both resolvers alike;
+//! - host memory per resolution is bounded (the walk holds at most
+//!   `walk::MAX_PENDING` bytes of pending path) and allocated fallibly: ENOMEM;
 //! - resolution happens in the kernel with `openat2(RESOLVE_BENEATH |
 //!   RESOLVE_NO_MAGICLINKS)` ([`beneath`]), or, where the kernel lacks openat2, by a
 //!   per-component `O_NOFOLLOW` walk that expands symlinks itself and treats `..`
@@ -20,7 +24,7 @@ pub mod walk;
 use alloc::vec::Vec;
 use core::ffi::c_int;
 
-use crate::errno::{from_host, Errno, WasiResult, EINVAL, ENOENT, ENOTCAPABLE};
+use crate::errno::{from_host, Errno, WasiResult, EINVAL, ENOENT, ENOMEM, ENOTCAPABLE};
 
 /// An owned host fd, closed on drop.
 pub struct OwnedFd(pub c_int);
@@ -49,6 +53,15 @@ pub fn resolve_errno(e: c_int) -> Errno {
     }
 }
 
+/// `bytes` followed by a NUL, allocated fallibly (ENOMEM).
+pub fn cstring(bytes: &[u8]) -> WasiResult<Vec<u8>> {
+    let mut v = Vec::new();
+    v.try_reserve_exact(bytes.len() + 1).map_err(|_| ENOMEM)?;
+    v.extend_from_slice(bytes);
+    v.push(0);
+    Ok(v)
+}
+
 /// Checks a guest path's form (see the module rules); returns it NUL-terminated.
 pub fn guest_path(mut p: Vec<u8>) -> WasiResult<Vec<u8>> {
     if p.is_empty() {
@@ -60,6 +73,7 @@ pub fn guest_path(mut p: Vec<u8>) -> WasiResult<Vec<u8>> {
     if p[0] == b'/' {
         return Err(ENOTCAPABLE);
     }
+    p.try_reserve_exact(1).map_err(|_| ENOMEM)?;
     p.push(0);
     Ok(p)
 }
@@ -123,25 +137,22 @@ pub fn parent(dirfd: c_int, path: &[u8]) -> WasiResult<Parent> {
     };
     let dflags = libc::O_PATH | libc::O_DIRECTORY;
     if name == b"." || name == b".." {
-        let mut whole = Vec::from(trimmed);
-        whole.push(0);
+        let whole = cstring(trimmed)?;
         let dir = open_beneath(dirfd, &whole, dflags, 0, true)?;
         return Ok(Parent {
             dir: Some(dir),
             root: dirfd,
-            name: Vec::from(&b".\0"[..]),
+            name: cstring(b".")?,
             trailing_slash,
         });
     }
     let dir = if dir_part.is_empty() {
         None
     } else {
-        let mut d = Vec::from(dir_part);
-        d.push(0);
+        let d = cstring(dir_part)?;
         Some(open_beneath(dirfd, &d, dflags, 0, true)?)
     };
-    let mut n = Vec::from(name);
-    n.push(0);
+    let n = cstring(name)?;
     Ok(Parent {
         dir,
         root: dirfd,

@@ -161,7 +161,7 @@ pub unsafe extern "C" fn aotc_wasi_path_symlink(
     let g = unsafe { super::mem(vmctx) };
     ret((|| {
         let (dirfd, np) = dir_and_path(&g, fd, rights::PATH_SYMLINK, new_path, new_path_len)?;
-        let mut target = g.read_vec(old_path, old_path_len)?;
+        let mut target = g.read_path(old_path, old_path_len)?;
         if target.is_empty() {
             return Err(ENOENT);
         }
@@ -225,10 +225,12 @@ pub unsafe extern "C" fn aotc_wasi_path_link(
             let src = paths::open_beneath(old_dir, &op, libc::O_PATH, 0, true)?;
             // Link the opened object itself through its /proc/self/fd entry, which
             // linkat follows (AT_SYMLINK_FOLLOW) to exactly that inode.
-            let mut proc_path = alloc::vec::Vec::from(&b"/proc/self/fd/"[..]);
+            let mut proc_path = [0u8; 40];
             let mut num = [0u8; 20];
-            proc_path.extend_from_slice(crate::sys::fmt_u64(src.0 as u64, &mut num));
-            proc_path.push(0);
+            let num = crate::sys::fmt_u64(src.0 as u64, &mut num);
+            let prefix = b"/proc/self/fd/";
+            proc_path[..prefix.len()].copy_from_slice(prefix);
+            proc_path[prefix.len()..prefix.len() + num.len()].copy_from_slice(num);
             // SAFETY: NUL-terminated paths; the new name is relative to a beneath parent.
             return errno::check(|| unsafe {
                 libc::linkat(

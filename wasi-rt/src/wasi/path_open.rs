@@ -81,7 +81,7 @@ pub unsafe extern "C" fn aotc_wasi_path_open(
         let base = rights_base & inh;
         let inheriting = rights_inheriting & inh;
 
-        let p = paths::guest_path(g.read_vec(path, path_len)?)?;
+        let p = paths::guest_path(g.read_path(path, path_len)?)?;
         g.range(fd_out, 4)?;
 
         let write = base & WRITE_MODE != 0;

@@ -27,7 +27,7 @@ pub(crate) fn dir_and_path(
         return Err(errno::ENOTDIR);
     }
     let host = e.host;
-    Ok((host, paths::guest_path(g.read_vec(path, path_len)?)?))
+    Ok((host, paths::guest_path(g.read_path(path, path_len)?)?))
 }
 
 /// Opens the object itself, following symlinks beneath (O_PATH).
