@@ -1438,9 +1438,18 @@ fn ranges_at_the_top_of_a_4_gib_memory() {
     );
 }
 
-/// Needs a connected socket, which a module without memory can never get
-/// (sock_accept must write the new fd somewhere).
-const NO_MEMORY_UNREACHABLE: &[&str] = &["sock_recv", "sock_send"];
+/// Unreachable without memory: sock_recv/sock_send need a connected socket and the
+/// positioned calls an fd holding fd_seek/fd_tell (stdio holds neither, and is ESPIPE
+/// for seek and tell), which a module without memory can never get (sock_accept and
+/// path_open must write the new fd somewhere).
+const NO_MEMORY_UNREACHABLE: &[&str] = &[
+    "sock_recv",
+    "sock_send",
+    "fd_pread",
+    "fd_pwrite",
+    "fd_seek",
+    "fd_tell",
+];
 
 /// One call per pointer-taking function, every pointer 0 and every length as in the
 /// valid template (non-empty): with no memory, every range is outside.
