@@ -96,7 +96,8 @@ struct Opts {
 }
 
 /// Runs `exe arg` in `cwd` (empty environment) and reaps it with `wait4` for its peak
-/// RSS; killed after 60 s.
+/// RSS (so `Child::wait` is never called); killed after 60 s.
+#[allow(clippy::zombie_processes)]
 fn run(exe: &Path, arg: &str, cwd: &Path, o: Opts) -> Ran {
     let mut cmd = Command::new(exe);
     cmd.arg(arg)
@@ -195,7 +196,9 @@ fn stdout_cannot_truncate_rewrite_or_extend_the_parents_file() {
     let exe = exe(&[]);
     let log = dir.path().join("log.txt");
     let before = "line1\nline2\n";
-    let cases: [(&str, &[(&str, &str)], &str); 4] = [
+    // (case, expected errnos, the log afterwards)
+    type Case<'a> = (&'a str, &'a [(&'a str, &'a str)], &'a str);
+    let cases: [Case; 4] = [
         ("truncate_stdout", &[("set_size", ENOTCAPABLE)], before),
         (
             "rewrite_stdout",
@@ -249,7 +252,10 @@ fn stdin_times_and_flags_are_left_alone() {
     let exe = exe(&[]);
     let input = dir.path().join("in.txt");
     std::fs::write(&input, "data\n").expect("write input");
-    let mtime = std::fs::metadata(&input).expect("stat").modified().expect("mtime");
+    let mtime = std::fs::metadata(&input)
+        .expect("stat")
+        .modified()
+        .expect("mtime");
 
     let r = run(
         &exe,
@@ -262,7 +268,10 @@ fn stdin_times_and_flags_are_left_alone() {
     );
     r.assert_ok();
     r.expect("set_times", ENOTCAPABLE);
-    let now = std::fs::metadata(&input).expect("stat").modified().expect("mtime");
+    let now = std::fs::metadata(&input)
+        .expect("stat")
+        .modified()
+        .expect("mtime");
     assert_eq!(now, mtime, "stdin's file times changed\n{}", r.describe());
 
     let shared = File::open(&input).expect("open input");
@@ -373,7 +382,10 @@ fn path_limit_is_the_same_on_both_resolvers() {
             // the child inherited from this test process before exec.
             let limit = base.max_rss_kib + (n / 1024) as i64 + (8 << 10);
             if r.max_rss_kib > limit {
-                bad.push(format!("{n} bytes: max RSS above {limit} KiB\n{}", r.describe()));
+                bad.push(format!(
+                    "{n} bytes: max RSS above {limit} KiB\n{}",
+                    r.describe()
+                ));
             }
         }
     }

@@ -94,4 +94,3 @@ pub fn deny_openat2(errno: u32) -> std::io::Result<()> {
     }
     Ok(())
 }
-
