@@ -1,8 +1,15 @@
-//! Wasm tables for generated code: creation, growth and the bulk operations, with the
-//! spec's bounds rules.
+//! Wasm tables for generated code (sandbox-critical: table bounds and the table size
+//! limit): creation, growth and the bulk operations, with the spec's bounds rules.
 //!
-//! Invariants: `elements` holds `capacity` ≥ `len` initialised slots (malloc'd; it may
-//! move on growth, so generated code reloads it after `table.grow`); `len ≤ max`;
+//! Storage is an anonymous private mapping, so slots that are never written cost no
+//! memory (the kernel hands out zero pages on first touch) and a table of null
+//! references needs no initialising writes; growth extends the mapping with `mremap`
+//! (which may move it, so generated code reloads `elements` after `table.grow`).
+//!
+//! Invariants: `elements` is null (capacity 0) or a mapping of `capacity` slots
+//! (`capacity` ≥ `len`, a whole number of pages); `len ≤ max` and
+//! `len ≤ MAX_TABLE_ELEMENTS`; slots at or beyond `len` are always 0 (nothing writes
+//! past `len`, and fresh pages are zero), so growing with a null init writes nothing;
 //! every bulk operation checks its ranges in u64 arithmetic before writing anything and
 //! returns `TrapCode::OutOfBoundsTable` instead of writing when a range is out of
 //! bounds.
@@ -12,27 +19,83 @@ use aotc_abi::trap::TrapCode;
 
 const OOB: u32 = TrapCode::OutOfBoundsTable as u32;
 const ELEM: usize = core::mem::size_of::<usize>();
+/// Granularity of table storage (the x86-64 page).
+const PAGE: usize = 4096;
+
+/// Resource limit on a table's size (as Wasmtime's default): a table may not be
+/// created with more elements (aotc refuses such a module at compile time; the runtime
+/// refuses it at instantiation), and growing beyond it fails with -1, which wasm
+/// allows, instead of committing gigabytes for a runaway `table.grow`.
+pub const MAX_TABLE_ELEMENTS: u64 = 10_000_000;
+
+/// Bytes of storage for `slots` elements, rounded up to whole pages.
+fn storage_bytes(slots: u32) -> usize {
+    (slots as usize * ELEM).div_ceil(PAGE) * PAGE
+}
+
+/// A fresh zero-filled mapping of `bytes` bytes, or null.
+fn map_zeroed(bytes: usize) -> *mut usize {
+    // SAFETY: a fresh anonymous mapping; touches no existing memory.
+    let p = unsafe {
+        libc::mmap(
+            core::ptr::null_mut(),
+            bytes,
+            libc::PROT_READ | libc::PROT_WRITE,
+            libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_NORESERVE,
+            -1,
+            0,
+        )
+    };
+    if p == libc::MAP_FAILED {
+        core::ptr::null_mut()
+    } else {
+        p.cast()
+    }
+}
+
+/// Writes `init` into slots `from..to` (nothing when `init` is null: they are zero).
+///
+/// # Safety
+/// `elements` must hold at least `to` slots.
+unsafe fn fill_new(elements: *mut usize, from: u32, to: u32, init: usize) {
+    if init == 0 {
+        return;
+    }
+    for i in from as usize..to as usize {
+        // SAFETY: i < to, inside the storage (guaranteed by the caller).
+        unsafe { elements.add(i).write(init) };
+    }
+}
 
 /// Creates a table of `min` elements set to `init`, growable to `max`. Exits with a
-/// one-line error if the storage cannot be allocated.
+/// one-line error (status 125) if `min` exceeds [`MAX_TABLE_ELEMENTS`] or the storage
+/// cannot be mapped.
 ///
 /// # Safety
 /// `table` must point to writable storage for a `Table`.
 #[no_mangle]
 pub unsafe extern "C" fn aotc_rt_table_new(table: *mut Table, min: u32, max: u32, init: usize) {
-    let elements = if min == 0 {
-        core::ptr::null_mut()
+    if u64::from(min) > MAX_TABLE_ELEMENTS {
+        let (mut a, mut b) = ([0u8; 20], [0u8; 20]);
+        crate::sys::fatal(&[
+            b"a table's minimum of ",
+            crate::sys::fmt_u64(u64::from(min), &mut a),
+            b" elements exceeds the limit of ",
+            crate::sys::fmt_u64(MAX_TABLE_ELEMENTS, &mut b),
+        ]);
+    }
+    let (elements, capacity) = if min == 0 {
+        (core::ptr::null_mut(), 0)
     } else {
-        // SAFETY: plain allocation of min elements (u32 × 8 cannot overflow usize).
-        let p = unsafe { libc::malloc(min as usize * ELEM) }.cast::<usize>();
+        let bytes = storage_bytes(min);
+        let p = map_zeroed(bytes);
         if p.is_null() {
-            crate::sys::fatal(&[b"cannot allocate a table"]);
+            let e = crate::sys::errno();
+            crate::sys::fatal(&[b"cannot allocate a table: ", crate::sys::strerror(e)]);
         }
-        for i in 0..min as usize {
-            // SAFETY: i < min, inside the allocation.
-            unsafe { p.add(i).write(init) };
-        }
-        p
+        // SAFETY: the mapping holds bytes / ELEM ≥ min slots.
+        unsafe { fill_new(p, 0, min, init) };
+        (p, (bytes / ELEM) as u32)
     };
     // SAFETY: the caller passes writable storage.
     unsafe {
@@ -40,16 +103,11 @@ pub unsafe extern "C" fn aotc_rt_table_new(table: *mut Table, min: u32, max: u32
             elements,
             len: min,
             max: max.max(min),
-            capacity: min,
+            capacity,
             _pad: 0,
         });
     }
 }
-
-/// Resource limit on a table's size (as Wasmtime's default): growing beyond it fails
-/// with -1, which wasm allows, instead of committing gigabytes for a runaway
-/// `table.grow`.
-pub const MAX_TABLE_ELEMENTS: u64 = 10_000_000;
 
 /// Grows `table` by `delta` elements set to `init`; returns the old length or
 /// `u32::MAX` if the maximum would be exceeded or memory is short.
@@ -67,21 +125,58 @@ pub unsafe extern "C" fn aotc_rt_table_grow(table: *mut Table, init: usize, delt
     }
     let new = new as u32;
     if new > t.capacity {
-        let cap = (u64::from(t.capacity) * 2).clamp(u64::from(new), u64::from(t.max)) as u32;
-        // SAFETY: elements is null or a malloc'd block; cap × 8 fits in usize.
-        let p = unsafe { libc::realloc(t.elements.cast(), cap as usize * ELEM) }.cast::<usize>();
+        let limit = u64::from(t.max).min(MAX_TABLE_ELEMENTS);
+        let want = (u64::from(t.capacity) * 2).clamp(u64::from(new), limit) as u32;
+        let bytes = storage_bytes(want);
+        let p = if t.elements.is_null() {
+            map_zeroed(bytes)
+        } else {
+            // SAFETY: elements is our mapping of capacity slots (a whole number of
+            // pages); the grown part is fresh zero pages.
+            let p = unsafe {
+                libc::mremap(
+                    t.elements.cast(),
+                    t.capacity as usize * ELEM,
+                    bytes,
+                    libc::MREMAP_MAYMOVE,
+                )
+            };
+            if p == libc::MAP_FAILED {
+                core::ptr::null_mut()
+            } else {
+                p.cast()
+            }
+        };
         if p.is_null() {
             return u32::MAX;
         }
         t.elements = p;
-        t.capacity = cap;
+        t.capacity = (bytes / ELEM) as u32;
     }
-    for i in old as usize..new as usize {
-        // SAFETY: i < new ≤ capacity.
-        unsafe { t.elements.add(i).write(init) };
-    }
+    // SAFETY: new ≤ capacity.
+    unsafe { fill_new(t.elements, old, new, init) };
     t.len = new;
     old
+}
+
+/// Releases a table created by [`aotc_rt_table_new`]: unmaps its storage and zeroes the
+/// descriptor. Only for embedders that drop instances (executables never release
+/// their tables).
+///
+/// # Safety
+/// `table` must be a table created by [`aotc_rt_table_new`] that no code will touch
+/// again.
+pub unsafe fn release(table: *mut Table) {
+    // SAFETY: the caller passes a live table descriptor.
+    let t = unsafe { &mut *table };
+    if !t.elements.is_null() {
+        // SAFETY: the mapping is ours and no longer used.
+        unsafe { libc::munmap(t.elements.cast(), t.capacity as usize * ELEM) };
+    }
+    t.elements = core::ptr::null_mut();
+    t.len = 0;
+    t.max = 0;
+    t.capacity = 0;
 }
 
 /// `table.fill`: sets `len` elements from `dst` to `value`.
