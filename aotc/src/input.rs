@@ -1,13 +1,19 @@
 //! Reading the module to compile: a `.wasm` binary or WebAssembly text (`.wat`),
 //! recognised by content first and by extension second, converted to binary with the
-//! `wat` crate. Also the SHA-256 of the input file and the default output name.
+//! `wat` crate. Also the one function every file aotc reads goes through
+//! ([`read_bounded`]: modules, `--manifest` files, `aotc inspect`'s executables), the
+//! SHA-256 of the input file and the default output name.
 //!
-//! Invariants: the returned bytes are a core-module binary (magic and version 1
-//! checked; components are refused here with a clear message, everything else is left
-//! to the validator in `translate`); every failure is one line naming the file, and
-//! text errors carry `file:line:col`.
+//! Invariants (sandbox-relevant: inputs may be hostile): only regular files are read
+//! (a FIFO, device or socket is refused before anything blocks on it), each kind of
+//! file has a size limit checked before and while reading, so `/dev/zero` or a growing
+//! file cannot exhaust memory; the returned bytes are a core-module binary (magic and
+//! version 1 checked; components are refused here with a clear message; everything
+//! else is left to the validator in `translate`); every failure is one line naming the
+//! file, and text errors carry `file:line:col`.
 
-use std::io;
+use std::io::{self, Read};
+use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
@@ -30,14 +36,113 @@ pub struct Input {
 const WASM_MAGIC: &[u8; 4] = b"\0asm";
 const CORE_VERSION: [u8; 4] = [1, 0, 0, 0];
 
+/// Largest module file aotc reads (binary or text): 1 GiB. The binary format allows
+/// up to 4 GiB, but real modules are tens of MB (CPython 26 MB, Yosys 31 MB) and
+/// compiling a module needs many times its size in memory.
+pub const MAX_MODULE_BYTES: u64 = 1 << 30;
+/// Largest `--manifest` file: 4 MiB of TOML.
+pub const MAX_MANIFEST_BYTES: u64 = 4 << 20;
+/// Largest executable `aotc inspect` reads: 4 GiB.
+pub const MAX_EXECUTABLE_BYTES: u64 = 4 << 30;
+
+/// What a file read by [`read_bounded`] is, for its messages and its size limit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileKind {
+    /// A module to compile (`input 'm.wasm' …`).
+    Module,
+    /// A `--manifest` capability file (`manifest 'caps.toml' …`).
+    Manifest,
+    /// An executable for `aotc inspect` (`'tool' …`).
+    Executable,
+}
+
+impl FileKind {
+    fn limit(self) -> u64 {
+        match self {
+            FileKind::Module => MAX_MODULE_BYTES,
+            FileKind::Manifest => MAX_MANIFEST_BYTES,
+            FileKind::Executable => MAX_EXECUTABLE_BYTES,
+        }
+    }
+
+    /// `input 'x'`, `manifest 'x'` or `'x'`.
+    fn name(self, shown: &str) -> String {
+        match self {
+            FileKind::Module => format!("input {shown}"),
+            FileKind::Manifest => format!("manifest {shown}"),
+            FileKind::Executable => shown.to_string(),
+        }
+    }
+}
+
+/// Reads a whole regular file of at most `kind`'s size limit. Anything else — a
+/// directory, a FIFO, a device, a socket, a file over the limit (also one that grows
+/// past it while being read) — is a one-line error naming the file and why. The file
+/// is opened non-blocking, so a FIFO without a writer is refused instead of waited on.
+pub fn read_bounded(path: &Path, kind: FileKind) -> Result<Vec<u8>> {
+    let shown = quote(&path.display().to_string());
+    let name = kind.name(&shown);
+    let cannot = |e: &io::Error| Diag::new(format!("cannot read {name}: {}", io_reason(e)));
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY)
+        .open(path)
+        .map_err(|e| cannot(&e))?;
+    let meta = file.metadata().map_err(|e| cannot(&e))?;
+    let ft = meta.file_type();
+    if !ft.is_file() {
+        let what = if ft.is_dir() {
+            "a directory"
+        } else if ft.is_fifo() {
+            "a FIFO"
+        } else if ft.is_char_device() {
+            "a character device"
+        } else if ft.is_block_device() {
+            "a block device"
+        } else if ft.is_socket() {
+            "a socket"
+        } else {
+            "not a regular file"
+        };
+        return Err(Diag::new(format!(
+            "{name} is {what}; only regular files can be read"
+        )));
+    }
+    let limit = kind.limit();
+    let too_big = || {
+        Diag::new(format!(
+            "{name} is larger than the {} limit for this kind of file",
+            size_words(limit)
+        ))
+    };
+    if meta.len() > limit {
+        return Err(too_big());
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    file.take(limit + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| cannot(&e))?;
+    if bytes.len() as u64 > limit {
+        return Err(too_big());
+    }
+    Ok(bytes)
+}
+
+/// `1 GiB`, `4 MiB` or `N bytes`.
+fn size_words(n: u64) -> String {
+    if n >= 1 << 30 && n % (1 << 30) == 0 {
+        format!("{} GiB", n >> 30)
+    } else if n >= 1 << 20 && n % (1 << 20) == 0 {
+        format!("{} MiB", n >> 20)
+    } else {
+        format!("{n} bytes")
+    }
+}
+
 /// Reads and, if needed, converts the input module.
 pub fn read_input(path: &Path) -> Result<Input> {
     let shown = quote(&path.display().to_string());
-    if path.is_dir() {
-        return Err(Diag::new(format!("input {shown} is a directory")));
-    }
-    let bytes = std::fs::read(path)
-        .map_err(|e| Diag::new(format!("cannot read input {shown}: {}", io_reason(&e))))?;
+    let bytes = read_bounded(path, FileKind::Module)?;
     let sha256 = sha256_hex(&bytes);
     if bytes.is_empty() {
         return Err(Diag::new(format!("input {shown} is empty")));

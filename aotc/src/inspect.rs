@@ -20,17 +20,7 @@ use crate::diag::{quote, Diag, Result};
 /// Reads the manifest embedded in the executable at `path`.
 pub fn read_manifest(path: &Path) -> Result<Manifest> {
     let shown = quote(&path.display().to_string());
-    if path.is_dir() {
-        return Err(Diag::new(format!(
-            "{shown} is a directory, not an executable"
-        )));
-    }
-    let bytes = std::fs::read(path).map_err(|e| {
-        Diag::new(format!(
-            "cannot read {shown}: {}",
-            crate::input::io_reason(&e)
-        ))
-    })?;
+    let bytes = crate::input::read_bounded(path, crate::input::FileKind::Executable)?;
     manifest_from_elf(&bytes).map_err(|d| d.context(shown))
 }
 

@@ -93,17 +93,13 @@ struct CapsFile {
 impl Capabilities {
     /// Loads and validates a capability file.
     pub fn from_file(path: &Path) -> Result<Capabilities> {
-        let text = std::fs::read_to_string(path).map_err(|e| {
-            let d = Diag::new(format!(
-                "cannot read manifest {}: {}",
-                quote(&path.display().to_string()),
-                crate::input::io_reason(&e)
-            ));
-            if e.kind() == std::io::ErrorKind::InvalidData {
-                d.with_help("a capability manifest is UTF-8 TOML text")
-            } else {
-                d
-            }
+        let bytes = crate::input::read_bounded(path, crate::input::FileKind::Manifest)?;
+        let text = String::from_utf8(bytes).map_err(|_| {
+            Diag::new(format!(
+                "cannot read manifest {}: stream did not contain valid UTF-8",
+                quote(&path.display().to_string())
+            ))
+            .with_help("a capability manifest is UTF-8 TOML text")
         })?;
         Capabilities::from_toml(&text, path)
     }
