@@ -8,8 +8,9 @@
 //! (a FIFO, device or socket is refused before anything blocks on it), each kind of
 //! file has a size limit checked before and while reading, so `/dev/zero` or a growing
 //! file cannot exhaust memory; the returned bytes are a core-module binary (magic and
-//! version 1 checked; components are refused here with a clear message; everything
-//! else is left to the validator in `translate`); every failure is one line naming the
+//! version 1 checked; components are refused here with a clear message; a defined
+//! table whose minimum exceeds the runtime's table limit is refused; everything else
+//! is left to the validator in `translate`); every failure is one line naming the
 //! file, and text errors carry `file:line:col`.
 
 use std::io::{self, Read};
@@ -168,6 +169,7 @@ pub fn read_input(path: &Path) -> Result<Input> {
         }
     };
     check_core_module(&wasm, &shown)?;
+    check_table_minimums(&wasm, &shown)?;
     Ok(Input {
         path: path.to_path_buf(),
         wasm,
@@ -221,6 +223,42 @@ fn check_core_module(wasm: &[u8], shown: &str) -> Result<()> {
         "input {shown} has unsupported WebAssembly binary version {}",
         u32::from_le_bytes(version)
     )))
+}
+
+/// Refuses a module defining a table whose minimum exceeds the runtime's limit
+/// (`MAX_TABLE_ELEMENTS`): it could only fail at instantiation. Sections that do not
+/// parse are left to the validator.
+fn check_table_minimums(wasm: &[u8], shown: &str) -> Result<()> {
+    use wasmparser::{Parser, Payload, TypeRef};
+    let limit = aotc_rt_core::table::MAX_TABLE_ELEMENTS;
+    let mut imported = 0u32;
+    for payload in Parser::new(0).parse_all(wasm) {
+        match payload {
+            Ok(Payload::ImportSection(reader)) => {
+                for import in reader.into_imports().flatten() {
+                    if matches!(import.ty, TypeRef::Table(_)) {
+                        imported += 1;
+                    }
+                }
+            }
+            Ok(Payload::TableSection(reader)) => {
+                for (i, table) in reader.into_iter().enumerate() {
+                    let Ok(table) = table else { return Ok(()) };
+                    if table.ty.initial > limit {
+                        return Err(Diag::new(format!(
+                            "input {shown}: table {} declares a minimum of {} elements, above aotc's limit of {limit}",
+                            u64::from(imported) + i as u64,
+                            table.ty.initial
+                        )));
+                    }
+                }
+                return Ok(());
+            }
+            Ok(Payload::CodeSectionStart { .. }) | Err(_) => return Ok(()),
+            Ok(_) => {}
+        }
+    }
+    Ok(())
 }
 
 /// Lower-case hex SHA-256 of `bytes`.
