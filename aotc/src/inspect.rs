@@ -5,7 +5,9 @@
 //! Invariants: the binary is untrusted input. It is only parsed (goblin) and never
 //! executed; a section that does not decode exactly is reported as corrupt, never
 //! partially shown; strings are escaped before they reach the terminal so a crafted
-//! manifest cannot inject control sequences. Every failure is one line.
+//! manifest cannot inject control sequences. Every failure is one line. The report
+//! says whether the manifest still matches the digest recorded when it was built
+//! (`manifest: ok` / `MODIFIED`), and `aotc inspect` exits 1 unless it is ok.
 
 use std::io::Write;
 use std::path::Path;
@@ -16,6 +18,7 @@ use goblin::elf::{section_header::SHT_NOBITS, Elf};
 use serde_json::json;
 
 use crate::diag::{quote, Diag, Result};
+use crate::manifest::{integrity, Integrity};
 
 /// Reads the manifest embedded in the executable at `path`.
 pub fn read_manifest(path: &Path) -> Result<Manifest> {
@@ -91,6 +94,7 @@ fn show(s: &str) -> String {
 /// Writes the human-readable report.
 pub fn write_text(out: &mut dyn Write, name: &str, m: &Manifest) -> std::io::Result<()> {
     writeln!(out, "{}: aotc executable", show(name))?;
+    writeln!(out, "manifest: {}", integrity_words(integrity(m)))?;
     writeln!(out, "capabilities (everything not listed is denied):")?;
     if m.dirs.is_empty() {
         writeln!(out, "  directories: none")?;
@@ -155,6 +159,46 @@ pub fn write_text(out: &mut dyn Write, name: &str, m: &Manifest) -> std::io::Res
     Ok(())
 }
 
+/// The `manifest:` line's verdict.
+fn integrity_words(i: Integrity) -> &'static str {
+    match i {
+        Integrity::Ok => "ok",
+        Integrity::Modified => {
+            "MODIFIED (it does not match the manifest-sha256 recorded at build time)"
+        }
+        Integrity::Unverified => {
+            "UNVERIFIED (no manifest-sha256: built by an older aotc, or the digest was removed)"
+        }
+    }
+}
+
+/// The `manifest` value of the JSON report.
+fn integrity_key(i: Integrity) -> &'static str {
+    match i {
+        Integrity::Ok => "ok",
+        Integrity::Modified => "MODIFIED",
+        Integrity::Unverified => "UNVERIFIED",
+    }
+}
+
+/// Fails (one line naming `shown`) unless the manifest matches its recorded digest;
+/// `aotc inspect` calls it after printing the report, so the report is still shown.
+pub fn check_integrity(shown: &str, m: &Manifest) -> Result<()> {
+    match integrity(m) {
+        Integrity::Ok => Ok(()),
+        Integrity::Modified => Err(Diag::new(format!(
+            "{}: the capability manifest was modified after the build (manifest-sha256 does not match)",
+            show(shown)
+        ))
+        .with_help("rebuild the executable with aotc; to protect a binary against deliberate rewriting, sign it")),
+        Integrity::Unverified => Err(Diag::new(format!(
+            "{}: the capability manifest carries no manifest-sha256, so it cannot be checked",
+            show(shown)
+        ))
+        .with_help("rebuild the executable with this aotc")),
+    }
+}
+
 /// The manifest as a JSON value with stable keys.
 pub fn to_json(m: &Manifest) -> serde_json::Value {
     let dirs: Vec<_> = m
@@ -171,6 +215,7 @@ pub fn to_json(m: &Manifest) -> serde_json::Value {
     let build: serde_json::Map<String, serde_json::Value> =
         m.build.iter().map(|(k, v)| (k.clone(), json!(v))).collect();
     json!({
+        "manifest": integrity_key(integrity(m)),
         "dirs": dirs,
         "env": env,
         "allow_env": m.allow_env,
@@ -260,6 +305,34 @@ mod tests {
         assert_eq!(v["env"][0]["value"], "C");
         assert_eq!(v["allow_env"][0], "HOME");
         assert_eq!(v["build"]["opt-level"], "2");
+    }
+
+    #[test]
+    fn integrity_verdicts() {
+        use crate::manifest::{manifest_digest, DIGEST_FACT};
+        let mut m = sample();
+        m.build.push((DIGEST_FACT.into(), manifest_digest(&m)));
+        let text = |m: &Manifest| {
+            let mut out = Vec::new();
+            write_text(&mut out, "t", m).unwrap();
+            String::from_utf8(out).unwrap()
+        };
+        assert!(text(&m).contains("\nmanifest: ok\n"), "{}", text(&m));
+        assert_eq!(to_json(&m)["manifest"], "ok");
+        assert!(check_integrity("t", &m).is_ok());
+
+        let mut rw = m.clone();
+        rw.dirs[0].mode = DirMode::ReadWrite;
+        assert!(text(&rw).contains("\nmanifest: MODIFIED"), "{}", text(&rw));
+        assert_eq!(to_json(&rw)["manifest"], "MODIFIED");
+        let err = check_integrity("t", &rw).unwrap_err();
+        assert!(err.message().contains("modified"), "{}", err.message());
+
+        let mut twice = m.clone();
+        twice.build.push(m.build.last().unwrap().clone());
+        assert_eq!(to_json(&twice)["manifest"], "MODIFIED");
+        assert_eq!(to_json(&sample())["manifest"], "UNVERIFIED");
+        assert!(check_integrity("t", &sample()).is_err());
     }
 
     #[test]

@@ -59,7 +59,7 @@ fn inspect(args: &InspectArgs) -> Result<(), Diag> {
         aotc::inspect::write_text(&mut out, &args.binary.display().to_string(), &manifest)
     };
     match written.and_then(|()| out.flush()) {
-        Ok(()) => Ok(()),
+        Ok(()) => aotc::inspect::check_integrity(&args.binary.display().to_string(), &manifest),
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         Err(e) => Err(Diag::new(format!(
             "cannot write to standard output: {}",

@@ -30,6 +30,42 @@ use serde::Deserialize;
 
 use crate::diag::{quote, Diag, Result};
 
+/// Build fact holding the SHA-256 (lower-case hex) of the manifest without this fact:
+/// the grants and the other build facts. `aotc inspect` recomputes it to tell an
+/// accidentally or naively edited manifest (`manifest: MODIFIED`); it is no protection
+/// against someone who rewrites the binary, who can recompute it too (sign the file).
+pub const DIGEST_FACT: &str = "manifest-sha256";
+
+/// The digest [`DIGEST_FACT`] records: SHA-256 of `m` encoded without any
+/// [`DIGEST_FACT`] entry. Deterministic, so builds stay reproducible.
+pub fn manifest_digest(m: &Manifest) -> String {
+    let mut covered = m.clone();
+    covered.build.retain(|(k, _)| k != DIGEST_FACT);
+    crate::input::sha256_hex(&covered.encode())
+}
+
+/// Whether an embedded manifest still matches the digest recorded at build time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Integrity {
+    /// Exactly one digest, and it matches.
+    Ok,
+    /// The digest is missing a partner, repeated, or does not match: the manifest was
+    /// changed after the build.
+    Modified,
+    /// No digest at all (built by an aotc older than the digest).
+    Unverified,
+}
+
+/// Checks `m` against its [`DIGEST_FACT`].
+pub fn integrity(m: &Manifest) -> Integrity {
+    let mut digests = m.build.iter().filter(|(k, _)| k == DIGEST_FACT);
+    match (digests.next(), digests.next()) {
+        (None, _) => Integrity::Unverified,
+        (Some((_, d)), None) if *d == manifest_digest(m) => Integrity::Ok,
+        _ => Integrity::Modified,
+    }
+}
+
 /// Where one grant was written, for error messages.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Origin {
@@ -174,15 +210,20 @@ impl Capabilities {
         Ok(self)
     }
 
-    /// The manifest to embed, with `build` facts appended.
+    /// The manifest to embed, with `build` facts appended and, last, the
+    /// [`DIGEST_FACT`] over everything before it.
     pub fn into_manifest(self, build: Vec<(String, String)>) -> Manifest {
-        Manifest {
+        let mut m = Manifest {
             dirs: self.dirs.into_iter().map(|(d, _)| d).collect(),
             env: self.env.into_iter().map(|(k, v, _)| (k, v)).collect(),
             allow_env: self.allow_env.into_iter().map(|(n, _)| n).collect(),
             listen: self.listen.into_iter().map(|(a, _)| a).collect(),
             build,
-        }
+        };
+        m.build.retain(|(k, _)| k != DIGEST_FACT);
+        let digest = manifest_digest(&m);
+        m.build.push((DIGEST_FACT.to_string(), digest));
+        m
     }
 
     fn add_dir_spec(&mut self, spec: &str, origin: Origin) -> Result<()> {

@@ -153,7 +153,17 @@ fn flags_build_a_manifest_in_order() {
     assert_eq!(m.env, [("Z".into(), "1".into()), ("A".into(), "2".into())]);
     assert_eq!(m.allow_env, ["HOME", "PATH"]);
     assert_eq!(m.listen, ["127.0.0.1:1", "[::1]:2"]);
-    assert_eq!(m.build, [("k".to_string(), "v".to_string())]);
+    assert_eq!(m.build[0], ("k".to_string(), "v".to_string()));
+    // The digest comes last and covers everything before it.
+    assert_eq!(m.build.len(), 2);
+    assert_eq!(m.build[1].0, DIGEST_FACT);
+    assert_eq!(integrity(&m), Integrity::Ok);
+    let mut edited = m.clone();
+    edited.dirs[1].mode = DirMode::ReadWrite;
+    assert_eq!(integrity(&edited), Integrity::Modified);
+    let mut edited = m.clone();
+    edited.build[0].1 = "w".into();
+    assert_eq!(integrity(&edited), Integrity::Modified);
 }
 
 #[test]
@@ -161,9 +171,13 @@ fn nothing_granted_by_default() {
     let m = Capabilities::from_flags(&CapabilityFlags::default())
         .unwrap()
         .into_manifest(vec![]);
-    assert_eq!(m, Manifest::default());
+    let bare = |mut m: Manifest| {
+        m.build.retain(|(k, _)| k != DIGEST_FACT);
+        m
+    };
+    assert_eq!(bare(m), Manifest::default());
     let m = toml("").unwrap().into_manifest(vec![]);
-    assert_eq!(m, Manifest::default());
+    assert_eq!(bare(m), Manifest::default());
 }
 
 #[test]
