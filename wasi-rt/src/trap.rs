@@ -3,6 +3,9 @@
 //! handler, so everything here is async-signal-safe: write(2) and stack buffers only,
 //! no allocation, no locks of ours.
 //!
+//! Function names come from the module's name section, so they are untrusted: they
+//! are printed escaped (see `write_escaped`), never raw.
+//!
 //! Output on stderr:
 //! ```text
 //! wasm trap: <TrapCode::message()>
@@ -124,8 +127,49 @@ fn write_name(index: u32) {
         write_str(2, "]");
     } else {
         // SAFETY: FuncInfo names are NUL-terminated static strings.
-        write_bytes(2, unsafe { crate::sys::cstr_bytes(name) });
+        write_escaped(2, unsafe { crate::sys::cstr_bytes(name) });
     }
+}
+
+/// Writes a name from the module (untrusted) so it cannot drive the terminal: control
+/// characters (C0, DEL, C1) and bytes that are not UTF-8 become `\xNN`, a backslash
+/// becomes `\\`; everything else is written as is. Async-signal-safe (a stack buffer).
+fn write_escaped(fd: c_int, name: &[u8]) {
+    let mut buf = [0u8; 256];
+    let mut n = 0;
+    let mut put = |bytes: &[u8]| {
+        if n + bytes.len() > buf.len() {
+            write_bytes(fd, &buf[..n]);
+            n = 0;
+        }
+        buf[n..n + bytes.len()].copy_from_slice(bytes);
+        n += bytes.len();
+    };
+    let hex = |b: u8| {
+        const DIGITS: &[u8; 16] = b"0123456789abcdef";
+        [
+            b'\\',
+            b'x',
+            DIGITS[usize::from(b >> 4)],
+            DIGITS[usize::from(b & 0xf)],
+        ]
+    };
+    for chunk in name.utf8_chunks() {
+        for c in chunk.valid().chars() {
+            if c == '\\' {
+                put(b"\\\\");
+            } else if c.is_control() {
+                // Every control character is below U+0100.
+                put(&hex(c as u32 as u8));
+            } else {
+                put(c.encode_utf8(&mut [0u8; 4]).as_bytes());
+            }
+        }
+        for &b in chunk.invalid() {
+            put(&hex(b));
+        }
+    }
+    write_bytes(fd, &buf[..n]);
 }
 
 /// Prints the trap report and exits with [`TRAP_EXIT_STATUS`].
