@@ -1,6 +1,7 @@
 //! The compile cache: a second identical compile is a hit (said by `-v`) and gives
 //! the same executable; changing a code generation flag misses; a corrupt entry is
-//! recompiled and replaced; `--no-cache` and a missing cache directory turn it off.
+//! recompiled and replaced; `--no-cache` and a missing cache directory turn it off;
+//! entries and folders not owned by the user alone are not trusted, folders are 0700.
 //! Every test uses a cache directory of its own (`AOTC_CACHE_DIR`).
 
 mod common;
@@ -207,4 +208,59 @@ fn xdg_cache_home_and_home_are_used_in_that_order() {
         .output();
     assert_success(&out);
     assert!(home.join(".cache/aotc/v1").is_dir(), "{}", out.describe());
+}
+
+#[test]
+fn only_the_users_own_entries_are_trusted() {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    let f = Fixture::new();
+    let first = f.compile("a", &[]);
+    check(&first, says(&first, "stored"), "first compile stores");
+    for dir in [f.cache_dir(), f.cache_dir().join("v1")] {
+        let mode = std::fs::metadata(&dir).unwrap().mode() & 0o777;
+        assert_eq!(mode, 0o700, "{} is mode {mode:o}", dir.display());
+    }
+    let entry = f.entries().pop().expect("an entry");
+    let chmod =
+        |p: &Path, m: u32| std::fs::set_permissions(p, std::fs::Permissions::from_mode(m)).unwrap();
+
+    // Writable by others: someone else could have put code in it.
+    chmod(&entry, 0o666);
+    let out = f.compile("b", &[]);
+    check(
+        &out,
+        !says(&out, "hit") && out.stderr().contains("writable by group or others"),
+        "a world-writable entry is not used",
+    );
+    runs(&f.path("b"));
+
+    // A folder writable by others: not read, and nothing stored into it.
+    chmod(&f.cache_dir().join("v1"), 0o777);
+    let out = f.compile("c", &[]);
+    check(
+        &out,
+        !says(&out, "hit") && !says(&out, "stored") && says(&out, "cannot store"),
+        "a world-writable cache folder is neither read nor written",
+    );
+    chmod(&f.cache_dir().join("v1"), 0o700);
+
+    // Owned by another user (only root can arrange that).
+    // SAFETY: geteuid has no preconditions.
+    if unsafe { libc::geteuid() } == 0 {
+        let entry = f.entries().pop().expect("an entry");
+        std::os::unix::fs::chown(&entry, Some(12345), None).unwrap();
+        let out = f.compile("d", &[]);
+        check(
+            &out,
+            !says(&out, "hit") && out.stderr().contains("owned by uid 12345"),
+            "another user's entry is not used",
+        );
+        runs(&f.path("d"));
+    }
+    let out = f.compile("e", &[]);
+    check(
+        &out,
+        says(&out, "hit"),
+        "the user's own replacement is used",
+    );
 }

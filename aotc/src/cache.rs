@@ -18,11 +18,17 @@
 //! - A cache never breaks a build: an unreadable, truncated or corrupt entry (any
 //!   part whose hash does not match) is a miss and is recompiled and replaced; a
 //!   failure to create the directory or to store is ignored (`-v` says so).
+//! - Only what the current user alone controls is trusted: the cache directory, its
+//!   `v1/` folder and an entry must be owned by the effective user and not writable by
+//!   group or others, and `v1/` and entries must not be symlinks; anything else is a
+//!   miss (`-v` says why) and nothing is stored into an untrusted folder. Folders the
+//!   cache creates are mode 0700, entries 0600.
 //! - Size: after each store, entries beyond [`MAX_BYTES`] in total are deleted,
 //!   least recently used first (a hit refreshes the entry's modification time).
 
 use std::fs;
 use std::io::Write;
+use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
@@ -175,8 +181,31 @@ pub struct Cache {
 pub enum Miss {
     /// No entry under the key.
     Absent,
-    /// An entry exists but cannot be used; it will be replaced.
+    /// An entry exists but cannot be used (corrupt, or not trusted: see the module
+    /// documentation); it will be replaced if its folder is trusted.
     Corrupt(String),
+}
+
+/// Why `meta` (of `what`, at `path`) is not trusted: not owned by the effective user,
+/// or writable by group or others.
+fn distrust(what: &str, path: &Path, meta: &fs::Metadata) -> Option<String> {
+    // SAFETY: geteuid has no preconditions.
+    let me = unsafe { libc::geteuid() };
+    if meta.uid() != me {
+        Some(format!(
+            "untrusted: {what} {} is owned by uid {}, not by the current user (uid {me})",
+            path.display(),
+            meta.uid()
+        ))
+    } else if meta.mode() & 0o022 != 0 {
+        Some(format!(
+            "untrusted: {what} {} is writable by group or others (mode {:o})",
+            path.display(),
+            meta.mode() & 0o7777
+        ))
+    } else {
+        None
+    }
 }
 
 impl Cache {
@@ -192,14 +221,54 @@ impl Cache {
         self.dir.join(format!("{key}{ENTRY_SUFFIX}"))
     }
 
-    /// The parts stored under `key`, checked against their hashes.
+    /// Why the cache folders cannot be trusted, if they exist and cannot (the root may
+    /// be reached through a symlink, e.g. a moved `~/.cache`; `v1/` may not).
+    fn distrust_dirs(&self) -> Option<String> {
+        if let Some(root) = self.dir.parent() {
+            if let Ok(meta) = fs::metadata(root) {
+                if let Some(why) = distrust("cache directory", root, &meta) {
+                    return Some(why);
+                }
+            }
+        }
+        match fs::symlink_metadata(&self.dir) {
+            Ok(meta) if !meta.is_dir() => Some(format!(
+                "untrusted: {} is not a directory",
+                self.dir.display()
+            )),
+            Ok(meta) => distrust("cache directory", &self.dir, &meta),
+            Err(_) => None,
+        }
+    }
+
+    /// The parts stored under `key`, checked against their hashes. An entry or folder
+    /// that is not trusted is a miss.
     pub fn get(&self, key: &str) -> Result<Vec<Vec<u8>>, Miss> {
         let path = self.entry_path(key);
-        let bytes = match fs::read(&path) {
-            Ok(b) => b,
+        if let Some(why) = self.distrust_dirs() {
+            return Err(Miss::Corrupt(why));
+        }
+        let file = match fs::File::options()
+            .read(true)
+            .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
+            .open(&path)
+        {
+            Ok(f) => f,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(Miss::Absent),
             Err(e) => return Err(Miss::Corrupt(crate::input::io_reason(&e))),
         };
+        let meta = file
+            .metadata()
+            .map_err(|e| Miss::Corrupt(crate::input::io_reason(&e)))?;
+        if !meta.is_file() {
+            return Err(Miss::Corrupt("untrusted: not a regular file".into()));
+        }
+        if let Some(why) = distrust("entry", &path, &meta) {
+            return Err(Miss::Corrupt(why));
+        }
+        let mut bytes = Vec::with_capacity(meta.len() as usize);
+        std::io::Read::read_to_end(&mut &file, &mut bytes)
+            .map_err(|e| Miss::Corrupt(crate::input::io_reason(&e)))?;
         let parts = decode(&bytes).map_err(|why| Miss::Corrupt(why.to_string()))?;
         // Least recently used is by modification time: a hit counts as a use.
         if let Ok(f) = fs::File::options().write(true).open(&path) {
@@ -210,7 +279,13 @@ impl Cache {
 
     /// Stores `parts` under `key` atomically, then prunes the cache to [`MAX_BYTES`].
     pub fn put(&self, key: &str, parts: &[Vec<u8>]) -> std::io::Result<()> {
-        fs::create_dir_all(&self.dir)?;
+        fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(&self.dir)?;
+        if let Some(why) = self.distrust_dirs() {
+            return Err(std::io::Error::other(why));
+        }
         let temp = tempfile::Builder::new()
             .prefix(".tmp-")
             .tempfile_in(&self.dir)?;
@@ -360,6 +435,60 @@ mod tests {
         // Storing again replaces the corrupt entry.
         cache.put(&key, &parts).unwrap();
         assert_eq!(cache.get(&key).unwrap(), parts);
+    }
+
+    #[test]
+    fn only_entries_and_folders_of_the_user_alone_are_trusted() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("made");
+        let cache = Cache::new(&root);
+        let key = Key::new().field("k", "trust").finish();
+        let parts = vec![b"object".to_vec()];
+        cache.put(&key, &parts).unwrap();
+        for d in [&root, &root.join(LAYOUT_DIR)] {
+            assert_eq!(fs::metadata(d).unwrap().mode() & 0o777, 0o700, "{d:?}");
+        }
+        let path = cache.entry_path(&key);
+        assert_eq!(fs::metadata(&path).unwrap().mode() & 0o077, 0);
+        assert_eq!(cache.get(&key).unwrap(), parts);
+
+        let chmod =
+            |p: &Path, m: u32| fs::set_permissions(p, fs::Permissions::from_mode(m)).unwrap();
+        let untrusted = |cache: &Cache, want: &str| match cache.get(&key) {
+            Err(Miss::Corrupt(why)) => assert!(why.contains(want), "{why}"),
+            other => panic!("expected an untrusted miss, got {other:?}"),
+        };
+        chmod(&path, 0o666);
+        untrusted(&cache, "writable by group or others");
+        chmod(&path, 0o600);
+        chmod(&root.join(LAYOUT_DIR), 0o777);
+        untrusted(&cache, "writable by group or others");
+        assert!(
+            cache.put(&key, &parts).is_err(),
+            "stored into a shared folder"
+        );
+        chmod(&root.join(LAYOUT_DIR), 0o700);
+        chmod(&root, 0o757);
+        untrusted(&cache, "cache directory");
+        chmod(&root, 0o700);
+        // A symlinked entry is not followed.
+        let elsewhere = dir.path().join("elsewhere");
+        fs::copy(&path, &elsewhere).unwrap();
+        fs::remove_file(&path).unwrap();
+        std::os::unix::fs::symlink(&elsewhere, &path).unwrap();
+        assert!(matches!(cache.get(&key), Err(Miss::Corrupt(_))));
+        fs::remove_file(&path).unwrap();
+        cache.put(&key, &parts).unwrap();
+        // Owned by someone else (only root can arrange that).
+        // SAFETY: geteuid has no preconditions.
+        if unsafe { libc::geteuid() } == 0 {
+            std::os::unix::fs::chown(&path, Some(12345), None).unwrap();
+            untrusted(&cache, "owned by uid 12345");
+            // Storing replaces the foreign entry with the user's own.
+            cache.put(&key, &parts).unwrap();
+            assert_eq!(cache.get(&key).unwrap(), parts);
+        }
     }
 
     #[test]
