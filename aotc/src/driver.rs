@@ -186,17 +186,17 @@ fn deliver(
     }
 }
 
-/// Splitting and threads for a request: `-j1` is one module on one thread; more
-/// threads split big modules (`translate::plan` keeps textual outputs whole).
+/// Splitting and threads for a request: big modules are split whatever the number
+/// of threads, so `-j1` builds the same executable as `-j8`, on one thread
+/// (`translate::plan` keeps textual outputs whole).
 fn parallelism(req: &CompileRequest) -> (Split, usize) {
     let jobs = match req.jobs {
         Some(n) => n as usize,
         None => std::thread::available_parallelism().map_or(1, |n| n.get()),
     };
-    let split = match (req.partitions, jobs) {
-        (Some(n), _) => Split::Forced(n as usize),
-        (None, 1) => Split::Whole,
-        (None, _) => Split::Auto,
+    let split = match req.partitions {
+        Some(n) => Split::Forced(n as usize),
+        None => Split::Auto,
     };
     (split, jobs)
 }
@@ -235,6 +235,9 @@ pub fn cache_key(wasm: &[u8], opts: &CodegenOptions, plan: &Plan) -> String {
     };
     // The plan itself, not the request: `-j1` and `-j8` of a small module share it.
     let mut partitions = Vec::new();
+    for f in &plan.optnone {
+        partitions.extend(f.to_le_bytes());
+    }
     for part in &plan.parts {
         partitions.push(part.effort as u8);
         partitions.extend((part.funcs.len() as u32).to_le_bytes());
@@ -334,6 +337,7 @@ fn report_parts(compiled: &Compiled, jobs: usize) {
             match p.effort {
                 translate::Effort::Full => "full effort",
                 translate::Effort::Capped => "capped effort",
+                translate::Effort::Minimal => "minimal effort",
             },
             ms(p.translate),
             ms(p.optimise),

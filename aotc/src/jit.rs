@@ -113,7 +113,7 @@ pub fn load_with(
         strict_load_traps,
         entry: Default::default(),
     };
-    let built = translate::translate_module(llcx, &info, &opts).and_then(|(module, _tm)| {
+    let built = translate::translate_module(llcx, wasm, &info, &opts).and_then(|(module, _tm)| {
         let engine = module
             .create_jit_execution_engine(OptimizationLevel::Default)
             .map_err(|e| anyhow!("LLVM JIT: {e}"))?;

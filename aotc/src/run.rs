@@ -110,8 +110,8 @@ pub fn run(req: &RunRequest) -> Result<i32> {
     };
     // Leaked: the JIT-compiled code lives as long as the process.
     let llcx: &'static Context = Box::leak(Box::new(Context::create()));
-    let (module, _tm) =
-        translate::translate_module(llcx, &info, &opts).map_err(|e| Diag::from_anyhow(&e))?;
+    let (module, _tm) = translate::translate_module(llcx, &input.wasm, &info, &opts)
+        .map_err(|e| Diag::from_anyhow(&e))?;
     phase("translate", &mut last);
 
     let rt = RuntimeLib::load()?;

@@ -1,5 +1,6 @@
 //! Small LLVM helpers inkwell does not offer, in one place: exact float constants
-//! from bit patterns (NaN payloads and signalling NaNs preserved) and branch hints.
+//! from bit patterns (NaN payloads and signalling NaNs preserved), branch hints, and
+//! the attributes that turn optimisation off for one function.
 
 use inkwell::context::Context;
 use inkwell::types::AsTypeRef;
@@ -59,5 +60,15 @@ pub(crate) fn const_float_value(v: FloatValue<'_>) -> Option<f64> {
         v.get_constant().map(|(c, _)| c)
     } else {
         None
+    }
+}
+
+/// Marks `f` `optnone noinline`: the IR optimisers leave it as translated, and the
+/// code generator selects its instructions with the fast, linear-time selector.
+pub(crate) fn set_optnone<'ctx>(llcx: &'ctx Context, f: inkwell::values::FunctionValue<'ctx>) {
+    use inkwell::attributes::{Attribute, AttributeLoc};
+    for name in ["optnone", "noinline"] {
+        let kind = Attribute::get_named_enum_kind_id(name);
+        f.add_attribute(AttributeLoc::Function, llcx.create_enum_attribute(kind, 0));
     }
 }

@@ -6,9 +6,11 @@
 //! `emit` optimises and writes the output. Layouts shared with the runtime live in
 //! `abi_types`, checked against `aotc_abi`. A big module is split into partitions
 //! (`partition` plans them) compiled on worker threads, each into an LLVM module and
-//! object of its own (`parallel`).
+//! object of its own (`parallel`); a function whose shape would make LLVM slow
+//! (`complexity`) is compiled at a lower effort, whatever the path.
 
 mod abi_types;
+pub mod complexity;
 mod const_expr;
 mod emit;
 mod entry;
@@ -75,31 +77,17 @@ pub fn compile(wasm: &[u8], opts: &CodegenOptions) -> Result<Vec<u8>> {
 }
 
 /// The partitions `wasm` is compiled in for `split` (see [`partition`]). Textual
-/// outputs and embedded modules are always one partition. Only the code section is
-/// read (nothing is validated): the plan of an invalid module does not matter, its
-/// compilation fails.
+/// outputs and embedded modules are always one partition. The module is read, not
+/// validated: the plan of an invalid module does not matter, its compilation fails.
 pub fn plan(wasm: &[u8], opts: &CodegenOptions, split: Split) -> Plan {
     let split = match (opts.emit, &opts.embedding) {
         (Emit::Object, Embedding::Command) => split,
         _ => Split::Whole,
     };
-    partition::plan(&body_sizes(wasm), split, &partition::LIMITS)
-}
-
-/// The size of every function body, in order; empty when the module cannot be read.
-fn body_sizes(wasm: &[u8]) -> Vec<u32> {
-    let mut sizes = Vec::new();
-    for payload in wasmparser::Parser::new(0).parse_all(wasm) {
-        match payload {
-            Ok(wasmparser::Payload::CodeSectionEntry(body)) => {
-                let r = body.range();
-                sizes.push((r.end - r.start) as u32);
-            }
-            Ok(_) => {}
-            Err(_) => return Vec::new(),
-        }
-    }
-    sizes
+    let shapes = complexity::shapes(wasm);
+    let sizes: Vec<u32> = shapes.iter().map(|s| s.bytes).collect();
+    let efforts: Vec<Effort> = shapes.iter().map(complexity::Shape::effort).collect();
+    partition::plan(&sizes, &efforts, split, &partition::LIMITS)
 }
 
 /// The result of [`compile_split`].
@@ -177,10 +165,11 @@ pub fn compile_split(
     })
 }
 
-/// Translates and optimises a validated module into one LLVM module for `opts`' CPU
-/// and level. Used by the in-process JIT.
+/// Translates and optimises a validated module (`info`, read from `wasm`) into one
+/// LLVM module for `opts`' CPU and level. Used by the in-process JIT.
 pub(crate) fn translate_module<'ctx>(
     llcx: &'ctx Context,
+    wasm: &[u8],
     info: &module_info::ModuleInfo<'_>,
     opts: &CodegenOptions,
 ) -> Result<(
@@ -191,11 +180,12 @@ pub(crate) fn translate_module<'ctx>(
         // Before any body is translated: a module/entry mismatch is reported at once.
         entry::resolve(info, &opts.entry)?;
     }
-    let all: Vec<u32> = (0..info.bodies.len() as u32).collect();
+    let plan = plan(wasm, opts, Split::Whole);
     let part = PartFuncs {
-        funcs: &all,
+        funcs: &plan.parts[0].funcs,
         inline_copies: &[],
         effort: Effort::Full,
+        optnone: &plan.optnone,
     };
     let built = translate_part(
         llcx,
@@ -218,11 +208,13 @@ pub(crate) struct BuiltPart<'ctx> {
 
 /// What one LLVM module compiles: `funcs` (indices among the bodies) to define, and
 /// `inline_copies`, functions of other partitions also translated here as
-/// `available_externally` copies, for the inliner only (never emitted).
+/// `available_externally` copies, for the inliner only (never emitted); `optnone`,
+/// those of `funcs` that get no IR optimisation (see [`Plan::optnone`]).
 pub(crate) struct PartFuncs<'p> {
     pub funcs: &'p [u32],
     pub inline_copies: &'p [u32],
     pub effort: Effort,
+    pub optnone: &'p [u32],
 }
 
 /// Translates a partition's functions into a new LLVM module holding `share` of
@@ -251,6 +243,9 @@ pub(crate) fn translate_part<'a, 'ctx>(
         cx.function(imported + i)?
             .as_global_value()
             .set_linkage(inkwell::module::Linkage::AvailableExternally);
+    }
+    for &i in part.optnone {
+        llvm_util::set_optnone(llcx, cx.function(imported + i)?);
     }
     cx.preserve_loads_into_unread_globals();
     if share.defines_state() {

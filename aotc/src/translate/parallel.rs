@@ -56,10 +56,14 @@ pub(crate) fn run(
     progress: &dyn Progress,
 ) -> Result<(Vec<Vec<u8>>, Vec<PartReport>)> {
     if !plan.is_split() {
-        let (out, report) =
-            compile_part(info, opts, &plan.parts[0], Share::Whole, progress, |_| {
-                Ok(Vec::new())
-            })?;
+        let (out, report) = compile_part(
+            info,
+            opts,
+            (&plan.parts[0], &plan.optnone),
+            Share::Whole,
+            progress,
+            |_| Ok(Vec::new()),
+        )?;
         return Ok((vec![out], vec![report]));
     }
     emit::initialize_llvm();
@@ -89,7 +93,8 @@ pub(crate) fn run(
                 owner: index == 0,
                 split: &split,
             };
-            let result = compile_part(info, opts, &plan.parts[index], share, progress, |part| {
+            let part = (&plan.parts[index], &plan.optnone[..]);
+            let result = compile_part(info, opts, part, share, progress, |part| {
                 inline_copies(info, opts, part, index as u32, &part_of)
             });
             if result.is_err() {
@@ -172,11 +177,12 @@ fn inline_copies(
     Ok(copies.into_iter().collect())
 }
 
-/// Translates, optimises and emits one partition in a fresh LLVM context.
+/// Translates, optimises and emits one partition in a fresh LLVM context; `optnone`
+/// lists the functions of the plan that get no IR optimisation.
 fn compile_part(
     info: &ModuleInfo<'_>,
     opts: &CodegenOptions,
-    part: &Part,
+    (part, optnone): (&Part, &[u32]),
     share: Share<'_>,
     progress: &dyn Progress,
     inline_copies: impl FnOnce(&Part) -> Result<Vec<u32>>,
@@ -187,6 +193,7 @@ fn compile_part(
         funcs: &part.funcs,
         inline_copies: &copies,
         effort: part.effort,
+        optnone,
     };
     let built = translate_part(&llcx, info, opts, share, &funcs, progress)?;
     let started = Instant::now();

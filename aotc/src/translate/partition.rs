@@ -2,8 +2,9 @@
 //! into which LLVM module, and with how much optimisation effort.
 //!
 //! Invariants:
-//! - A plan is a pure function of the function body sizes and the [`Split`] request:
-//!   never of the number of threads, so `-j2` and `-j16` produce the same objects.
+//! - A plan is a pure function of the function body sizes, their efforts (from
+//!   `complexity`) and the [`Split`] request: never of the number of threads, so
+//!   `-j1` and `-j16` produce the same objects.
 //! - Every defined function is in exactly one partition; each partition lists its
 //!   functions in increasing index order, and is non-empty.
 //! - Partition 0 is a full-effort partition; it owns the module state (memory,
@@ -11,23 +12,28 @@
 //! - Regular partitions are contiguous runs of the function index space (callers stay
 //!   near their callees, which compilers tend to emit next to each other), cut so that
 //!   their body bytes are as even as the function sizes allow.
-//! - Functions whose bodies are at least [`Limits::giant_bytes`] long (machine-generated
-//!   code) are taken out of the runs and compiled alone, each in a partition of its own
-//!   with capped effort ([`Effort::Capped`]), so one function cannot dominate compile
-//!   time or memory.
-//! - A module smaller than [`Limits::split_min_bytes`] stays one full-effort partition
-//!   unless splitting is forced: small modules keep whole-module optimisation and
-//!   cross-function inlining.
+//! - Functions whose effort is lowered ([`Effort::Capped`], [`Effort::Minimal`]: big
+//!   or pathological bodies, see `complexity`) are taken out of the runs and compiled
+//!   alone, each in a partition of its own at that effort, whenever the output is
+//!   split-able, whatever its size: one function cannot dominate compile time or
+//!   memory.
+//! - [`Split::Whole`] (one LLVM module: textual output, the JIT) keeps every function
+//!   in one partition; the lowered ones are listed in [`Plan::optnone`] and get no
+//!   IR optimisation and fast instruction selection there.
+//! - Otherwise the regular functions of a module smaller than
+//!   [`Limits::split_min_bytes`] stay in one full-effort partition unless splitting
+//!   is forced: small modules keep whole-module optimisation and cross-function
+//!   inlining.
 
 /// How to split a module.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Split {
-    /// One LLVM module with everything (the in-process JIT, `-j1`, IR/asm output).
+    /// One LLVM module with everything (the in-process JIT, IR/asm output).
     Whole,
     /// Split when the module's code is large enough (sizes from [`Limits`]).
     Auto,
     /// Exactly this many regular partitions (plus capped ones), whatever the size;
-    /// for tests. `Forced(1)` is the same as `Whole` when there is no giant function.
+    /// for tests. `Forced(1)` is the same as `Auto` for a small module.
     Forced(usize),
 }
 
@@ -40,6 +46,9 @@ pub enum Effort {
     /// selection and register allocation: greedy register allocation is what makes
     /// a huge function slow to compile).
     Capped,
+    /// No IR optimisation and `-O0` code generation: for shapes on which even the
+    /// `-O1` pipeline is superlinear.
+    Minimal,
 }
 
 impl Effort {
@@ -48,6 +57,7 @@ impl Effort {
         match self {
             Effort::Full => requested,
             Effort::Capped => requested.min(1),
+            Effort::Minimal => 0,
         }
     }
 
@@ -55,7 +65,7 @@ impl Effort {
     pub fn codegen_level(self, requested: u8) -> u8 {
         match self {
             Effort::Full => requested,
-            Effort::Capped => 0,
+            Effort::Capped | Effort::Minimal => 0,
         }
     }
 }
@@ -67,20 +77,19 @@ pub struct Limits {
     pub split_min_bytes: u64,
     /// Target size of a regular partition under [`Split::Auto`].
     pub part_bytes: u64,
-    /// A function body at least this long is compiled alone, with capped effort.
-    pub giant_bytes: u64,
 }
 
 /// The limits aotc uses; README "Compile speed" gives the measurements behind them.
 pub const LIMITS: Limits = Limits {
     split_min_bytes: 1 << 20,
     part_bytes: 384 << 10,
-    giant_bytes: 128 << 10,
 };
 
 /// How much cheaper a capped partition is to compile than a full-effort one of the
 /// same size (measured: Yosys' 223 KiB function, 8.2 s at -O2, 2.5 s capped).
 const CAPPED_COST_DIVISOR: u64 = 3;
+/// The same for a minimal-effort partition (blocks100000: 35 s capped, 10 s minimal).
+const MINIMAL_COST_DIVISOR: u64 = 9;
 
 /// One LLVM module's share of a wasm module.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -98,6 +107,7 @@ impl Part {
         match self.effort {
             Effort::Full => self.bytes,
             Effort::Capped => self.bytes / CAPPED_COST_DIVISOR,
+            Effort::Minimal => self.bytes / MINIMAL_COST_DIVISOR,
         }
     }
 }
@@ -106,6 +116,9 @@ impl Part {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Plan {
     pub parts: Vec<Part>,
+    /// Functions to compile without IR optimisation (`optnone`) in the module that
+    /// holds them: the lowered-effort functions of a [`Split::Whole`] plan.
+    pub optnone: Vec<u32>,
 }
 
 impl Plan {
@@ -126,43 +139,49 @@ impl Plan {
     }
 }
 
-/// Plans the partitions of a module whose defined functions have body sizes `sizes`.
-pub fn plan(sizes: &[u32], split: Split, limits: &Limits) -> Plan {
-    let total: u64 = sizes.iter().map(|&s| u64::from(s)).sum();
-    let whole = || Plan {
-        parts: vec![Part {
-            funcs: (0..sizes.len() as u32).collect(),
-            effort: Effort::Full,
-            bytes: total,
-        }],
-    };
-    let regular_count = match split {
-        Split::Whole => return whole(),
-        Split::Auto if total < limits.split_min_bytes => return whole(),
-        Split::Auto => None,
-        Split::Forced(n) => Some(n.max(1)),
-    };
-
-    let is_giant = |s: u32| u64::from(s) >= limits.giant_bytes;
-    let regular: Vec<u32> = (0..sizes.len() as u32)
-        .filter(|&i| !is_giant(sizes[i as usize]))
+/// Plans the partitions of a module whose defined functions have body sizes `sizes`
+/// and the efforts `efforts` (same length).
+pub fn plan(sizes: &[u32], efforts: &[Effort], split: Split, limits: &Limits) -> Plan {
+    let effort = |i: u32| efforts.get(i as usize).copied().unwrap_or(Effort::Full);
+    let all: Vec<u32> = (0..sizes.len() as u32).collect();
+    let lowered: Vec<u32> = all
+        .iter()
+        .copied()
+        .filter(|&i| effort(i) != Effort::Full)
         .collect();
-    let giants: Vec<u32> = (0..sizes.len() as u32)
-        .filter(|&i| is_giant(sizes[i as usize]))
+    let whole = |optnone: Vec<u32>| Plan {
+        parts: vec![Part {
+            funcs: all.clone(),
+            effort: Effort::Full,
+            bytes: sizes.iter().map(|&s| u64::from(s)).sum(),
+        }],
+        optnone,
+    };
+    if split == Split::Whole {
+        return whole(lowered);
+    }
+    let regular: Vec<u32> = all
+        .iter()
+        .copied()
+        .filter(|&i| effort(i) == Effort::Full)
         .collect();
     let regular_bytes: u64 = regular.iter().map(|&i| u64::from(sizes[i as usize])).sum();
-    let count = regular_count
-        .unwrap_or_else(|| regular_bytes.div_ceil(limits.part_bytes.max(1)) as usize)
-        .clamp(1, regular.len().max(1));
+    let count = match split {
+        Split::Auto if regular_bytes < limits.split_min_bytes => 1,
+        Split::Auto => regular_bytes.div_ceil(limits.part_bytes.max(1)) as usize,
+        Split::Forced(n) => n,
+        Split::Whole => unreachable!("handled above"),
+    }
+    .clamp(1, regular.len().max(1));
 
     let mut parts = cut_runs(&regular, sizes, count);
-    parts.extend(giants.iter().map(|&g| Part {
+    parts.extend(lowered.iter().map(|&g| Part {
         funcs: vec![g],
-        effort: Effort::Capped,
+        effort: effort(g),
         bytes: u64::from(sizes[g as usize]),
     }));
     if parts.first().is_none_or(|p| p.effort != Effort::Full) {
-        // Only giant functions (or none at all): an empty full-effort partition 0
+        // Only lowered functions (or none at all): an empty full-effort partition 0
         // still owns the module state.
         parts.insert(
             0,
@@ -174,9 +193,12 @@ pub fn plan(sizes: &[u32], split: Split, limits: &Limits) -> Plan {
         );
     }
     if parts.len() == 1 {
-        return whole();
+        return whole(Vec::new());
     }
-    Plan { parts }
+    Plan {
+        parts,
+        optnone: Vec::new(),
+    }
 }
 
 /// Cuts `funcs` (increasing indices) into at most `count` contiguous, non-empty runs
@@ -226,8 +248,22 @@ mod tests {
     const SMALL: Limits = Limits {
         split_min_bytes: 1000,
         part_bytes: 300,
-        giant_bytes: 200,
     };
+
+    /// Plans with efforts by size alone: 200 bytes and up is capped.
+    fn plan_by_size(sizes: &[u32], split: Split, limits: &Limits) -> Plan {
+        let efforts: Vec<Effort> = sizes
+            .iter()
+            .map(|&s| {
+                if s >= 200 {
+                    Effort::Capped
+                } else {
+                    Effort::Full
+                }
+            })
+            .collect();
+        super::plan(sizes, &efforts, split, limits)
+    }
 
     /// Every function exactly once, in order within parts, no empty regular part.
     fn check_cover(plan: &Plan, n: usize) {
@@ -247,14 +283,14 @@ mod tests {
     #[test]
     fn small_modules_stay_whole() {
         let sizes = vec![10u32; 50];
-        let plan = plan(&sizes, Split::Auto, &SMALL);
+        let plan = plan_by_size(&sizes, Split::Auto, &SMALL);
         assert_eq!(plan.parts.len(), 1);
         assert!(!plan.is_split());
         assert_eq!(plan.parts[0].bytes, 500);
         check_cover(&plan, 50);
-        assert_eq!(super::plan(&sizes, Split::Whole, &SMALL), plan);
-        assert_eq!(super::plan(&sizes, Split::Forced(1), &SMALL), plan);
-        assert_eq!(super::plan(&[], Split::Auto, &SMALL).parts.len(), 1);
+        assert_eq!(plan_by_size(&sizes, Split::Whole, &SMALL), plan);
+        assert_eq!(plan_by_size(&sizes, Split::Forced(1), &SMALL), plan);
+        assert_eq!(plan_by_size(&[], Split::Auto, &SMALL).parts.len(), 1);
     }
 
     #[test]
@@ -262,7 +298,7 @@ mod tests {
         // 3000 bytes in functions of 1..=40 bytes: 10 parts of about 300.
         let sizes: Vec<u32> = (0..150u32).map(|i| 1 + (i * 7) % 40).collect();
         let total: u64 = sizes.iter().map(|&s| u64::from(s)).sum();
-        let plan = plan(&sizes, Split::Auto, &SMALL);
+        let plan = plan_by_size(&sizes, Split::Auto, &SMALL);
         check_cover(&plan, sizes.len());
         let want = total.div_ceil(SMALL.part_bytes) as usize;
         assert_eq!(plan.parts.len(), want);
@@ -281,16 +317,16 @@ mod tests {
     fn forced_split_gives_the_count_even_when_small() {
         let sizes = vec![5u32; 12];
         for n in 2..=12 {
-            let plan = plan(&sizes, Split::Forced(n), &SMALL);
+            let plan = plan_by_size(&sizes, Split::Forced(n), &SMALL);
             check_cover(&plan, 12);
             assert_eq!(plan.parts.len(), n, "{plan:?}");
         }
         // More parts than functions: one function each.
-        let plan = plan(&sizes, Split::Forced(40), &SMALL);
+        let plan = plan_by_size(&sizes, Split::Forced(40), &SMALL);
         assert_eq!(plan.parts.len(), 12);
         // Skewed sizes still give the count, each part non-empty.
         let skewed = [150, 1, 1, 1, 1, 1];
-        let plan = super::plan(&skewed, Split::Forced(4), &SMALL);
+        let plan = plan_by_size(&skewed, Split::Forced(4), &SMALL);
         check_cover(&plan, skewed.len());
         assert_eq!(plan.parts.len(), 4);
     }
@@ -302,7 +338,7 @@ mod tests {
         sizes[17] = 400;
         sizes[30] = 199; // just under the threshold
         sizes[31] = 200; // at it
-        let plan = plan(&sizes, Split::Auto, &SMALL);
+        let plan = plan_by_size(&sizes, Split::Auto, &SMALL);
         check_cover(&plan, sizes.len());
         let capped: Vec<Vec<u32>> = plan
             .parts
@@ -340,7 +376,7 @@ mod tests {
     #[test]
     fn only_giants_still_have_an_owner_partition() {
         let sizes = [500u32, 600, 700];
-        let plan = plan(&sizes, Split::Auto, &SMALL);
+        let plan = plan_by_size(&sizes, Split::Auto, &SMALL);
         check_cover(&plan, 3);
         assert_eq!(plan.parts[0].funcs, Vec::<u32>::new());
         assert_eq!(plan.parts.len(), 4);
@@ -354,6 +390,7 @@ mod tests {
             bytes,
         };
         let plan = Plan {
+            optnone: Vec::new(),
             parts: vec![
                 part(10, Effort::Full),
                 part(30, Effort::Full),
@@ -368,10 +405,38 @@ mod tests {
     }
 
     #[test]
+    fn lowered_functions_are_apart_even_in_small_modules_and_optnone_when_whole() {
+        let sizes = [10u32, 20, 30, 40];
+        let efforts = [Effort::Full, Effort::Minimal, Effort::Full, Effort::Capped];
+        let plan = super::plan(&sizes, &efforts, Split::Auto, &SMALL);
+        check_cover(&plan, 4);
+        let shape: Vec<(Vec<u32>, Effort)> = plan
+            .parts
+            .iter()
+            .map(|p| (p.funcs.clone(), p.effort))
+            .collect();
+        assert_eq!(
+            shape,
+            [
+                (vec![0, 2], Effort::Full),
+                (vec![1], Effort::Minimal),
+                (vec![3], Effort::Capped)
+            ]
+        );
+        assert!(plan.optnone.is_empty());
+        let whole = super::plan(&sizes, &efforts, Split::Whole, &SMALL);
+        assert_eq!(whole.parts.len(), 1);
+        assert_eq!(whole.optnone, [1, 3]);
+        // Nothing lowered: one partition either way.
+        let full = [Effort::Full; 4];
+        assert!(!super::plan(&sizes, &full, Split::Auto, &SMALL).is_split());
+    }
+
+    #[test]
     fn plans_do_not_depend_on_anything_but_sizes() {
         let sizes: Vec<u32> = (0..5000u32).map(|i| (i * 2654435761u32) % 3000).collect();
-        let a = plan(&sizes, Split::Auto, &LIMITS);
-        let b = plan(&sizes, Split::Auto, &LIMITS);
+        let a = plan_by_size(&sizes, Split::Auto, &LIMITS);
+        let b = plan_by_size(&sizes, Split::Auto, &LIMITS);
         assert_eq!(a, b);
     }
 }
