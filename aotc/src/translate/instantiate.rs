@@ -345,33 +345,48 @@ fn call_not_inlined<'ctx>(
     Ok(())
 }
 
+/// `aotc_func_infos`: code address and name of every function. The names are one
+/// blob of NUL-terminated strings (one global, not one per function: a module with
+/// a million functions would otherwise spend a gigabyte on LLVM globals).
 fn emit_func_infos(cx: &ModuleCx) -> Result<()> {
     let llcx = cx.llcx;
     let ptr = llcx.ptr_type(AddressSpace::default());
     let imported = cx.info.num_imported_funcs();
     let count = cx.info.func_types.len() as u32;
-    let mut entries = Vec::with_capacity(count as usize);
+    let mut names = Vec::new();
+    let mut offsets = Vec::with_capacity(count as usize);
     for index in 0..count {
-        let f = cx.function(index)?;
+        offsets.push(names.len() as u64);
         let name = if index < imported {
             let i = &cx.info.func_imports[index as usize];
             format!("{}.{}", i.module, i.name)
         } else {
             cx.info.display_name(index)
         };
-        let bytes = llcx.const_string(name.as_bytes(), true);
-        let g = cx.private_constant("aotc.fname", &bytes);
-        g.set_unnamed_addr(true);
+        // A NUL inside a name would end it early: the runtime prints up to the first.
+        names.extend(name.bytes().map(|b| if b == 0 { b'?' } else { b }));
+        names.push(0);
+    }
+    let blob = cx.private_constant("aotc.fnames", &llcx.const_string(&names, false));
+    blob.set_unnamed_addr(true);
+    let i8t = llcx.i8_type();
+    let i64t = llcx.i64_type();
+    let mut entries = Vec::with_capacity(count as usize);
+    for index in 0..count {
         let code: BasicValueEnum = if index < imported {
             ptr.const_null().into()
         } else {
-            f.as_global_value().as_pointer_value().into()
+            cx.function(index)?
+                .as_global_value()
+                .as_pointer_value()
+                .into()
         };
-        entries.push(
-            cx.abi
-                .func_info
-                .const_named_struct(&[code, g.as_pointer_value().into()]),
-        );
+        // SAFETY: the offset is that of a name inside the blob.
+        let name = unsafe {
+            blob.as_pointer_value()
+                .const_gep(i8t, &[i64t.const_int(offsets[index as usize], false)])
+        };
+        entries.push(cx.abi.func_info.const_named_struct(&[code, name.into()]));
     }
     let array = cx.abi.func_info.const_array(&entries);
     let infos = cx
