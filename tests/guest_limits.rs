@@ -18,6 +18,7 @@
 
 mod common;
 
+use common::measured::{run_measured_with, Stdout};
 use common::*;
 use std::fs::{File, OpenOptions};
 use std::io::{Read, Write};
@@ -95,17 +96,14 @@ struct Opts {
     walk: bool,
 }
 
-/// Runs `exe arg` in `cwd` (empty environment) and reaps it with `wait4` for its peak
-/// RSS (so `Child::wait` is never called); killed after 60 s.
-#[allow(clippy::zombie_processes)]
+/// Runs `exe arg` in `cwd` (empty environment) for its peak RSS; killed after 60 s.
 fn run(exe: &Path, arg: &str, cwd: &Path, o: Opts) -> Ran {
     let mut cmd = Command::new(exe);
     cmd.arg(arg)
         .current_dir(cwd)
         .env_clear()
         .stdin(o.stdin.map_or_else(Stdio::null, Stdio::from))
-        .stdout(o.stdout.map_or_else(Stdio::null, Stdio::from))
-        .stderr(Stdio::piped());
+        .stdout(o.stdout.map_or_else(Stdio::null, Stdio::from));
     let (limit, walk) = (o.address_space, o.walk);
     // SAFETY: the closure only makes setrlimit/prctl calls (async-signal-safe).
     unsafe {
@@ -132,38 +130,12 @@ fn run(exe: &Path, arg: &str, cwd: &Path, o: Opts) -> Ran {
     if walk {
         cmdline = format!("[seccomp: openat2 -> ENOSYS] {cmdline}");
     }
-    let mut child = cmd
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot start `{cmdline}`: {e}"));
-    let pid = child.id() as libc::pid_t;
-    let mut err = child.stderr.take().expect("stderr pipe");
-    let reader = std::thread::spawn(move || {
-        let mut s = Vec::new();
-        let _ = err.read_to_end(&mut s);
-        s
-    });
-    let watchdog_pid = pid;
-    let (done_tx, done_rx) = std::sync::mpsc::channel::<()>();
-    let watchdog = std::thread::spawn(move || {
-        if done_rx.recv_timeout(Duration::from_secs(60)).is_err() {
-            // SAFETY: kill(2) on our child, not reaped yet (the waiter below blocks).
-            unsafe { libc::kill(watchdog_pid, libc::SIGKILL) };
-        }
-    });
-    let mut status = 0;
-    // SAFETY: an all-zero rusage is valid; wait4 fills it.
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    // SAFETY: wait4 on our own child with valid out-pointers.
-    let r = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
-    assert_eq!(r, pid, "wait4: {}", std::io::Error::last_os_error());
-    let _ = done_tx.send(());
-    let _ = watchdog.join();
-    let stderr = String::from_utf8_lossy(&reader.join().expect("stderr reader")).into_owned();
+    let m = run_measured_with(&mut cmd, Duration::from_secs(60), Stdout::AsSet);
     Ran {
         cmdline,
-        status: ExitStatus::from_raw(status),
-        stderr,
-        max_rss_kib: usage.ru_maxrss,
+        status: m.status,
+        stderr: m.stderr,
+        max_rss_kib: m.max_rss_kib,
     }
 }
 

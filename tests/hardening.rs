@@ -9,55 +9,24 @@
 mod common;
 
 use common::json::Value;
+use common::measured::{run_measured, Measured};
 use common::*;
-use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 const TIMEOUT: Duration = Duration::from_secs(60);
 
 /// A command that does nothing.
 const EMPTY_START: &str = r#"(module (func (export "_start")))"#;
 
-/// Runs `exe` with no arguments; returns its exit status, peak RSS in KiB and wall
-/// time, killing it (and failing) after `TIMEOUT`.
-// The child is reaped with wait4 (for its rusage), not through `Child::wait`.
-#[allow(clippy::zombie_processes)]
-fn run_measured(exe: &Path) -> (std::process::ExitStatus, i64, Duration, String) {
-    let start = Instant::now();
-    let child = std::process::Command::new(exe)
-        .env_clear()
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("spawn");
-    let pid = child.id() as libc::pid_t;
-    loop {
-        let mut status = 0;
-        // SAFETY: plain syscall on our own child with valid out-pointers.
-        let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-        // SAFETY: as above.
-        let r = unsafe { libc::wait4(pid, &mut status, libc::WNOHANG, &mut usage) };
-        if r == pid {
-            let mut err = String::new();
-            if let Some(mut e) = child.stderr {
-                let _ = std::io::Read::read_to_string(&mut e, &mut err);
-            }
-            return (
-                std::process::ExitStatus::from_raw(status),
-                usage.ru_maxrss,
-                start.elapsed(),
-                err,
-            );
-        }
-        if start.elapsed() > TIMEOUT {
-            // SAFETY: killing our own child.
-            unsafe { libc::kill(pid, libc::SIGKILL) };
-            panic!("{} still running after {TIMEOUT:?}", exe.display());
-        }
-        std::thread::sleep(Duration::from_millis(5));
-    }
+/// Runs `exe` with no arguments (empty environment), measured.
+fn run_exe(exe: &Path) -> Measured {
+    run_measured(
+        std::process::Command::new(exe)
+            .env_clear()
+            .stdin(std::process::Stdio::null()),
+        TIMEOUT,
+    )
 }
 
 // ---------------------------------------------------------------------------------
@@ -122,11 +91,10 @@ fn table_at_the_limit_starts_fast_and_small() {
     let wat = dir.path().join("limit.wat");
     write_file(&wat, TABLE_AT_LIMIT.as_bytes());
     let exe = build_ok(&wat, &[]);
-    let (status, rss_kib, wall, err) = run_measured(&exe);
-    assert_eq!(status.code(), Some(0), "stderr: {err}");
+    let m = run_exe(&exe);
+    assert_eq!(m.status.code(), Some(0), "{}", m.describe());
     // Before lazy tables: 79 MB (10 M slots × 8 bytes, all written) for `$big` alone.
-    assert!(rss_kib < 40_000, "peak RSS {rss_kib} KiB");
-    assert!(wall < Duration::from_secs(5), "took {wall:?}");
+    assert!(m.max_rss_kib < 40_000, "{}", m.describe());
 }
 
 // ---------------------------------------------------------------------------------

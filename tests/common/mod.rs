@@ -6,6 +6,7 @@
 #![allow(dead_code)]
 
 pub mod json;
+pub mod measured;
 pub mod seccomp;
 
 use std::collections::{BTreeMap, HashMap};
