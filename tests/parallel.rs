@@ -2,8 +2,10 @@
 //! calls and `call_indirect` across partition boundaries, globals, a memory with
 //! many data segments and a passive one, a start function, one function big enough
 //! for capped effort, a trap in a late partition) must behave exactly the same
-//! compiled as one module (`-j1`) and split (`--partitions N`, on one thread or
-//! several), and the split build must not depend on the number of threads.
+//! compiled with its regular functions as one module (a small module: `-j1`, the
+//! giant function apart), as one LLVM module in the JIT (`aotc run`, the giant
+//! function `optnone`), and split (`--partitions N`, on one thread or several), and
+//! the split build must not depend on the number of threads.
 
 mod common;
 
@@ -111,7 +113,7 @@ fn module_wat() -> String {
             (r * 7919) % 100_000
         );
     }
-    let padding = aotc::translate::partition::LIMITS.giant_bytes as usize;
+    let padding = aotc::translate::complexity::CAPPED_BYTES as usize;
     for _ in 0..padding / 64 + 1 {
         w.push_str("    ");
         w.push_str(&"nop ".repeat(64));
@@ -189,8 +191,9 @@ fn split_builds_behave_like_one_module() {
     let (whole, out) = compile(dir.path(), "whole", &["-j1"]);
     check(
         &out,
-        out.stderr().contains("aotc: one module"),
-        "-j1 compiles one module",
+        out.stderr()
+            .contains("aotc: split into 2 partitions, compiled on 1 threads"),
+        "-j1 compiles the regular functions as one module and the giant one apart",
     );
     let (split, out) = compile(dir.path(), "split", &["--partitions", PARTS, "-j2"]);
     let err = out.stderr();
@@ -217,6 +220,11 @@ fn split_builds_behave_like_one_module() {
     let got = run(&split, &[]);
     assert_success(&got);
     assert_eq!(got.stdout(), text);
+    let jit = Run::new(aotc_bin())
+        .args(["run".as_ref(), module_path().as_os_str()])
+        .output();
+    assert_success(&jit);
+    assert_eq!(jit.stdout(), text, "aotc run (one module, giant optnone)");
 
     // The trap is raised in the last regular partition and names its function.
     for exe in [&whole, &split] {
