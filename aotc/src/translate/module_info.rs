@@ -170,7 +170,7 @@ pub fn read_module(wasm: &[u8]) -> Result<ModuleInfo<'_>> {
     let section_error = |e: wasmparser::BinaryReaderError| {
         anyhow::anyhow!(
             "invalid module: {} (at byte offset {:#x})",
-            e.message(),
+            one_line(e.message()),
             e.offset()
         )
     };
@@ -329,13 +329,19 @@ pub fn read_module(wasm: &[u8]) -> Result<ModuleInfo<'_>> {
             };
             bail!(
                 "invalid module: {} (at byte offset {:#x}, in function {index}{name})",
-                e.message(),
+                one_line(e.message()),
                 e.offset()
             );
         }
         allocs = v.into_allocations();
     }
     Ok(info)
+}
+
+/// A validator message on one line: some (a bad magic number) are pretty-printed
+/// over several.
+fn one_line(message: &str) -> String {
+    message.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 fn read_function_names(names: wasmparser::NameSectionReader<'_>, out: &mut HashMap<u32, String>) {
