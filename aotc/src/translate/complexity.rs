@@ -236,16 +236,20 @@ fn shape(types: &Types, ty: u32, body: &FunctionBody<'_>) -> wasmparser::Result<
             }
             Operator::Else | Operator::CatchAll => {
                 if let Some(f) = cx.frames.last() {
-                    height = f.base + block(&cx, f.ty).0;
+                    height = f.base.saturating_add(block(&cx, f.ty).0);
                 }
             }
             Operator::Catch { tag_index } => {
                 let params = cx.tag_type_arity(tag_index).map_or(0, |(p, _)| p);
-                height = cx.frames.last().map_or(0, |f| f.base) + params;
+                height = cx
+                    .frames
+                    .last()
+                    .map_or(0, |f| f.base)
+                    .saturating_add(params);
             }
             Operator::End | Operator::Delegate { .. } => {
                 if let Some(f) = cx.frames.pop() {
-                    height = f.base + block(&cx, f.ty).1;
+                    height = f.base.saturating_add(block(&cx, f.ty).1);
                 }
             }
             Operator::BrTable { targets } => {
@@ -254,7 +258,7 @@ fn shape(types: &Types, ty: u32, body: &FunctionBody<'_>) -> wasmparser::Result<
             }
             Operator::BrIf { .. } | Operator::BrOnNull { .. } | Operator::BrOnNonNull { .. } => {
                 s.branches += 1;
-                height = popped + pushes;
+                height = popped.saturating_add(pushes);
             }
             Operator::Unreachable
             | Operator::Br { .. }
@@ -265,7 +269,7 @@ fn shape(types: &Types, ty: u32, body: &FunctionBody<'_>) -> wasmparser::Result<
             | Operator::Throw { .. }
             | Operator::ThrowRef
             | Operator::Rethrow { .. } => height = floor,
-            _ => height = popped + pushes,
+            _ => height = popped.saturating_add(pushes),
         }
         s.max_stack = s.max_stack.max(height);
     }
@@ -287,7 +291,7 @@ fn open(
     let depth = cx.frames.len() as u32;
     s.max_depth = s.max_depth.max(depth);
     s.nest_area += u64::from(depth);
-    *height = base + params;
+    *height = base.saturating_add(params);
 }
 
 #[cfg(test)]
