@@ -5,7 +5,10 @@
 //!
 //! Invariant: a command's function imports are WASI preview1 calls with exactly the
 //! contract's signature (`aotc_abi::wasi`); anything else is an error naming the
-//! import (unknown ones are listed together by `ModuleCx::new`).
+//! import (unknown ones are listed together by `ModuleCx::new`). A module may import
+//! the same call several times (AssemblyScript does): every thunk calls the one
+//! declaration of the runtime function. An embedded module's imports are external
+//! symbols named by kind and index, so duplicates never share a name.
 
 use anyhow::{bail, Result};
 use inkwell::attributes::AttributeLoc;
@@ -117,13 +120,22 @@ impl<'ctx> ModuleCx<'_, 'ctx> {
             WasiResult::Errno => llcx.i32_type().fn_type(&params, false),
             WasiResult::Never => llcx.void_type().fn_type(&params, false),
         };
-        let host = self
-            .module
-            .add_function(&host_name, host, Some(Linkage::External));
-        host.add_attribute(AttributeLoc::Function, enum_attr(llcx, "nounwind", 0));
-        if wasi.result == WasiResult::Never {
-            host.add_attribute(AttributeLoc::Function, enum_attr(llcx, "noreturn", 0));
-        }
+        // One declaration per runtime function, however many imports name it (a
+        // second `add_function` would be renamed `aotc_wasi_fd_write.1`, which no
+        // object defines). The signature was checked equal to the contract's above.
+        let host = match self.module.get_function(&host_name) {
+            Some(declared) => declared,
+            None => {
+                let f = self
+                    .module
+                    .add_function(&host_name, host, Some(Linkage::External));
+                f.add_attribute(AttributeLoc::Function, enum_attr(llcx, "nounwind", 0));
+                if wasi.result == WasiResult::Never {
+                    f.add_attribute(AttributeLoc::Function, enum_attr(llcx, "noreturn", 0));
+                }
+                f
+            }
+        };
 
         let b = llcx.create_builder();
         b.position_at_end(llcx.append_basic_block(thunk, "entry"));
