@@ -388,16 +388,18 @@ fn stateful_cases() -> Vec<(&'static str, &'static str, Change)> {
     vec![
         (
             "renumber_file_over_preopen:rw:victim.txt:ro",
-            // A granted directory cannot be replaced (ENOTSUP, as WasmEdge and
-            // wazero; wasi-libc finds grants by number): the ro grant keeps its
-            // number, the file keeps its own.
-            "renumber=ENOTSUP old=ok",
-            None,
+            // A file may replace a grant (as in Wasmtime, issue 11): the number is
+            // then a file, no grant (prestat EBADF, path_open ENOTDIR, path calls
+            // EBADF), writing goes to the file through its own right, and the ro
+            // grant is closed.
+            "renumber=ok prestat=EBADF open=ENOTDIR mkdir=EBADF write=ok old=EBADF",
+            Some(("rw/victim.txt", b"Rictim\n")),
         ),
         (
             "renumber_preopen_over_preopen:ro:rw",
-            // Nor can a grant be moved over another one.
-            "renumber=ENOTSUP",
+            // A grant moved over another keeps its own name and rights: the ro grant
+            // at rw's number is still read-only.
+            "renumber=ok name=ro create=ENOTCAPABLE write=ENOTCAPABLE unlink=ENOTCAPABLE old=EBADF",
             None,
         ),
         (

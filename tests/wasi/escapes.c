@@ -29,8 +29,8 @@
  *                       it on P: create unlink mkdir rmdir rename symlink link times
  *                       trunc
  *   renumber_file_over_preopen:D:P:E   open D/P (read|write), renumber it over the
- *                       preopen E; if that succeeds, use the number: prestat,
- *                       path_open, fd_write (aotc refuses it: ENOTSUP)
+ *                       preopen E; if that succeeds (as in Wasmtime), use the
+ *                       number: prestat, path_open, mkdir, fd_write
  *   renumber_preopen_over_preopen:D:E  renumber preopen D over preopen E; if that
  *                       succeeds, try to create, write and unlink through E's number
  *   renumber_far:D:P    renumber an open file to unopened numbers (1000, 0xfffffff0)

@@ -17,7 +17,7 @@
  *   shutdown          errno of sock_shutdown(WR)
  *   shutdown_bad      errno of sock_shutdown with how = 0 (EINVAL)
  *   eof               "<errno> <bytes>" of the receive after the peer closed
- *   shutdown_stdout   errno of sock_shutdown on stdout (no such right: ENOTCAPABLE)
+ *   shutdown_stdout   errno of sock_shutdown on stdout (not a socket: ENOTSOCK)
  */
 #include "common.h"
 

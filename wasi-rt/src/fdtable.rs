@@ -2,8 +2,10 @@
 //! kind of object it is, and the WASI rights it carries.
 //!
 //! Invariants: a guest fd only reaches the host through the entry's `host` fd; every
-//! operation first looks the fd up with [`FdTable::get`] naming the rights it needs,
-//! which fails with EBADF (no such fd) or ENOTCAPABLE (right missing); rights only ever
+//! operation first looks the fd up with [`FdTable::get`] or [`FdTable::get_kind`]
+//! naming the rights it needs, which fails with EBADF (no such fd), then with the
+//! call's wrong-kind errno (as Wasmtime orders them: `sock_shutdown` on stdio is
+//! ENOTSOCK, not a missing right), then ENOTCAPABLE (right missing); rights only ever
 //! shrink (`inheriting` bounds what is opened beneath a directory, and
 //! `fd_fdstat_set_rights` may only drop bits).
 
@@ -11,7 +13,7 @@ use alloc::boxed::Box;
 use alloc::vec::Vec;
 use core::ffi::c_int;
 
-use crate::errno::{WasiResult, EBADF, EMFILE, ENOTCAPABLE};
+use crate::errno::{Errno, WasiResult, EBADF, EMFILE, ENOTCAPABLE};
 
 /// What a guest fd refers to.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -63,6 +65,26 @@ impl FdEntry {
         }
     }
 
+    /// Whether this is a stream the guest can read: a file, a connected socket, or
+    /// inherited stdin (host fd 0).
+    pub fn readable_kind(&self) -> bool {
+        match self.kind {
+            Kind::File | Kind::Socket => true,
+            Kind::Stdio => self.host == 0,
+            Kind::Dir | Kind::Listener => false,
+        }
+    }
+
+    /// Whether this is a stream the guest can write: a file, a connected socket, or
+    /// inherited stdout or stderr (host fds 1 and 2).
+    pub fn writable_kind(&self) -> bool {
+        match self.kind {
+            Kind::File | Kind::Socket => true,
+            Kind::Stdio => self.host == 1 || self.host == 2,
+            Kind::Dir | Kind::Listener => false,
+        }
+    }
+
     /// Fails with ENOTCAPABLE unless this fd carries every right in `rights`.
     pub fn require(&self, rights: u64) -> WasiResult<&FdEntry> {
         if self.base & rights == rights {
@@ -96,6 +118,26 @@ impl FdTable {
             .get_mut(fd as usize)
             .and_then(|s| s.as_mut())
             .ok_or(EBADF)?;
+        if e.base & rights != rights {
+            return Err(ENOTCAPABLE);
+        }
+        Ok(e)
+    }
+
+    /// The entry for `fd` if it is open (else EBADF), of a kind `fits` accepts (else
+    /// `wrong(entry)`), and has all of `rights` (else ENOTCAPABLE), checked in that
+    /// order.
+    pub fn get_kind(
+        &mut self,
+        fd: u32,
+        fits: impl Fn(&FdEntry) -> bool,
+        wrong: impl Fn(&FdEntry) -> Errno,
+        rights: u64,
+    ) -> WasiResult<&mut FdEntry> {
+        let e = self.get(fd, 0)?;
+        if !fits(e) {
+            return Err(wrong(e));
+        }
         if e.base & rights != rights {
             return Err(ENOTCAPABLE);
         }

@@ -13,7 +13,7 @@
 use aotc_abi::layout::VmCtxHeader;
 use core::ffi::c_int;
 
-use crate::errno::{self, ret, WasiResult, EBADF, ENAMETOOLONG};
+use crate::errno::{self, ret, WasiResult, EBADF, ENAMETOOLONG, ENOTDIR};
 use crate::fdtable::{FdEntry, Kind};
 use crate::rights::{filetype, FD_READDIR};
 
@@ -75,7 +75,8 @@ pub unsafe extern "C" fn aotc_wasi_fd_prestat_dir_name(
     let g = unsafe { super::mem(vmctx) };
     ret((|| {
         let e = super::fds().get(fd, 0)?;
-        let name = e.preopen.as_ref().ok_or(EBADF)?;
+        // An open fd that is not a granted directory: ENOTDIR, as in Wasmtime.
+        let name = e.preopen.as_ref().ok_or(ENOTDIR)?;
         if (path_len as usize) < name.len() {
             return Err(ENAMETOOLONG);
         }
@@ -102,7 +103,7 @@ pub unsafe extern "C" fn aotc_wasi_fd_readdir(
     // SAFETY: see the function contract.
     let g = unsafe { super::mem(vmctx) };
     ret((|| {
-        let e = super::fds().get(fd, FD_READDIR)?;
+        let e = super::fds().get_kind(fd, |e| e.kind == Kind::Dir, |_| EBADF, FD_READDIR)?;
         let host = io_fd(e)?;
         let out = g.range(buf, u64::from(buf_len))?;
         g.range(bufused_out, 4)?;

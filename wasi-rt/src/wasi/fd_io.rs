@@ -1,13 +1,15 @@
 //! Reading, writing and positioning through fds: fd_read, fd_write, fd_pread,
 //! fd_pwrite, fd_seek, fd_tell, and the fd lifetime calls fd_close and fd_renumber.
 //!
-//! Every call checks the fd's rights first, then every guest range (output pointers
-//! before any side effect, so a bad pointer never loses data), then does one host call.
+//! Every call checks the fd's kind first (as Wasmtime does: reading a directory or
+//! stdout, or writing stdin, is EBADF; positioning stdio or a socket is ESPIPE), then
+//! its rights, then every guest range (output pointers before any side effect, so a
+//! bad pointer never loses data), then does one host call.
 
 use aotc_abi::layout::VmCtxHeader;
 
-use crate::errno::{self, ret, WasiResult, EBADF, EINVAL, ENOTSUP, ESPIPE};
-use crate::fdtable::Kind;
+use crate::errno::{self, ret, WasiResult, EBADF, EINVAL, ESPIPE};
+use crate::fdtable::{FdEntry, Kind};
 use crate::rights::{FD_READ, FD_SEEK, FD_TELL, FD_WRITE};
 
 fn offset(o: u64) -> WasiResult<libc::off_t> {
@@ -17,13 +19,16 @@ fn offset(o: u64) -> WasiResult<libc::off_t> {
 /// The host fd of `fd` for a call that uses or changes the file position and needs
 /// `right`. Inherited stdio is a stream whatever the host file is (its position is
 /// shared with the parent), so these calls are ESPIPE on it, as on a pipe (Wasmtime
-/// answers the same); elsewhere a missing right is ENOTCAPABLE.
+/// answers the same), and on sockets; a directory has no position (EBADF, as in
+/// Wasmtime); elsewhere a missing right is ENOTCAPABLE.
 fn positioned(fd: u32, right: u64) -> WasiResult<libc::c_int> {
-    let e = super::fds().get(fd, 0)?;
-    if e.kind == Kind::Stdio {
-        return Err(ESPIPE);
-    }
-    Ok(e.require(right)?.host)
+    let e = super::fds().get_kind(
+        fd,
+        |e| e.kind == Kind::File,
+        |e| if e.kind == Kind::Dir { EBADF } else { ESPIPE },
+        right,
+    )?;
+    Ok(e.host)
 }
 
 /// # Safety
@@ -39,7 +44,9 @@ pub unsafe extern "C" fn aotc_wasi_fd_read(
     // SAFETY: see the function contract.
     let g = unsafe { super::mem(vmctx) };
     ret((|| {
-        let host = super::fds().get(fd, FD_READ)?.host;
+        let host = super::fds()
+            .get_kind(fd, FdEntry::readable_kind, |_| EBADF, FD_READ)?
+            .host;
         let iov = g.iovecs(iovs, iovs_len)?;
         g.range(nread_out, 4)?;
         // SAFETY: every iovec points into checked guest memory.
@@ -62,7 +69,9 @@ pub unsafe extern "C" fn aotc_wasi_fd_write(
     // SAFETY: see the function contract.
     let g = unsafe { super::mem(vmctx) };
     ret((|| {
-        let host = super::fds().get(fd, FD_WRITE)?.host;
+        let host = super::fds()
+            .get_kind(fd, FdEntry::writable_kind, |_| EBADF, FD_WRITE)?
+            .host;
         let iov = g.iovecs(iovs, iovs_len)?;
         g.range(nwritten_out, 4)?;
         // SAFETY: every iovec points into checked guest memory.
@@ -86,7 +95,7 @@ pub unsafe extern "C" fn aotc_wasi_fd_pread(
     // SAFETY: see the function contract.
     let g = unsafe { super::mem(vmctx) };
     ret((|| {
-        let host = super::fds().get(fd, FD_READ | FD_SEEK)?.host;
+        let host = positioned(fd, FD_READ | FD_SEEK)?;
         let iov = g.iovecs(iovs, iovs_len)?;
         g.range(nread_out, 4)?;
         let off = offset(off)?;
@@ -112,7 +121,7 @@ pub unsafe extern "C" fn aotc_wasi_fd_pwrite(
     // SAFETY: see the function contract.
     let g = unsafe { super::mem(vmctx) };
     ret((|| {
-        let host = super::fds().get(fd, FD_WRITE | FD_SEEK)?.host;
+        let host = positioned(fd, FD_WRITE | FD_SEEK)?;
         let iov = g.iovecs(iovs, iovs_len)?;
         g.range(nwritten_out, 4)?;
         let off = offset(off)?;
@@ -183,10 +192,13 @@ pub unsafe extern "C" fn aotc_wasi_fd_close(_vmctx: *mut VmCtxHeader, fd: u32) -
     ret(super::fds().take(fd).map(|e| e.close()))
 }
 
-/// Moves `fd` to number `to`, closing what `to` was. Both must be open. A granted
-/// directory (a preopen) can neither be moved nor be replaced (ENOTSUP): libc's
-/// path resolution finds grants by their numbers, and a guest must not be able to
-/// make another descriptor pose as one. Stdio may be the target (`freopen`).
+/// Moves `fd` to number `to`, closing what `to` was. Both must be open (EBADF
+/// otherwise, so the table cannot be grown to any number). The entry moves whole, as
+/// in Wasmtime: its host fd, kind, rights (a read-only grant stays read-only) and a
+/// granted directory's name, so `fd_prestat_get` finds the grant at its new number and
+/// not at the old one, and nothing that lands on a granted directory's number can
+/// pose as that grant (a file there is not a preopen; a grant there keeps its own
+/// rights). Stdio may be the target (`freopen`).
 ///
 /// # Safety
 /// Called by generated code with its context.
@@ -196,9 +208,6 @@ pub unsafe extern "C" fn aotc_wasi_fd_renumber(_vmctx: *mut VmCtxHeader, fd: u32
     ret((|| {
         if !t.contains(fd) || !t.contains(to) {
             return Err(EBADF);
-        }
-        if t.get(fd, 0)?.preopen.is_some() || t.get(to, 0)?.preopen.is_some() {
-            return Err(ENOTSUP);
         }
         if fd != to {
             let e = t.take(fd)?;

@@ -2,14 +2,30 @@
 //! fd_fdstat_set_flags, fd_fdstat_set_rights, fd_filestat_get, fd_filestat_set_size,
 //! fd_filestat_set_times, fd_allocate, fd_advise, fd_datasync, fd_sync.
 //!
-//! Mutating calls require their right on the fd (never present beneath a read-only
-//! grant); fd_fdstat_set_rights can only drop rights.
+//! Mutating calls check the fd's kind first (as Wasmtime does, a kind that cannot do
+//! the call is EBADF: sizing, allocating or advising anything but a regular file;
+//! syncing, setting times or flags on inherited stdio, which is a stream shared with
+//! the parent), then require their right on the fd (never present beneath a
+//! read-only grant: ENOTCAPABLE); fd_fdstat_set_rights can only drop rights.
 
 use aotc_abi::layout::VmCtxHeader;
 
 use crate::errno::{self, ret, WasiResult, EBADF, EINVAL, ENOTCAPABLE, ENOTSUP};
-use crate::fdtable::Kind;
+use crate::fdtable::{FdEntry, Kind};
 use crate::rights::{self, fdflags, filetype};
+
+/// Anything but inherited stdio (whose host description the parent shares).
+fn not_stdio(e: &FdEntry) -> bool {
+    e.kind != Kind::Stdio
+}
+
+/// The host fd of a regular file (or device) opened by path_open holding `right`;
+/// another kind is EBADF.
+fn file_fd(fd: u32, right: u64) -> WasiResult<libc::c_int> {
+    Ok(super::fds()
+        .get_kind(fd, |e| e.kind == Kind::File, |_| EBADF, right)?
+        .host)
+}
 
 /// WASI fdflags of a host fd.
 fn host_fdflags(host: libc::c_int) -> WasiResult<u16> {
@@ -71,7 +87,7 @@ pub unsafe extern "C" fn aotc_wasi_fd_fdstat_set_flags(
     flags: u32,
 ) -> u32 {
     ret((|| {
-        let e = super::fds().get(fd, rights::FD_FDSTAT_SET_FLAGS)?;
+        let e = super::fds().get_kind(fd, not_stdio, |_| EBADF, rights::FD_FDSTAT_SET_FLAGS)?;
         if flags & !u32::from(fdflags::ALL) != 0 {
             return Err(EINVAL);
         }
@@ -149,7 +165,7 @@ pub unsafe extern "C" fn aotc_wasi_fd_filestat_set_size(
     size: u64,
 ) -> u32 {
     ret((|| {
-        let host = super::fds().get(fd, rights::FD_FILESTAT_SET_SIZE)?.host;
+        let host = file_fd(fd, rights::FD_FILESTAT_SET_SIZE)?;
         let size = libc::off_t::try_from(size).map_err(|_| EINVAL)?;
         // SAFETY: ftruncate on an fd we own.
         errno::check(|| unsafe { libc::ftruncate(host, size) }).map(|_| ())
@@ -167,7 +183,9 @@ pub unsafe extern "C" fn aotc_wasi_fd_filestat_set_times(
     fst_flags: u32,
 ) -> u32 {
     ret((|| {
-        let host = super::fds().get(fd, rights::FD_FILESTAT_SET_TIMES)?.host;
+        let host = super::fds()
+            .get_kind(fd, not_stdio, |_| EBADF, rights::FD_FILESTAT_SET_TIMES)?
+            .host;
         let ts = super::utimens(atim, mtim, fst_flags)?;
         super::set_times_fd(host, &ts)
     })())
@@ -183,7 +201,7 @@ pub unsafe extern "C" fn aotc_wasi_fd_allocate(
     len: u64,
 ) -> u32 {
     ret((|| {
-        let host = super::fds().get(fd, rights::FD_ALLOCATE)?.host;
+        let host = file_fd(fd, rights::FD_ALLOCATE)?;
         let off = libc::off_t::try_from(off).map_err(|_| EINVAL)?;
         let len = libc::off_t::try_from(len).map_err(|_| EINVAL)?;
         loop {
@@ -208,7 +226,7 @@ pub unsafe extern "C" fn aotc_wasi_fd_advise(
     advice: u32,
 ) -> u32 {
     ret((|| {
-        let host = super::fds().get(fd, rights::FD_ADVISE)?.host;
+        let host = file_fd(fd, rights::FD_ADVISE)?;
         let adv = match advice {
             0 => libc::POSIX_FADV_NORMAL,
             1 => libc::POSIX_FADV_SEQUENTIAL,
@@ -229,7 +247,12 @@ pub unsafe extern "C" fn aotc_wasi_fd_advise(
 }
 
 fn sync(fd: u32, right: u64, data_only: bool) -> WasiResult {
-    let e = super::fds().get(fd, right)?;
+    let e = super::fds().get_kind(
+        fd,
+        |e| matches!(e.kind, Kind::File | Kind::Dir),
+        |_| EBADF,
+        right,
+    )?;
     let host = super::dir::io_fd(e)?;
     // SAFETY: fsync/fdatasync on an fd we own.
     errno::check(|| unsafe {

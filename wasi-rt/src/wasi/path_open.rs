@@ -1,29 +1,37 @@
 //! path_open (sandbox-critical): what may be opened beneath a directory fd, and how.
 //!
-//! Checks, in order: the directory fd exists and has `path_open`; flag bits are known;
+//! Checks, in order: the fd exists (EBADF) and is a directory (a file: ENOTDIR, as in
+//! Wasmtime; stdio or a socket: EBADF), then holds `path_open`; flag bits are known;
 //! creating (O_CREAT, O_EXCL) needs `path_create_file` and truncating (O_TRUNC, also
-//! alone) needs `path_filestat_set_size` on the directory; write-mode rights
+//! alone) needs `path_filestat_set_size` on the directory; write-ish rights
 //! (fd_write, fd_datasync, fd_allocate, fd_filestat_set_size) requested beyond the
 //! directory's inheriting rights are ENOTCAPABLE, as are fdflags append/dsync/sync/rsync
-//! without the matching inheriting right. Beneath a read-only grant all of these fail,
-//! and the host file is opened O_RDONLY because no write right can be held.
+//! without the matching inheriting right. Beneath a read-only grant all of these fail.
 //!
 //! Other requested rights beyond the inheriting set are dropped silently (the spec lets
 //! an implementation grant fewer rights; Rust's std asks for many it never uses), so
 //! the new fd never holds more than its directory hands down.
+//!
+//! The host open mode follows the rights as in Wasmtime: written if `fd_write` is
+//! granted, read if `fd_read` is or if nothing is written. Syncing rights never open
+//! for writing, so re-opening a directory with its own rights (Rust's std does, for
+//! `"."`) works, while asking `fd_write` of a directory is EISDIR from the host, as in
+//! Wasmtime. One addition: `fd_filestat_set_size` or `fd_allocate` without `fd_write`
+//! opens a file for writing too (ftruncate and fallocate need it; Wasmtime then fails
+//! them), and a directory read-only (O_DIRECTORY, or retried after EISDIR). A
+//! directory is never opened for writing on the host.
 
 use aotc_abi::layout::VmCtxHeader;
 
-use crate::errno::{ret, EINVAL, ENOTCAPABLE, ENOTDIR};
+use crate::errno::{ret, EBADF, EINVAL, EISDIR, ENOTCAPABLE, ENOTDIR};
 use crate::fdtable::{FdEntry, Kind};
 use crate::paths;
 use crate::rights::{self, fdflags, filetype, lookupflags, oflags};
 
-/// Rights that decide whether the host file is opened for writing.
-const WRITE_MODE: u64 =
+/// Write-ish rights: requesting one beyond the directory's inheriting rights is
+/// ENOTCAPABLE (the others are dropped silently).
+const WRITE_ISH: u64 =
     rights::FD_WRITE | rights::FD_DATASYNC | rights::FD_ALLOCATE | rights::FD_FILESTAT_SET_SIZE;
-/// Rights that decide whether the host file is opened for reading.
-const READ_MODE: u64 = rights::FD_READ | rights::FD_READDIR;
 
 /// # Safety
 /// Called by generated code with its context.
@@ -44,10 +52,12 @@ pub unsafe extern "C" fn aotc_wasi_path_open(
     let g = unsafe { super::mem(vmctx) };
     ret((|| {
         let table = super::fds();
-        let dir = table.get(fd, rights::PATH_OPEN)?;
-        if dir.kind != Kind::Dir {
-            return Err(ENOTDIR);
-        }
+        let dir = table.get_kind(
+            fd,
+            |e| e.kind == Kind::Dir,
+            |e| if e.kind == Kind::File { ENOTDIR } else { EBADF },
+            rights::PATH_OPEN,
+        )?;
         if oflags_in & !u32::from(oflags::ALL) != 0 || fdflags_in & !u32::from(fdflags::ALL) != 0 {
             return Err(EINVAL);
         }
@@ -62,7 +72,7 @@ pub unsafe extern "C" fn aotc_wasi_path_open(
         }
         dir.require(need)?;
         let inh = dir.inheriting;
-        if (rights_base | rights_inheriting) & WRITE_MODE & !inh != 0 {
+        if (rights_base | rights_inheriting) & WRITE_ISH & !inh != 0 {
             return Err(ENOTCAPABLE);
         }
         let mut flag_need = 0;
@@ -84,9 +94,14 @@ pub unsafe extern "C" fn aotc_wasi_path_open(
         let p = paths::guest_path(g.read_path(path, path_len)?)?;
         g.range(fd_out, 4)?;
 
-        let write = base & WRITE_MODE != 0;
-        let read = base & READ_MODE != 0 || !write;
-        let mut flags = match (read, write) {
+        // Written through: fd_write; or sizing or allocating a file (ftruncate and
+        // fallocate need a writable host fd), never a directory.
+        let write = base & rights::FD_WRITE != 0;
+        let write_file = !write
+            && of & oflags::DIRECTORY == 0
+            && base & (rights::FD_ALLOCATE | rights::FD_FILESTAT_SET_SIZE) != 0;
+        let read = base & rights::FD_READ != 0 || !(write || write_file);
+        let mut flags = match (read, write || write_file) {
             (true, true) => libc::O_RDWR,
             (false, true) => libc::O_WRONLY,
             _ => libc::O_RDONLY,
@@ -117,7 +132,15 @@ pub unsafe extern "C" fn aotc_wasi_path_open(
         }
         let follow = dirflags & lookupflags::SYMLINK_FOLLOW != 0;
         let dirfd = dir.host;
-        let file = paths::open_beneath(dirfd, &p, flags, 0o666, follow)?;
+        let file = match paths::open_beneath(dirfd, &p, flags, 0o666, follow) {
+            // Sizing rights asked of a directory: open it for reading (the rights
+            // are dropped below, as nothing sizes a directory).
+            Err(EISDIR) if write_file => {
+                let ro = (flags & !(libc::O_WRONLY | libc::O_RDWR)) | libc::O_RDONLY;
+                paths::open_beneath(dirfd, &p, ro, 0o666, follow)?
+            }
+            r => r?,
+        };
         let ft = filetype::from_mode(super::fstat(file.0)?.st_mode);
         let entry = if ft == filetype::DIRECTORY {
             FdEntry::new(

@@ -14,7 +14,8 @@ use crate::guest::Guest;
 use crate::paths::{self, OwnedFd};
 use crate::rights::{self, lookupflags};
 
-/// The checked path and directory host fd for a path call needing `right`.
+/// The checked path and directory host fd for a path call needing `right`: the fd's
+/// kind is checked before its rights.
 pub(crate) fn dir_and_path(
     g: &Guest,
     fd: u32,
@@ -22,10 +23,13 @@ pub(crate) fn dir_and_path(
     path: u32,
     path_len: u32,
 ) -> WasiResult<(libc::c_int, Vec<u8>)> {
-    let e = super::fds().get(fd, right)?;
-    if e.kind != crate::fdtable::Kind::Dir {
-        return Err(errno::ENOTDIR);
-    }
+    // Not a directory: EBADF, as in Wasmtime (only path_open says ENOTDIR for a file).
+    let e = super::fds().get_kind(
+        fd,
+        |e| e.kind == crate::fdtable::Kind::Dir,
+        |_| errno::EBADF,
+        right,
+    )?;
     let host = e.host;
     Ok((host, paths::guest_path(g.read_path(path, path_len)?)?))
 }

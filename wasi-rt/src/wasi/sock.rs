@@ -1,6 +1,10 @@
 //! Sockets: the listen preopens the manifest grants (opened at startup) and the
 //! preview1 calls on socket fds: sock_accept, sock_recv, sock_send, sock_shutdown.
 //!
+//! Every call checks the kind before the rights: anything but a socket is ENOTSOCK
+//! (stdio too, as in Wasmtime); a listener lacks the data rights (ENOTCAPABLE) and a
+//! connection lacks `sock_accept`.
+//!
 //! Only listeners named in the manifest exist; the guest can accept connections on
 //! them and talk over the accepted fds, nothing else (no connect, no new listeners).
 
@@ -10,6 +14,11 @@ use core::ffi::{c_char, c_int, c_void};
 
 use crate::errno::{self, ret, EINVAL, ENOTSOCK};
 use crate::fdtable::{FdEntry, Kind};
+
+/// A socket of either kind (what is not is ENOTSOCK).
+fn is_socket(e: &FdEntry) -> bool {
+    matches!(e.kind, Kind::Socket | Kind::Listener)
+}
 use crate::rights::{self, fdflags, filetype};
 
 extern "C" {
@@ -107,10 +116,7 @@ pub unsafe extern "C" fn aotc_wasi_sock_accept(
     let g = unsafe { super::mem(vmctx) };
     ret((|| {
         let table = super::fds();
-        let l = table.get(fd, rights::SOCK_ACCEPT)?;
-        if l.kind != Kind::Listener {
-            return Err(ENOTSOCK);
-        }
+        let l = table.get_kind(fd, is_socket, |_| ENOTSOCK, rights::SOCK_ACCEPT)?;
         if flags & !u32::from(fdflags::NONBLOCK) != 0 {
             return Err(EINVAL);
         }
@@ -153,10 +159,7 @@ pub unsafe extern "C" fn aotc_wasi_sock_recv(
     // SAFETY: see the function contract.
     let g = unsafe { super::mem(vmctx) };
     ret((|| {
-        let e = super::fds().get(fd, rights::FD_READ)?;
-        if e.kind != Kind::Socket {
-            return Err(ENOTSOCK);
-        }
+        let e = super::fds().get_kind(fd, is_socket, |_| ENOTSOCK, rights::FD_READ)?;
         if ri_flags & !3 != 0 {
             return Err(EINVAL);
         }
@@ -201,10 +204,7 @@ pub unsafe extern "C" fn aotc_wasi_sock_send(
     // SAFETY: see the function contract.
     let g = unsafe { super::mem(vmctx) };
     ret((|| {
-        let e = super::fds().get(fd, rights::FD_WRITE)?;
-        if e.kind != Kind::Socket {
-            return Err(ENOTSOCK);
-        }
+        let e = super::fds().get_kind(fd, is_socket, |_| ENOTSOCK, rights::FD_WRITE)?;
         let mut iov = g.iovecs(si_data, si_data_len)?;
         g.range(so_datalen_out, 4)?;
         // SAFETY: a zeroed msghdr is valid; iov points into checked guest memory.
@@ -227,10 +227,7 @@ pub unsafe extern "C" fn aotc_wasi_sock_shutdown(
     how: u32,
 ) -> u32 {
     ret((|| {
-        let e = super::fds().get(fd, rights::SOCK_SHUTDOWN)?;
-        if e.kind != Kind::Socket {
-            return Err(ENOTSOCK);
-        }
+        let e = super::fds().get_kind(fd, is_socket, |_| ENOTSOCK, rights::SOCK_SHUTDOWN)?;
         let h = match how {
             1 => libc::SHUT_RD,
             2 => libc::SHUT_WR,
