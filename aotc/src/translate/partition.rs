@@ -8,7 +8,9 @@
 //! - Every defined function is in exactly one partition; each partition lists its
 //!   functions in increasing index order, and is non-empty.
 //! - Partition 0 is a full-effort partition; it owns the module state (memory,
-//!   tables, globals, segments, entry points, function infos, manifest).
+//!   tables, globals, segments, entry points, function infos, manifest). In a split
+//!   module with at least [`OWNER_ALONE_FUNCS`] functions it holds only that state:
+//!   it declares every function, which then costs as much as a partition's bodies.
 //! - Regular partitions are contiguous runs of the function index space (callers stay
 //!   near their callees, which compilers tend to emit next to each other), cut so that
 //!   their body bytes are as even as the function sizes allow.
@@ -84,6 +86,11 @@ pub const LIMITS: Limits = Limits {
     split_min_bytes: 1 << 20,
     part_bytes: 384 << 10,
 };
+
+/// From this many functions, a split module's partition 0 holds no bodies (a
+/// million-function module: the owner's declarations and name table alone peak at
+/// 1.3 GB; with a run of bodies on top, above 2 GB at `-O2`).
+pub const OWNER_ALONE_FUNCS: usize = 1 << 16;
 
 /// How much cheaper a capped partition is to compile than a full-effort one of the
 /// same size (measured: Yosys' 223 KiB function, 8.2 s at -O2, 2.5 s capped).
@@ -180,9 +187,11 @@ pub fn plan(sizes: &[u32], efforts: &[Effort], split: Split, limits: &Limits) ->
         effort: effort(g),
         bytes: u64::from(sizes[g as usize]),
     }));
-    if parts.first().is_none_or(|p| p.effort != Effort::Full) {
-        // Only lowered functions (or none at all): an empty full-effort partition 0
-        // still owns the module state.
+    let owner_alone = parts.len() > 1 && sizes.len() >= OWNER_ALONE_FUNCS;
+    if owner_alone || parts.first().is_none_or(|p| p.effort != Effort::Full) {
+        // Only lowered functions (or none at all), or so many functions that owning
+        // the state is a partition's worth of work: an empty full-effort partition 0
+        // owns the module state.
         parts.insert(
             0,
             Part {
@@ -430,6 +439,19 @@ mod tests {
         // Nothing lowered: one partition either way.
         let full = [Effort::Full; 4];
         assert!(!super::plan(&sizes, &full, Split::Auto, &SMALL).is_split());
+    }
+
+    #[test]
+    fn the_owner_of_a_huge_module_holds_no_bodies() {
+        let sizes = vec![10u32; OWNER_ALONE_FUNCS];
+        let plan = plan_by_size(&sizes, Split::Forced(4), &SMALL);
+        check_cover(&plan, sizes.len());
+        assert!(plan.parts[0].funcs.is_empty());
+        assert_eq!(plan.parts.len(), 5);
+        // One fewer function: the owner takes the first run, as usual.
+        let plan = plan_by_size(&sizes[1..], Split::Forced(4), &SMALL);
+        assert!(!plan.parts[0].funcs.is_empty());
+        assert_eq!(plan.parts.len(), 4);
     }
 
     #[test]
