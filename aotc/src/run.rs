@@ -24,6 +24,13 @@
 //!   when the module does.
 //! - Nothing is written to aotc's stdout; with `-v` the phase times go to stderr before
 //!   the module starts.
+//! - A module the compiler would split (1 MiB of code or more, or a function whose
+//!   shape gets a lowered effort, see `translate::complexity`) is not JIT-compiled:
+//!   one LLVM module holding all of it costs gigabytes and one core (a million
+//!   functions: 5.7 GB). It is built exactly as `aotc MODULE` builds it (partitions
+//!   on every core, bounded memory, the compile cache) into a private temporary
+//!   directory, which is deleted before the executable replaces aotc (`fexecve` of
+//!   the still-open file), with the same argv and environment.
 
 use std::ffi::{c_char, c_int, CString, OsString};
 use std::os::unix::ffi::OsStrExt;
@@ -108,6 +115,9 @@ pub fn run(req: &RunRequest) -> Result<i32> {
         strict_load_traps: req.strict_traps,
         entry: req.entry.clone(),
     };
+    if translate::plan(&input.wasm, &opts, translate::Split::Auto).is_split() {
+        return exec_compiled(req);
+    }
     // Leaked: the JIT-compiled code lives as long as the process.
     let llcx: &'static Context = Box::leak(Box::new(Context::create()));
     let (module, _tm) = translate::translate_module(llcx, &input.wasm, &info, &opts)
@@ -147,6 +157,47 @@ pub fn run(req: &RunRequest) -> Result<i32> {
         entry(argc, argv.as_ptr(), &image, c"aotc".as_ptr())
     };
     Ok(status)
+}
+
+/// Builds the module as an executable in a private temporary directory and executes
+/// it in place of aotc (see the module invariants). Returns only on failure.
+fn exec_compiled(req: &RunRequest) -> Result<i32> {
+    let dir = tempfile::Builder::new()
+        .prefix("aotc-run-")
+        .tempdir()
+        .map_err(|e| Diag::new(format!("cannot create a temporary directory: {e}")))?;
+    if req.verbose {
+        eprintln!("aotc: run: the module is split into partitions, so it is compiled as an executable and run");
+    }
+    let exe = dir.path().join("module");
+    let mut build = compile_request(req);
+    build.output = Some(exe.clone());
+    build.verbose = req.verbose;
+    build.no_cache = false;
+    driver::compile(&build)?;
+    let file = std::fs::File::open(&exe)
+        .map_err(|e| Diag::new(format!("cannot open the compiled module: {e}")))?;
+    // The open file keeps the executable alive; nothing stays on disk.
+    drop(dir);
+    let argv = guest_argv(&req.input, &req.args);
+    let env: Vec<CString> = std::env::vars_os()
+        .filter_map(|(k, v)| {
+            let mut kv = k.as_bytes().to_vec();
+            kv.push(b'=');
+            kv.extend_from_slice(v.as_bytes());
+            CString::new(kv).ok()
+        })
+        .collect();
+    let mut envp: Vec<*const c_char> = env.iter().map(|c| c.as_ptr()).collect();
+    envp.push(std::ptr::null());
+    use std::os::fd::AsRawFd;
+    // SAFETY: argv and envp are null-terminated arrays of NUL-terminated strings that
+    // outlive the call; on success the process image is replaced.
+    unsafe { libc::fexecve(file.as_raw_fd(), argv.as_ptr(), envp.as_ptr()) };
+    Err(Diag::new(format!(
+        "cannot execute the compiled module: {}",
+        std::io::Error::last_os_error()
+    )))
 }
 
 /// Checks that `wasm` (read from `path`) is a valid WASI command module.
