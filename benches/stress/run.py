@@ -108,6 +108,7 @@ def main():
                 cell["run_status"] = cell["status"]
                 row["cells"][name] = cell
             results.append(row)
+            Path(args.json).write_text(json.dumps({"results": results}, indent=1) + "\n")
             print(f"done: {row['module']}", file=sys.stderr)
 
     columns = [c for c, _ in CONFIGS] + [c for c, _ in RUN_CONFIGS]
