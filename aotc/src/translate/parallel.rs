@@ -10,7 +10,8 @@
 //!   names (`SplitModule`). LLVM's target registry is initialised once, before any
 //!   worker starts.
 //! - A partition's LLVM module is freed as soon as its object is emitted, so at most
-//!   `jobs` partitions are in memory at a time.
+//!   `jobs` partitions are in memory at a time; the state-only owner of a huge module
+//!   is alone in memory.
 //! - The first failure stops the workers from taking more partitions; the error of
 //!   the lowest-numbered failed partition is returned.
 //! - An unsplit plan runs on the calling thread (exactly the single-module compile).
@@ -30,7 +31,7 @@ use inkwell::context::Context;
 
 use super::module_cx::{Share, SplitModule};
 use super::module_info::ModuleInfo;
-use super::partition::{Effort, Part, Plan};
+use super::partition::{Effort, Part, Plan, OWNER_ALONE_FUNCS};
 use super::{emit, translate_part, CodegenOptions, PartFuncs, PartReport, Progress};
 
 /// One partition's output and report.
@@ -75,11 +76,31 @@ pub(crate) fn run(
         }
     }
     let order = plan.schedule();
-    let next = AtomicUsize::new(0);
     let failed = AtomicBool::new(false);
     let results: Mutex<Vec<Option<Result<Compiled>>>> =
         Mutex::new((0..plan.parts.len()).map(|_| None).collect());
     let workers = jobs.clamp(1, plan.parts.len());
+    let compile_index = |index: usize| {
+        let share = Share::Part {
+            owner: index == 0,
+            split: &split,
+        };
+        let part = (&plan.parts[index], &plan.optnone[..]);
+        let result = compile_part(info, opts, part, share, progress, |part| {
+            inline_copies(info, opts, part, index as u32, &part_of)
+        });
+        if result.is_err() {
+            failed.store(true, Ordering::Relaxed);
+        }
+        results.lock().unwrap_or_else(|e| e.into_inner())[index] = Some(result);
+    };
+    // A state-only owner of a huge module (see `partition`) is compiled before any
+    // other partition starts: it alone peaks at about what two regular partitions do.
+    let owner_alone = plan.parts[0].funcs.is_empty() && info.bodies.len() >= OWNER_ALONE_FUNCS;
+    if owner_alone {
+        compile_index(0);
+    }
+    let next = AtomicUsize::new(usize::from(owner_alone));
 
     std::thread::scope(|scope| -> Result<()> {
         let work = || loop {
@@ -89,18 +110,7 @@ pub(crate) fn run(
             let Some(&index) = order.get(next.fetch_add(1, Ordering::Relaxed)) else {
                 return;
             };
-            let share = Share::Part {
-                owner: index == 0,
-                split: &split,
-            };
-            let part = (&plan.parts[index], &plan.optnone[..]);
-            let result = compile_part(info, opts, part, share, progress, |part| {
-                inline_copies(info, opts, part, index as u32, &part_of)
-            });
-            if result.is_err() {
-                failed.store(true, Ordering::Relaxed);
-            }
-            results.lock().unwrap_or_else(|e| e.into_inner())[index] = Some(result);
+            compile_index(index);
         };
         let mut handles = Vec::with_capacity(workers);
         for n in 0..workers {
