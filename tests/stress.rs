@@ -68,6 +68,23 @@ fn status_of(exe: &Path) -> i32 {
         .unwrap_or_else(|| panic!("{} died: {out:?}", exe.display()))
 }
 
+/// `m` said `needle` on stderr and peaked at `bound` KiB (scaled) or less.
+#[track_caller]
+fn assert_said_within(m: &Measured, needle: &str, bound: i64, what: &str) {
+    assert!(
+        m.stderr.contains(needle),
+        "{what}: expected `{needle}`\n{}",
+        m.describe()
+    );
+    let bound = bound * i64::from(scale());
+    assert!(
+        m.max_rss_kib <= bound,
+        "{what}: peak {} KiB above {bound} KiB\n{}",
+        m.max_rss_kib,
+        m.describe()
+    );
+}
+
 const MIB: i64 = 1024;
 
 /// (kind, size, the effort `-v` must report for the stress function, peak RSS bound).
@@ -101,18 +118,7 @@ fn stress_shapes_compile_bounded_at_their_effort_with_any_thread_count() {
                     exe.to_str().unwrap(),
                 ],
             );
-            assert!(
-                m.stderr.contains(effort),
-                "{kind} {n} {jobs}: expected a partition at {effort}\n{}",
-                m.describe()
-            );
-            assert!(
-                m.max_rss_kib <= bound * scale() as i64,
-                "{kind} {n} {jobs}: peak {} KiB above {} KiB\n{}",
-                m.max_rss_kib,
-                bound,
-                m.describe()
-            );
+            assert_said_within(&m, effort, bound, &format!("{kind} {n} {jobs}"));
             assert_eq!(status_of(&exe), want, "{kind} {n} {jobs}");
             exes.push(std::fs::read(&exe).unwrap());
         }
@@ -140,17 +146,8 @@ fn aotc_run_compiles_stress_shapes_bounded() {
             TIMEOUT,
         );
         assert_eq!(m.status.code(), Some(want), "{}", m.describe());
-        assert!(
-            m.stderr.contains("compiled as an executable and run"),
-            "{}",
-            m.describe()
-        );
-        assert!(
-            m.max_rss_kib <= bound * scale() as i64,
-            "aotc run {kind} {n}: peak {} KiB\n{}",
-            m.max_rss_kib,
-            m.describe()
-        );
+        let what = format!("aotc run {kind} {n}");
+        assert_said_within(&m, "compiled as an executable and run", bound, &what);
     }
 }
 
