@@ -671,8 +671,8 @@ fn without_listen_there_is_no_socket() {
             "accept:3: errno {EBADF}\n\
              prestat:3: errno {EBADF}\n\
              fdstat:3: errno {EBADF}\n\
-             accept:0: errno {ENOTCAPABLE}\n\
-             accept:1: errno {ENOTCAPABLE}\n"
+             accept:0: errno {ENOTSOCK}\n\
+             accept:1: errno {ENOTSOCK}\n"
         ),
     );
 }
@@ -682,19 +682,17 @@ fn socket_calls_on_directories_and_stdio_are_refused() {
     let (_keep, dirs) = two_dirs();
     let dirs: Vec<&str> = dirs[..2].iter().map(String::as_str).collect();
 
-    // The rights check comes first: a directory lacks sock_accept, so the answer is
-    // ENOTCAPABLE, not ENOTSOCK.
+    // The descriptor's kind is checked before its rights, as Wasmtime does: every
+    // sock_* call on a directory or on stdio is ENOTSOCK.
     let exe = build_ok(&tcp_echo(), &dirs);
     let out = Run::new(&exe).args(["1", "3"]).output();
     assert_exit(&out, 1);
     check(
         &out,
-        out.stderr() == "tcp-echo: sock_accept(fd 3): errno 76 (Capabilities insufficient)\n",
-        "sock_accept on a directory is ENOTCAPABLE",
+        out.stderr() == "tcp-echo: sock_accept(fd 3): errno 57 (Not a socket)\n",
+        "sock_accept on a directory is ENOTSOCK",
     );
 
-    // ENOTSOCK only where the fd holds the right but is no socket: stdio has
-    // fd_read/fd_write, so sock_recv/sock_send on it are ENOTSOCK.
     let exe = build_ok(&probe(), &dirs);
     let out = Run::new(&exe)
         .args([
@@ -712,14 +710,14 @@ fn socket_calls_on_directories_and_stdio_are_refused() {
     assert_stdout(
         &out,
         &format!(
-            "accept:3: errno {ENOTCAPABLE}\n\
-             recv:3: errno {ENOTCAPABLE}\n\
-             send:3:x: errno {ENOTCAPABLE}\n\
-             shutdown:3:3: errno {ENOTCAPABLE}\n\
-             accept:0: errno {ENOTCAPABLE}\n\
+            "accept:3: errno {ENOTSOCK}\n\
+             recv:3: errno {ENOTSOCK}\n\
+             send:3:x: errno {ENOTSOCK}\n\
+             shutdown:3:3: errno {ENOTSOCK}\n\
+             accept:0: errno {ENOTSOCK}\n\
              recv:0: errno {ENOTSOCK}\n\
              send:1:x: errno {ENOTSOCK}\n\
-             shutdown:1:3: errno {ENOTCAPABLE}\n"
+             shutdown:1:3: errno {ENOTSOCK}\n"
         ),
     );
 }
@@ -735,7 +733,9 @@ fn accept_flags_nonblocking_and_socket_io() {
         &[],
         1,
         &[
-            // The listener: only sock_accept and metadata.
+            // The listener: only sock_accept and metadata. fd_read/fd_write are EBADF
+            // (a listener is no stream); sock_recv/send/shutdown ENOTCAPABLE (a socket
+            // without the right).
             "fdstat:3",
             "recv:3",
             "send:3:x",
@@ -791,8 +791,8 @@ fn accept_flags_nonblocking_and_socket_io() {
              recv:3: errno {ENOTCAPABLE}\n\
              send:3:x: errno {ENOTCAPABLE}\n\
              shutdown:3:3: errno {ENOTCAPABLE}\n\
-             read:3: errno {ENOTCAPABLE}\n\
-             write:3:x: errno {ENOTCAPABLE}\n\
+             read:3: errno {EBADF}\n\
+             write:3:x: errno {EBADF}\n\
              accept:3:1: errno {EINVAL}\n\
              accept:3:5: errno {EINVAL}\n\
              accept-badptr:3: errno {EFAULT}\n\
