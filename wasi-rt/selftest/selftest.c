@@ -83,7 +83,7 @@ _Noreturn void aotc_wasi_proc_exit(VmCtxHeader *, uint32_t);
 
 /* ---- WASI values (witx) ---- */
 enum { ESUCCESS = 0, WBADF = 8, EEXIST_ = 20, EFAULT_ = 21, EINVAL_ = 28, EISDIR_ = 31, ELOOP_ = 32,
-       ENAMETOOLONG_ = 37, ENOENT_ = 44, ENOTDIR_ = 54, ENOTEMPTY_ = 55, ENOTSUP_ = 58, ENOTCAPABLE = 76 };
+       ENAMETOOLONG_ = 37, ENOENT_ = 44, ENOTDIR_ = 54, ENOTEMPTY_ = 55, ENOTSUP_ = 58, ESPIPE_ = 70, ENOTCAPABLE = 76 };
 #define R_FD_DATASYNC (1ull << 0)
 #define R_FD_READ (1ull << 1)
 #define R_FD_SEEK (1ull << 2)
@@ -185,7 +185,8 @@ static void t_misc(void) {
   out(1, "stdout filetype "); outn(M[OUT]); out(1, "\n");
   check("fdstat bad fd", aotc_wasi_fd_fdstat_get(VM, 99, OUT), WBADF);
   check("prestat on stdio", aotc_wasi_fd_prestat_get(VM, 1, OUT), WBADF);
-  check("seek stdout pipe-or-tty", aotc_wasi_fd_seek(VM, 0, 0, 9, OUT), EINVAL_);
+  /* Stdio is never seekable (issue 10), and that is checked before the whence. */
+  check("seek stdin", aotc_wasi_fd_seek(VM, 0, 0, 9, OUT), ESPIPE_);
   /* memory.grow */
   check("grow 0", aotc_rt_memory_grow(MEMO, 0), 4);
   check("grow 1", aotc_rt_memory_grow(MEMO, 1), 4);
@@ -384,7 +385,8 @@ static void t_escapes(void) {
   check("readlink value", rd32(OUT) == 9 && memcmp(M + BUF, "hello.txt", 9) == 0, 1);
   check("readlink truncated", aotc_wasi_path_readlink(VM, 3, P("inside"), BUF, 4, OUT) == 0 && rd32(OUT) == 4, 1);
   check("readlink ../ refused", aotc_wasi_path_readlink(VM, 3, P("../x"), BUF, 100, OUT), ENOTCAPABLE);
-  check("path_open on a file fd", open_(0, 0, "x", 0, R_FD_READ, 0, &fd), ENOTCAPABLE);
+  /* The descriptor's kind before its rights, as Wasmtime: stdio is no directory. */
+  check("path_open on stdin", open_(0, 0, "x", 0, R_FD_READ, 0, &fd), WBADF);
 }
 
 static void t_readdir(void) {
