@@ -99,9 +99,7 @@ pub fn run(req: &RunRequest) -> Result<i32> {
     target::check_cpu(&req.target_cpu)?;
     let caps = driver::capabilities(req.manifest_file.as_deref(), &req.caps)?;
     let input = crate::input::read_input(&req.input)?;
-    let info = read_module(&input.wasm).map_err(|e| Diag::from_anyhow(&e))?;
     phase("read input", &mut last);
-    check_entry(&info, &req.entry, &req.input)?;
 
     // The manifest exactly as `aotc` would embed it in an executable.
     let facts = driver::build_facts(&compile_request(req), &input);
@@ -116,8 +114,11 @@ pub fn run(req: &RunRequest) -> Result<i32> {
         entry: req.entry.clone(),
     };
     if translate::plan(&input.wasm, &opts, translate::Split::Auto).is_split() {
+        // The build validates the module itself: no second validation here.
         return exec_compiled(req);
     }
+    let info = read_module(&input.wasm).map_err(|e| Diag::from_anyhow(&e))?;
+    check_entry(&info, &req.entry, &req.input)?;
     // Leaked: the JIT-compiled code lives as long as the process.
     let llcx: &'static Context = Box::leak(Box::new(Context::create()));
     let (module, _tm) = translate::translate_module(llcx, &input.wasm, &info, &opts)
