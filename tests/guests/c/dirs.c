@@ -136,8 +136,8 @@ static void links(void) {
     rep("link missing", link("sandbox/missing", "sandbox/m2"));
     rep("link to symlink (linkat nofollow)", link("sandbox/ln1", "sandbox/ln1-hard"));
     st("lstat ln1-hard", "sandbox/ln1-hard", 0);
-    rep("linkat AT_SYMLINK_FOLLOW", linkat(AT_FDCWD, "sandbox/ln1", AT_FDCWD, "sandbox/ln1-follow", AT_SYMLINK_FOLLOW));
-    st("lstat ln1-follow", "sandbox/ln1-follow", 0);
+    /* No linkat(AT_SYMLINK_FOLLOW) here: this wasi-libc, once chdir is linked in, hands
+     * path_link the new path as the old one too. raw_path.c calls path_link directly. */
     rep("link escape", link("sandbox/escape", "sandbox/esc-hard"));
     st("lstat esc-hard", "sandbox/esc-hard", 0);
     rep("unlink hard.txt", unlink("sandbox/hard.txt"));
