@@ -1,7 +1,8 @@
 #!/bin/sh
 # build.sh OUT_DIR: builds every Rust guest of the differential WASI tests
 # (tests/guests/rust/*.rs except common.rs, which they include) to OUT_DIR/<name>.wasm
-# with Debian's rustc and its wasm32 std,. Installs the toolchain first (install.sh). Quiet unless something fails.
+# with Debian's rustc and its wasm32 std, then fetches the prebuilt Rust command modules
+# (fetch.sh). Installs the toolchain first (install.sh). Quiet unless something fails.
 #
 # The programs use std::os::wasi (symlink_path, FileExt, MetadataExt, AsRawFd), which
 # rustc 1.63 still marks unstable (feature wasi_ext): RUSTC_BOOTSTRAP=1 lets the stable
@@ -26,3 +27,4 @@ for src in "$here"/*.rs; do
     RUSTC_BOOTSTRAP=1 /usr/bin/rustc --target "$target" -C opt-level=2 -C strip=debuginfo \
         --edition 2021 -D warnings "$src" -o "$out/$name.wasm"
 done
+"$here/fetch.sh" "$out"
