@@ -471,6 +471,9 @@ static void do_prestat_dir_name(void) {
 
 static void run_line(char *line) {
     line_text = line;
+    const char *first = line + strspn(line, " \t");
+    if (*first == '#' || *first == 0)
+        return; /* blank lines and comments print nothing */
     static char copy[1024];
     if (strlen(line) >= sizeof copy)
         bad("line too long");
@@ -482,8 +485,6 @@ static void run_line(char *line) {
             bad("too many arguments");
         toks[ntoks++] = p;
     }
-    if (ntoks == 0 || toks[0][0] == '#')
-        return; /* blank lines and comments print nothing */
     const char *op = toks[0];
     printf("%s", line);
     if (!strcmp(op, "path_open")) do_path_open();
