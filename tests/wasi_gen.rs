@@ -143,10 +143,21 @@ const SYMLINK_TARGETS: &[&str] = &[
 
 const ALL_RIGHTS: u64 = 0x1fff_ffff;
 /// What wasi-libc asks for a read-only open.
-const READ_RIGHTS: u64 = 0x1 | 0x2 | 0x4 | 0x8 | 0x10 | 0x20 | 0x80 | 0x4000 | 0x20_0000 | 0x800_0000;
+const READ_RIGHTS: u64 =
+    0x1 | 0x2 | 0x4 | 0x8 | 0x10 | 0x20 | 0x80 | 0x4000 | 0x20_0000 | 0x800_0000;
 /// A writer's rights.
-const WRITE_RIGHTS: u64 =
-    0x1 | 0x4 | 0x8 | 0x10 | 0x20 | 0x40 | 0x80 | 0x100 | 0x20_0000 | 0x40_0000 | 0x80_0000 | 0x800_0000;
+const WRITE_RIGHTS: u64 = 0x1
+    | 0x4
+    | 0x8
+    | 0x10
+    | 0x20
+    | 0x40
+    | 0x80
+    | 0x100
+    | 0x20_0000
+    | 0x40_0000
+    | 0x80_0000
+    | 0x800_0000;
 /// A directory's: every path_* right, readdir, filestat.
 const DIR_RIGHTS: u64 = 0x0ff_fe00 | 0x20_0000 | 0x80_0000 | 0x100_0000 | 0x200_0000 | 0x400_0000;
 const T1: u64 = 1_500_000_000_123_456_789;
@@ -233,9 +244,7 @@ impl Gen {
     fn data(&mut self) -> String {
         const CHARS: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
         let n = 1 + self.rng.below(12);
-        (0..n)
-            .map(|_| *self.rng.pick(CHARS) as char)
-            .collect()
+        (0..n).map(|_| *self.rng.pick(CHARS) as char).collect()
     }
 
     fn small(&mut self, n: u64) -> u64 {
@@ -295,7 +304,11 @@ impl Gen {
                 ]
             }
             "fd_read" => vec![self.fd(), self.read_len().to_string()],
-            "fd_pread" => vec![self.fd(), self.read_len().to_string(), self.offset().to_string()],
+            "fd_pread" => vec![
+                self.fd(),
+                self.read_len().to_string(),
+                self.offset().to_string(),
+            ],
             "fd_write" => vec![self.fd(), self.data()],
             "fd_pwrite" => vec![self.fd(), self.data(), self.offset().to_string()],
             "fd_seek" => {
@@ -318,7 +331,11 @@ impl Gen {
                 format!("{:#x}", self.rights()),
             ],
             "fd_filestat_set_size" => {
-                let size = if self.rng.chance(4) { u64::MAX } else { self.small(41) };
+                let size = if self.rng.chance(4) {
+                    u64::MAX
+                } else {
+                    self.small(41)
+                };
                 vec![self.fd_no_stdio(), size.to_string()]
             }
             "fd_filestat_set_times" => vec![
@@ -358,8 +375,19 @@ impl Gen {
                 self.rng.pick(&[0u64, 3, 9, 64]).to_string(),
             ],
             "fd_readdir" => {
-                let len = *self.rng.weighted(&[(50, 4096u64), (15, 256), (15, 64), (10, 40), (5, 24), (5, 10)]);
-                let fd = if self.rng.chance(50) { "3".to_string() } else { self.fd() };
+                let len = *self.rng.weighted(&[
+                    (50, 4096u64),
+                    (15, 256),
+                    (15, 64),
+                    (10, 40),
+                    (5, 24),
+                    (5, 10),
+                ]);
+                let fd = if self.rng.chance(50) {
+                    "3".to_string()
+                } else {
+                    self.fd()
+                };
                 vec![fd, len.to_string()]
             }
             "fd_advise" => {
@@ -377,7 +405,11 @@ impl Gen {
                 self.small(50).to_string(),
             ],
             "fd_prestat_dir_name" => vec![
-                if self.rng.chance(60) { "3".to_string() } else { self.fd() },
+                if self.rng.chance(60) {
+                    "3".to_string()
+                } else {
+                    self.fd()
+                },
                 self.rng.pick(&[0u64, 3, 7, 8, 20]).to_string(),
             ],
             other => unreachable!("no arguments for {other}"),
@@ -400,7 +432,9 @@ impl Gen {
 
 /// The script of `seed`: `calls` lines.
 fn script(seed: u64, calls: usize) -> Vec<String> {
-    let mut g = Gen { rng: Rng::new(seed) };
+    let mut g = Gen {
+        rng: Rng::new(seed),
+    };
     (0..calls).map(|_| g.call()).collect()
 }
 
@@ -734,7 +768,11 @@ fn generated_sequences_agree() {
                 let _ = writeln!(report, "   first difference:\n    {}", d.detail);
             }
             None => {
-                let _ = writeln!(report, "   (not minimised) seed {}:\n    {}", seeds[0], example.detail);
+                let _ = writeln!(
+                    report,
+                    "   (not minimised) seed {}:\n    {}",
+                    seeds[0], example.detail
+                );
             }
         }
     }
@@ -763,7 +801,8 @@ fn regression_scripts_agree() {
     }
     let wasm = guest();
     let results = parallel(&files, |f| {
-        let text = std::fs::read_to_string(f).unwrap_or_else(|e| panic!("read {}: {e}", f.display()));
+        let text =
+            std::fs::read_to_string(f).unwrap_or_else(|e| panic!("read {}: {e}", f.display()));
         let lines: Vec<String> = text.lines().map(str::to_string).collect();
         let name = f.file_stem().expect("stem").to_string_lossy().into_owned();
         let cmp = run(&wasm, &name, &lines);
