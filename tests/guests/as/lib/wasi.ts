@@ -353,6 +353,7 @@ export function showFdstat(label: string, fd: i32): void {
 // ---- filestat ----
 
 export class FileStat {
+  ok: bool = false;
   dev: u64 = 0;
   ino: u64 = 0;
   filetype: u8 = 0;
@@ -365,6 +366,7 @@ export class FileStat {
 
 function loadFilestat(): FileStat {
   const s = new FileStat();
+  s.ok = true;
   s.dev = load<u64>(OUT);
   s.ino = load<u64>(OUT, 8);
   s.filetype = load<u8>(OUT, 16);
@@ -376,16 +378,18 @@ function loadFilestat(): FileStat {
   return s;
 }
 
-export function fstat(fd: i32): FileStat | null {
+/** fd_filestat_get; on failure `ok` is false and `err` is set. */
+export function fstat(fd: i32): FileStat {
   err = w_fd_filestat_get(<u32>fd, OUT);
-  if (err != 0) return null;
+  if (err != 0) return new FileStat();
   return loadFilestat();
 }
 
-export function pstat(dir: u32, path: string, lookup: u32 = FOLLOW): FileStat | null {
+/** path_filestat_get; on failure `ok` is false and `err` is set. */
+export function pstat(dir: u32, path: string, lookup: u32 = FOLLOW): FileStat {
   const p = encA(path);
   err = w_path_filestat_get(dir, lookup, p, pathA.byteLength, OUT);
-  if (err != 0) return null;
+  if (err != 0) return new FileStat();
   return loadFilestat();
 }
 
@@ -396,11 +400,11 @@ export function describeStat(s: FileStat): string {
 }
 
 /** Prints "stat LABEL: type=.. size=.. nlink=.." (no times) or the errno. */
-export function showPstat(label: string, dir: u32, path: string, lookup: u32 = FOLLOW): FileStat | null {
+export function showPstat(label: string, dir: u32, path: string, lookup: u32 = FOLLOW): FileStat {
   const s = pstat(dir, path, lookup);
-  if (s == null) {
+  if (!s.ok) {
     say("stat " + label + ": " + ename(err));
-    return null;
+    return s;
   }
   say("stat " + label + ": " + describeStat(s));
   return s;
