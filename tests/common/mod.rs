@@ -8,6 +8,7 @@
 pub mod json;
 pub mod measured;
 pub mod seccomp;
+pub mod wasi_diff;
 
 use std::collections::{BTreeMap, HashMap};
 use std::ffi::{OsStr, OsString};
@@ -176,6 +177,7 @@ impl Output {
 #[derive(Debug, Clone)]
 pub struct Run {
     program: PathBuf,
+    arg0: Option<OsString>,
     args: Vec<OsString>,
     cwd: Option<PathBuf>,
     env: Vec<(OsString, OsString)>,
@@ -188,6 +190,7 @@ impl Run {
     pub fn new(program: impl AsRef<Path>) -> Run {
         Run {
             program: program.as_ref().to_path_buf(),
+            arg0: None,
             args: Vec::new(),
             cwd: None,
             env: Vec::new(),
@@ -195,6 +198,12 @@ impl Run {
             stdin: Vec::new(),
             timeout: PROCESS_TIMEOUT,
         }
+    }
+
+    /// The process's argv[0] (default: the program path).
+    pub fn arg0(mut self, a: impl AsRef<OsStr>) -> Run {
+        self.arg0 = Some(a.as_ref().to_os_string());
+        self
     }
 
     pub fn arg(mut self, a: impl AsRef<OsStr>) -> Run {
@@ -259,6 +268,9 @@ impl Run {
             .clone()
             .unwrap_or_else(|| std::env::current_dir().expect("cwd"));
         let mut cmd = Command::new(&self.program);
+        if let Some(arg0) = &self.arg0 {
+            std::os::unix::process::CommandExt::arg0(&mut cmd, arg0);
+        }
         cmd.args(&self.args)
             .current_dir(&cwd)
             .stdin(Stdio::piped())
