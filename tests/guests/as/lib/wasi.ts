@@ -211,9 +211,11 @@ export let err: u16 = 0;
 
 // ---- file descriptors ----
 
-/** path_open; returns the new fd, or -1 with `err` set. */
+/** path_open; returns the new fd, or -1 with `err` set. With O_DIRECTORY the default rights
+ *  leave out FD_WRITE (a directory cannot be opened for writing). */
 export function open(dir: u32, path: string, oflags: u16 = 0, fdflags: u16 = 0,
                      lookup: u32 = FOLLOW, base: u64 = R_ALL, inheriting: u64 = R_ALL): i32 {
+  if ((oflags & O_DIRECTORY) != 0 && base == R_ALL) base = R_ALL & ~R_FD_WRITE;
   const p = encA(path);
   err = w_path_open(dir, lookup, p, pathA.byteLength, oflags, base, inheriting, fdflags, OUT);
   if (err != 0) return -1;
