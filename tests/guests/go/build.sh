@@ -21,6 +21,3 @@ for src in *.go; do
         exit 1
     fi
 done
-if [ -x "$here/fetch.sh" ]; then
-    "$here/fetch.sh" "$out"
-fi
