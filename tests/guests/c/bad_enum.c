@@ -30,6 +30,10 @@ int main(int argc, char **argv) {
         memset(&s, 0, sizeof s);
         s.u.tag = 5;
         e = __wasi_poll_oneoff(&s, &ev, 1, &n);
+        wrep(what, e);
+        if (!e)
+            printf("events: %u, first: type %u error %s\n", (unsigned)n, ev.type, errno_name(ev.error));
+        return 0;
     }
     wrep(what, e);
     return 0;

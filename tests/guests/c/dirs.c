@@ -61,12 +61,10 @@ static void removing(void) {
     rep("rmdir missing", rmdir("sandbox/missing"));
     rep("rmdir symlink to dir", rmdir("sandbox/link-sub"));
     rep("rmdir .", rmdir("sandbox/sub/deeper/."));
-    rep("rmdir trailing slash", rmdir("sandbox/d2/"));
     rep("unlink a dir", unlink("sandbox/d3"));
     rep("unlink missing", unlink("sandbox/missing"));
     rep("unlink file with trailing slash", unlink("sandbox/empty.txt/"));
     rep("unlink dangling symlink", unlink("sandbox/dangling"));
-    rep("unlink symlink to dir with slash", unlink("sandbox/link-sub/"));
     rep("remove() dir", remove("sandbox/d3"));
     list("list after removals", "sandbox");
 }
@@ -107,7 +105,6 @@ static void links(void) {
     rep("symlink new", symlink("hello.txt", "sandbox/ln1"));
     rep("symlink over existing", symlink("hello.txt", "sandbox/empty.txt"));
     rep("symlink to dir", symlink("sub/deeper", "sandbox/ln-deeper"));
-    rep("symlink absolute target", symlink("/etc/passwd", "sandbox/ln-abs"));
     rep("symlink dotdot target", symlink("../outside.txt", "sandbox/ln-out"));
     rep("symlink trailing slash name", symlink("hello.txt", "sandbox/ln2/"));
     rep("symlink empty target", symlink("", "sandbox/ln-empty"));
@@ -123,8 +120,6 @@ static void links(void) {
     printf("readlink into 3 bytes: %zd \"%.*s\"\n", n, n > 0 ? (int)n : 0, buf);
     show_file("read through ln1", "sandbox/ln1");
     show_file("read through ln-deeper/../nested.txt", "sandbox/ln-deeper/../nested.txt");
-    show_file("read through ln-out", "sandbox/ln-out");
-    show_file("read through ln-abs", "sandbox/ln-abs");
     list("list ln-deeper", "sandbox/ln-deeper");
 
     rep("link", link("sandbox/hello.txt", "sandbox/hard.txt"));
@@ -152,19 +147,13 @@ static void paths(void) {
     st("stat hello.txt/", "sandbox/hello.txt/", 1);
     st("stat hello.txt/.", "sandbox/hello.txt/.", 1);
     st("lstat link-sub", "sandbox/link-sub", 0);
-    st("lstat link-sub/", "sandbox/link-sub/", 0);
     st("stat link-sub/nested.txt", "sandbox/link-sub/nested.txt", 1);
     st("stat link-sub/../hello.txt", "sandbox/link-sub/../hello.txt", 1);
     st("stat sub/../hello.txt", "sandbox/sub/../hello.txt", 1);
     st("stat sub//nested.txt", "sandbox/sub//nested.txt", 1);
-    st("stat sandbox/..", "sandbox/..", 1);
-    st("stat sandbox/../outside.txt", "sandbox/../outside.txt", 1);
-    st("stat sub/../../outside.txt", "sandbox/sub/../../outside.txt", 1);
-    st("stat escape", "sandbox/escape", 1);
     st("lstat escape", "sandbox/escape", 0);
     st("stat dangling", "sandbox/dangling", 1);
     st("lstat dangling", "sandbox/dangling", 0);
-    show_file("open escape", "sandbox/escape");
     show_file("open dangling", "sandbox/dangling");
     rep("open O_CREAT through dangling", open("sandbox/dangling", O_WRONLY | O_CREAT, 0644));
     rep("open O_NOFOLLOW link-hello", open("sandbox/link-hello", O_RDONLY | O_NOFOLLOW));
@@ -177,7 +166,6 @@ static void paths(void) {
     rep("chdir sandbox/sub", chdir("sandbox/sub"));
     show_file("open nested.txt after chdir", "nested.txt");
     show_file("open ../hello.txt after chdir", "../hello.txt");
-    show_file("open ../../outside.txt after chdir", "../../outside.txt");
     char cwd[PATH_MAX];
     printf("getcwd: %s\n", getcwd(cwd, sizeof cwd) ? cwd : errno_name((unsigned)errno));
     rep("chdir /", chdir("/"));
@@ -231,13 +219,53 @@ static void long_names(void) {
     show_file("open 5000-byte path", huge);
 }
 
-int main(void) {
+/* Group "trailing-slash" (README rule trailing-slash): aotc follows POSIX, a
+ * trailing slash names a directory and resolves a final symlink; Wasmtime answers
+ * EINVAL for rmdir d2/, EISDIR for unlink link-sub/ and describes the symlink itself
+ * for lstat link-sub/. */
+static void trailing_slash(void) {
+    rep("mkdir d2", mkdir("sandbox/d2", 0755));
+    rep("rmdir trailing slash", rmdir("sandbox/d2/"));
+    rep("unlink symlink to dir with slash", unlink("sandbox/link-sub/"));
+    st("lstat link-sub/", "sandbox/link-sub/", 0);
+    list("list after", "sandbox");
+}
+
+/* Group "escape" (README rule escape-errno): paths leaving the grant (absolute
+ * symlink targets, "..", symlinks out) are ENOTCAPABLE under aotc, EPERM under
+ * Wasmtime. */
+static void escapes(void) {
+    rep("symlink absolute target", symlink("/etc/passwd", "sandbox/ln-abs"));
+    show_file("read through ln-abs", "sandbox/ln-abs");
+    rep("symlink dotdot target", symlink("../outside.txt", "sandbox/ln-out"));
+    show_file("read through ln-out", "sandbox/ln-out");
+    st("stat sandbox/..", "sandbox/..", 1);
+    st("stat sandbox/../outside.txt", "sandbox/../outside.txt", 1);
+    st("stat sub/../../outside.txt", "sandbox/sub/../../outside.txt", 1);
+    st("stat escape", "sandbox/escape", 1);
+    show_file("open escape", "sandbox/escape");
+    rep("chdir sandbox/sub", chdir("sandbox/sub"));
+    show_file("open ../../outside.txt after chdir", "../../outside.txt");
+}
+
+/* argv[1] picks the group: "main" (the default), "trailing-slash" or "escape". */
+int main(int argc, char **argv) {
+    const char *group = argc > 1 ? argv[1] : "main";
+    if (!strcmp(group, "trailing-slash")) {
+        trailing_slash();
+        return 0;
+    }
+    if (!strcmp(group, "escape")) {
+        escapes();
+        return 0;
+    }
     creating();
     removing();
     renaming();
     links();
-    paths();
+    /* Before paths(), which ends inside a chdir to sandbox/sub. */
     long_names();
-    list("final list", "sandbox");
+    paths();
+    list("final list", "/sandbox");
     return 0;
 }

@@ -57,7 +57,6 @@ static void stats(void) {
     show_stat("lstat dangling", "sandbox/dangling", 0);
     show_stat("stat dangling", "sandbox/dangling", 1);
     show_stat("lstat escape", "sandbox/escape", 0);
-    show_stat("stat escape", "sandbox/escape", 1);
     show_stat("stat missing", "sandbox/missing", 1);
     show_stat("stat sandbox", "sandbox", 1);
     show_stat("stat sandbox/.", "sandbox/.", 1);
@@ -72,8 +71,6 @@ static void stats(void) {
     struct stat s2;
     if (fd >= 0 && fstatat(fd, "nested.txt", &s2, 0) == 0)
         printf("fstatat sub nested.txt: type %c size %lld\n", type_letter(s2.st_mode), (long long)s2.st_size);
-    if (fd >= 0)
-        rep("fstatat sub ..", fstatat(fd, "..", &s2, 0));
     close(fd);
     rep("fstat closed fd", fstat(fd, &s));
     struct stat a, b;
@@ -110,7 +107,6 @@ static void set_times(void) {
     rep("utimensat NULL (now)", utimensat(AT_FDCWD, "sandbox/digits.txt", NULL, 0));
     mtime_now("digits after NULL", "sandbox/digits.txt");
     rep("utimensat missing", utimensat(AT_FDCWD, "sandbox/missing", t, 0));
-    rep("utimensat escape", utimensat(AT_FDCWD, "sandbox/escape", t, 0));
     rep("utimensat escape nofollow", utimensat(AT_FDCWD, "sandbox/escape", t, AT_SYMLINK_NOFOLLOW));
     struct timespec bad[2] = {{0, 1000000000}, {0, 0}};
     rep("utimensat bad nsec", utimensat(AT_FDCWD, "sandbox/empty.txt", bad, 0));
@@ -179,7 +175,26 @@ static void fcntls(void) {
     show_file("digits.txt after", "sandbox/digits.txt");
 }
 
-int main(void) {
+/* Group "escape" (README rule escape-errno): paths that leave the grant, refused
+ * with ENOTCAPABLE by aotc and EPERM by Wasmtime. */
+static void escapes(void) {
+    show_stat("stat escape", "sandbox/escape", 1);
+    int fd = open("sandbox/sub", O_RDONLY | O_DIRECTORY);
+    struct stat s;
+    if (fd >= 0)
+        rep("fstatat sub ..", fstatat(fd, "..", &s, 0));
+    close(fd);
+    struct timespec t[2] = {{1234567890, 500000000}, {1111111111, 250000000}};
+    rep("utimensat escape", utimensat(AT_FDCWD, "sandbox/escape", t, 0));
+}
+
+/* argv[1] picks the group: "main" (the default) or "escape". */
+int main(int argc, char **argv) {
+    const char *group = argc > 1 ? argv[1] : "main";
+    if (!strcmp(group, "escape")) {
+        escapes();
+        return 0;
+    }
     stats();
     set_times();
     fcntls();

@@ -99,18 +99,12 @@ static void opens(void) {
     try_open("follow dangling CREAT", FOLLOW, "dangling", C, RW);
     try_open("nofollow dangling CREAT", 0, "dangling", C, RW);
     try_open("follow dangling CREAT|EXCL", FOLLOW, "dangling", C | X, RW);
-    try_open("follow escape", FOLLOW, "escape", 0, RW);
     try_open("nofollow escape", 0, "escape", 0, RW);
-    try_open("follow escape CREAT", FOLLOW, "escape", C, RW);
 
-    try_open("absolute /hello.txt", FOLLOW, "/hello.txt", 0, RW);
-    try_open("absolute /", FOLLOW, "/", D, R(FD_READDIR));
     try_open("empty path", FOLLOW, "", 0, RW);
     try_open(".", FOLLOW, ".", D, R(FD_READDIR));
-    try_open("..", FOLLOW, "..", D, R(FD_READDIR));
     try_open("./hello.txt", FOLLOW, "./hello.txt", 0, RW);
     try_open("sub/../hello.txt", FOLLOW, "sub/../hello.txt", 0, RW);
-    try_open("sub/../../x", FOLLOW, "sub/../../outside.txt", 0, RW);
     try_open("sub//nested.txt", FOLLOW, "sub//nested.txt", 0, RW);
     try_open("link-sub/../hello.txt", FOLLOW, "link-sub/../hello.txt", 0, RW);
     try_open("hello.txt/", FOLLOW, "hello.txt/", 0, RW);
@@ -135,16 +129,11 @@ static void opens(void) {
 static void stats_and_times(void) {
     pstat("stat follow link-hello", FOLLOW, "link-hello");
     pstat("stat nofollow link-hello", 0, "link-hello");
-    pstat("stat nofollow link-sub/", 0, "link-sub/");
-    pstat("stat nofollow link-sub/.", 0, "link-sub/.");
-    pstat("stat follow escape", FOLLOW, "escape");
     pstat("stat nofollow escape", 0, "escape");
     pstat("stat follow dangling", FOLLOW, "dangling");
     pstat("stat nofollow dangling", 0, "dangling");
     pstat("stat .", 0, ".");
-    pstat("stat ..", 0, "..");
     pstat("stat empty", 0, "");
-    pstat("stat /", 0, "/");
     pstat("stat hello.txt/", FOLLOW, "hello.txt/");
 
     wrep("set_times ATIM|MTIM", __wasi_path_filestat_set_times(dir, FOLLOW, "empty.txt", 1100000000000000000ULL,
@@ -172,11 +161,9 @@ static void stats_and_times(void) {
                                                                        1500000000000000000ULL, __WASI_FSTFLAGS_ATIM | __WASI_FSTFLAGS_MTIM));
     ptimes("times link-hello nofollow", 0, "link-hello");
     ptimes("times hello.txt", 0, "hello.txt");
-    wrep("set_times follow escape", __wasi_path_filestat_set_times(dir, FOLLOW, "escape", 1, 1, __WASI_FSTFLAGS_MTIM));
     wrep("set_times nofollow escape", __wasi_path_filestat_set_times(dir, 0, "escape", 1000000000000000000ULL, 1000000000000000000ULL,
                                                                    __WASI_FSTFLAGS_ATIM | __WASI_FSTFLAGS_MTIM));
     wrep("set_times missing", __wasi_path_filestat_set_times(dir, FOLLOW, "missing", 1, 1, __WASI_FSTFLAGS_MTIM));
-    wrep("set_times ..", __wasi_path_filestat_set_times(dir, FOLLOW, "..", 1, 1, __WASI_FSTFLAGS_MTIM));
 }
 
 static void changes(void) {
@@ -186,10 +173,7 @@ static void changes(void) {
     wrep("mkdir over dangling symlink", __wasi_path_create_directory(dir, "dangling"));
     wrep("mkdir trailing slash", __wasi_path_create_directory(dir, "m2/"));
     wrep("mkdir .", __wasi_path_create_directory(dir, "."));
-    wrep("mkdir ..", __wasi_path_create_directory(dir, ".."));
     wrep("mkdir empty", __wasi_path_create_directory(dir, ""));
-    wrep("mkdir /abs", __wasi_path_create_directory(dir, "/abs"));
-    wrep("mkdir escape/x", __wasi_path_create_directory(dir, "escape/x"));
     wrep("mkdir link-sub/x", __wasi_path_create_directory(dir, "link-sub/x"));
 
     wrep("rmdir file", __wasi_path_remove_directory(dir, "hello.txt"));
@@ -197,21 +181,17 @@ static void changes(void) {
     wrep("rmdir symlink to dir", __wasi_path_remove_directory(dir, "link-sub"));
     wrep("rmdir .", __wasi_path_remove_directory(dir, "."));
     wrep("rmdir sub/deeper/.", __wasi_path_remove_directory(dir, "sub/deeper/."));
-    wrep("rmdir m2/", __wasi_path_remove_directory(dir, "m2/"));
-    wrep("rmdir m2", __wasi_path_remove_directory(dir, "m2"));
     wrep("rmdir missing", __wasi_path_remove_directory(dir, "missing"));
     wrep("rmdir empty", __wasi_path_remove_directory(dir, ""));
 
     wrep("unlink dir", __wasi_path_unlink_file(dir, "m1"));
     wrep("unlink file/", __wasi_path_unlink_file(dir, "c1.txt/"));
-    wrep("unlink link-sub/", __wasi_path_unlink_file(dir, "link-sub/"));
     wrep("unlink .", __wasi_path_unlink_file(dir, "."));
     wrep("unlink escape", __wasi_path_unlink_file(dir, "escape"));
     wrep("unlink missing", __wasi_path_unlink_file(dir, "missing"));
 
     wrep("symlink new", __wasi_path_symlink("sub/nested.txt", dir, "s1"));
     wrep("symlink existing", __wasi_path_symlink("x", dir, "hello.txt"));
-    wrep("symlink absolute target", __wasi_path_symlink("/etc", dir, "s2"));
     wrep("symlink .. target", __wasi_path_symlink("..", dir, "s3"));
     wrep("symlink empty target", __wasi_path_symlink("", dir, "s4"));
     wrep("symlink name with slash", __wasi_path_symlink("x", dir, "s5/"));
@@ -240,11 +220,7 @@ static void changes(void) {
     wrep("link dir", __wasi_path_link(dir, 0, "sub", dir, "h2"));
     wrep("link nofollow symlink", __wasi_path_link(dir, 0, "link-hello", dir, "h3"));
     pstat("stat h3 nofollow", 0, "h3");
-    wrep("link follow symlink", __wasi_path_link(dir, FOLLOW, "link-hello", dir, "h4"));
-    pstat("stat h4 nofollow", 0, "h4");
     wrep("link missing", __wasi_path_link(dir, 0, "missing", dir, "h5"));
-    wrep("link to ..", __wasi_path_link(dir, 0, "hello.txt", dir, "../h6"));
-    wrep("link from escape/..", __wasi_path_link(dir, 0, "../outside.txt", dir, "h7"));
 
     wrep("rename file", __wasi_path_rename(dir, "c2.txt", dir, "r1.txt"));
     wrep("rename over file", __wasi_path_rename(dir, "r1.txt", dir, "c5.txt"));
@@ -254,7 +230,6 @@ static void changes(void) {
     wrep("rename dir over empty dir", __wasi_path_rename(dir, "m1", dir, "sub/deeper"));
     wrep("rename dir into itself", __wasi_path_rename(dir, "sub", dir, "sub/deeper/x"));
     wrep("rename missing", __wasi_path_rename(dir, "missing", dir, "r2"));
-    wrep("rename to ..", __wasi_path_rename(dir, "c5.txt", dir, "../r3"));
     wrep("rename .", __wasi_path_rename(dir, ".", dir, "r4"));
     wrep("rename over .", __wasi_path_rename(dir, "c5.txt", dir, "."));
     wrep("rename file/ ", __wasi_path_rename(dir, "c5.txt/", dir, "r5"));
@@ -372,11 +347,77 @@ static void readdirs(void) {
     }
 }
 
-int main(void) {
+/* Group "escape" (README rule escape-errno): every path here leaves the grant
+ * (absolute, "..", through the escape symlink), ENOTCAPABLE under aotc, EPERM under
+ * Wasmtime. */
+static void escapes(void) {
+    try_open("follow escape", FOLLOW, "escape", 0, RW);
+    try_open("follow escape CREAT", FOLLOW, "escape", __WASI_OFLAGS_CREAT, RW);
+    try_open("absolute /hello.txt", FOLLOW, "/hello.txt", 0, RW);
+    try_open("absolute /", FOLLOW, "/", __WASI_OFLAGS_DIRECTORY, R(FD_READDIR));
+    try_open("..", FOLLOW, "..", __WASI_OFLAGS_DIRECTORY, R(FD_READDIR));
+    try_open("sub/../../x", FOLLOW, "sub/../../outside.txt", 0, RW);
+    pstat("stat follow escape", FOLLOW, "escape");
+    pstat("stat ..", 0, "..");
+    pstat("stat /", 0, "/");
+    wrep("set_times follow escape", __wasi_path_filestat_set_times(dir, FOLLOW, "escape", 1, 1, __WASI_FSTFLAGS_MTIM));
+    wrep("set_times ..", __wasi_path_filestat_set_times(dir, FOLLOW, "..", 1, 1, __WASI_FSTFLAGS_MTIM));
+    wrep("mkdir ..", __wasi_path_create_directory(dir, ".."));
+    wrep("mkdir /abs", __wasi_path_create_directory(dir, "/abs"));
+    wrep("mkdir escape/x", __wasi_path_create_directory(dir, "escape/x"));
+    wrep("symlink absolute target", __wasi_path_symlink("/etc", dir, "s2"));
+    wrep("link to ..", __wasi_path_link(dir, 0, "hello.txt", dir, "../h6"));
+    wrep("link from escape/..", __wasi_path_link(dir, 0, "../outside.txt", dir, "h7"));
+    wrep("rename to ..", __wasi_path_rename(dir, "hello.txt", dir, "../r3"));
+}
+
+/* Group "trailing-slash" (README rule trailing-slash): aotc resolves a final symlink
+ * before a trailing slash and removes d/ as d; Wasmtime describes the symlink for
+ * path_filestat_get link-sub/ (nofollow), answers EINVAL to rmdir m2/ (so m2 is
+ * still there for the plain rmdir m2) and EISDIR to unlink link-sub/. */
+static void trailing_slash(void) {
+    pstat("stat nofollow link-sub/", 0, "link-sub/");
+    wrep("mkdir m2", __wasi_path_create_directory(dir, "m2"));
+    wrep("rmdir m2/", __wasi_path_remove_directory(dir, "m2/"));
+    wrep("rmdir m2", __wasi_path_remove_directory(dir, "m2"));
+    wrep("unlink link-sub/", __wasi_path_unlink_file(dir, "link-sub/"));
+}
+
+/* Group "link-follow" (README rule link-follow): path_link with symlink_follow links
+ * link-hello's target under aotc (h4 is a file of 13 bytes), EINVAL under Wasmtime
+ * (no h4). */
+static void link_follow(void) {
+    wrep("link follow symlink", __wasi_path_link(dir, FOLLOW, "link-hello", dir, "h4"));
+    pstat("stat h4 nofollow", 0, "h4");
+}
+
+/* Group "symlink-dot": path_filestat_get without follow of "link-sub/." (the final
+ * component is ".", so link-sub is an intermediate symlink, always followed). No
+ * README rule covers it: it must match Wasmtime. */
+static void symlink_dot(void) {
+    pstat("stat nofollow link-sub/.", 0, "link-sub/.");
+}
+
+/* argv[1] picks the group: "main" (the default), or one of the groups above. */
+int main(int argc, char **argv) {
+    const char *group = argc > 1 ? argv[1] : "main";
     dir = need_preopen("sandbox");
-    opens();
-    stats_and_times();
-    changes();
-    readdirs();
+    if (!strcmp(group, "main")) {
+        opens();
+        stats_and_times();
+        changes();
+        readdirs();
+    } else if (!strcmp(group, "escape")) {
+        escapes();
+    } else if (!strcmp(group, "trailing-slash")) {
+        trailing_slash();
+    } else if (!strcmp(group, "link-follow")) {
+        link_follow();
+    } else if (!strcmp(group, "symlink-dot")) {
+        symlink_dot();
+    } else {
+        printf("unknown group %s\n", group);
+        return 2;
+    }
     return 0;
 }

@@ -24,7 +24,22 @@ static void list(const char *what, const char *path) {
     printf("\n");
 }
 
-int main(void) {
+/* Group "escape" (README rule escape-errno): reaching grant b2 from grant a through
+ * ".." or a symlink leaves a, ENOTCAPABLE under aotc, EPERM under Wasmtime. */
+static void escapes(void) {
+    put_file("b2/only-b.txt", "in b\n");
+    show_file("a/../b2/only-b.txt", "a/../b2/only-b.txt");
+    rep("symlink in a into b", symlink("../b/only-b.txt", "a/to-b"));
+    show_file("read a/to-b", "a/to-b");
+    show_file("read a/escape", "a/escape");
+}
+
+/* argv[1] picks the group: "main" (the default) or "escape". */
+int main(int argc, char **argv) {
+    if (argc > 1 && !strcmp(argv[1], "escape")) {
+        escapes();
+        return 0;
+    }
     printf("grant a at fd %d, b2 at fd %d\n", find_preopen("a"), find_preopen("b2"));
     printf("no grant named b: %s\n", find_preopen("b") < 0 ? "yes" : "no");
     put_file("a/only-a.txt", "in a\n");
@@ -32,14 +47,11 @@ int main(void) {
     show_file("a/only-a.txt", "a/only-a.txt");
     show_file("b2/only-b.txt", "b2/only-b.txt");
     show_file("b/only-b.txt (host name)", "b/only-b.txt");
-    show_file("a/../b2/only-b.txt", "a/../b2/only-b.txt");
     rep("rename file a -> b2", rename("a/hello.txt", "b2/from-a.txt"));
     rep("rename dir a -> b2", rename("a/sub", "b2/sub-from-a"));
     rep("rename file b2 -> a over existing", rename("b2/digits.txt", "a/digits.txt"));
     rep("link across grants", link("a/empty.txt", "b2/empty-link.txt"));
     rep("symlink in a into b", symlink("../b/only-b.txt", "a/to-b"));
-    show_file("read a/to-b", "a/to-b");
-    show_file("read a/escape", "a/escape");
     list("a", "a");
     list("b2", "b2");
     return 0;
