@@ -2,6 +2,9 @@
 //! rename, delete, deleteTree, iterate, walk, symlinks, hard links, access) and the path
 //! rules a sandbox must keep: `..`, trailing slashes, absolute paths, and symlinks that
 //! escape the grant. Raw WASI calls show the errno where std folds several into one error.
+//! argv[1] selects the checks: "dirs" (all that match Wasmtime), "dirs-escape" (paths
+//! leaving the grant, rule escape-errno), "dirs-slash" (a trailing slash after a symlink
+//! or on path_remove_directory, rule trailing-slash), "dirs-slash-escape" (both at once).
 const std = @import("std");
 const o = @import("lib/out.zig");
 const wasi = std.os.wasi;
@@ -115,7 +118,59 @@ pub fn main(init: std.process.Init) !void {
     o.init(io);
     defer o.flush();
     const dir = Dir.cwd();
+    const group = o.group(init);
+    if (std.mem.eql(u8, group, "dirs")) {
+        mainChecks(dir);
+    } else if (std.mem.eql(u8, group, "dirs-escape")) {
+        escapes(dir);
+    } else if (std.mem.eql(u8, group, "dirs-slash")) {
+        trailingSlashes(dir);
+    } else if (std.mem.eql(u8, group, "dirs-slash-escape")) {
+        rawFilestat(dir, "escape/", false);
+    } else o.unknownGroup(group);
+}
 
+/// Rule `escape-errno`: every path leaving the grant (or the opened directory) is
+/// ENOTCAPABLE under aotc (std: AccessDenied, Unexpected from stat/access), EPERM under
+/// Wasmtime (std: PermissionDenied, Unexpected).
+fn escapes(dir: Dir) void {
+    if (dir.openDir(io, "sub", .{})) |d| {
+        defer d.close(io);
+        o.res("openFile ../hello.txt from sub", d.openFile(io, "../hello.txt", .{}));
+    } else |err| o.line("openDir sub: error.{s}", .{@errorName(err)});
+    stat(dir, "escape", true);
+    o.res("symLink /etc/passwd -> abs", dir.symLink(io, "/etc/passwd", "abs", .{}));
+    readText(dir, "abs");
+    readText(dir, "../outside.txt");
+    readText(dir, "sub/../../outside.txt");
+    readText(dir, "/etc/hostname");
+    o.res("openDir ..", dir.openDir(io, "..", .{}));
+    o.res("openDir /", dir.openDir(io, "/", .{}));
+    o.res("access escape", dir.access(io, "escape", .{}));
+    rawFilestat(dir, "escape", true);
+    rawOpen(dir, "sub/../..", true, .{ .DIRECTORY = true });
+    o.res("rename digits.txt -> ../out.txt", Dir.rename(dir, "digits.txt", dir, "../out.txt", io));
+    o.res("deleteFile ../outside.txt", dir.deleteFile(io, "../outside.txt"));
+}
+
+/// Rule `trailing-slash`: aotc resolves a final symlink before a trailing slash
+/// (path_filestat_get without follow describes what it names) and removes `d/`;
+/// Wasmtime describes the symlink itself and answers EINVAL to path_remove_directory.
+fn trailingSlashes(dir: Dir) void {
+    stat(dir, "link-sub/", false);
+    stat(dir, "link-hello/", false);
+    rawFilestat(dir, "link-sub/", false);
+    rawFilestat(dir, "link-hello/", false);
+    rawFilestat(dir, "dangling/", false);
+    o.res("createDir d5", dir.createDir(io, "d5", .default_dir));
+    rawErr("path_remove_directory", "d5/", wasi.path_remove_directory(dir.handle, "d5/", 3));
+    rawErr("path_remove_directory", "sub/deeper/", wasi.path_remove_directory(dir.handle, "sub/deeper/", 11));
+    o.res("deleteDir sub/deeper/", dir.deleteDir(io, "sub/deeper/"));
+    list(dir, ".");
+    list(dir, "sub");
+}
+
+fn mainChecks(dir: Dir) void {
     o.line("== initial tree", .{});
     list(dir, ".");
     walkAll(dir);
@@ -143,7 +198,6 @@ pub fn main(init: std.process.Init) !void {
         defer d.close(io);
         if (d.stat(io)) |st| o.line("stat opened d1: {t}", .{st.kind}) else |err| o.line("stat opened d1: error.{s}", .{@errorName(err)});
         o.res("writeFile in opened d1", d.writeFile(io, .{ .sub_path = "opened.txt", .data = "via opened d1\n" }));
-        o.res("openFile ../hello.txt from d1", d.openFile(io, "../hello.txt", .{}));
     } else |err| o.line("openDir d1: error.{s}", .{@errorName(err)});
 
     o.line("== symlinks", .{});
@@ -153,7 +207,6 @@ pub fn main(init: std.process.Init) !void {
     stat(dir, "link-sub", false);
     stat(dir, "dangling", true);
     stat(dir, "dangling", false);
-    stat(dir, "escape", true);
     stat(dir, "escape", false);
     readLink(dir, "link-hello");
     readLink(dir, "link-sub");
@@ -177,8 +230,6 @@ pub fn main(init: std.process.Init) !void {
     readText(dir, "lndir/nested.txt");
     o.res("symLink ../outside.txt -> esc2", dir.symLink(io, "../outside.txt", "esc2", .{}));
     readText(dir, "esc2");
-    o.res("symLink /etc/passwd -> abs", dir.symLink(io, "/etc/passwd", "abs", .{}));
-    readText(dir, "abs");
     o.res("symLink into missing dir", dir.symLink(io, "hello.txt", "nope/ln", .{}));
     o.res("symLink loop1 -> loop2", dir.symLink(io, "loop2", "loop1", .{}));
     o.res("symLink loop2 -> loop1", dir.symLink(io, "loop1", "loop2", .{}));
@@ -197,37 +248,23 @@ pub fn main(init: std.process.Init) !void {
     readText(dir, "./hello.txt");
     readText(dir, "sub/./nested.txt");
     readText(dir, "sub//nested.txt");
-    readText(dir, "../outside.txt");
-    readText(dir, "sub/../../outside.txt");
     readText(dir, "link-sub/../hello.txt");
-    readText(dir, "/etc/hostname");
     readText(dir, "hello.txt/");
     readText(dir, "link-hello/");
-    o.res("openDir ..", dir.openDir(io, "..", .{}));
     o.res("openDir sub/", dir.openDir(io, "sub/", .{}));
     o.res("openDir .", dir.openDir(io, ".", .{}));
-    o.res("openDir /", dir.openDir(io, "/", .{}));
     o.res("access hello.txt", dir.access(io, "hello.txt", .{}));
     o.res("access missing", dir.access(io, "missing", .{}));
-    o.res("access escape", dir.access(io, "escape", .{}));
     stat(dir, "sub/", true);
     stat(dir, "hello.txt/", true);
-    stat(dir, "link-sub/", false);
-    stat(dir, "link-hello/", false);
     rawFilestat(dir, ".", false);
     rawFilestat(dir, "", false);
     rawFilestat(dir, "sub/deeper/..", false);
-    rawFilestat(dir, "link-sub/", false);
-    rawFilestat(dir, "link-hello/", false);
-    rawFilestat(dir, "dangling/", false);
-    rawFilestat(dir, "escape", true);
-    rawFilestat(dir, "escape/", false);
     rawOpen(dir, "link-sub", false, .{ .DIRECTORY = true });
     rawOpen(dir, "link-hello", false, .{});
     rawOpen(dir, "link-sub/", false, .{});
     rawOpen(dir, "hello.txt/", true, .{});
     rawOpen(dir, "sub/..", true, .{ .DIRECTORY = true });
-    rawOpen(dir, "sub/../..", true, .{ .DIRECTORY = true });
     rawOpen(dir, "escape", false, .{});
 
     o.line("== rename", .{});
@@ -246,7 +283,6 @@ pub fn main(init: std.process.Init) !void {
     o.res("rename d3 -> d3/inside (into itself)", Dir.rename(dir, "d3", dir, "d3/inside", io));
     o.res("rename r2.txt -> r4.txt/ (trailing slash)", Dir.rename(dir, "r2.txt", dir, "r4.txt/", io));
     o.res("rename d2/ -> d4/ (trailing slashes)", Dir.rename(dir, "d2/", dir, "d4/", io));
-    o.res("rename r2.txt -> ../out.txt", Dir.rename(dir, "r2.txt", dir, "../out.txt", io));
     o.res("rename ln2 -> ln3 (a symlink)", Dir.rename(dir, "ln2", dir, "ln3", io));
     readLink(dir, "ln3");
     o.res("rename r2.txt -> a/b/moved.txt", Dir.rename(dir, "r2.txt", dir, "a/b/moved.txt", io));
@@ -264,15 +300,10 @@ pub fn main(init: std.process.Init) !void {
     o.res("deleteFile link-sub (symlink to dir)", dir.deleteFile(io, "link-sub"));
     o.res("deleteFile escape", dir.deleteFile(io, "escape"));
     o.res("deleteFile dangling", dir.deleteFile(io, "dangling"));
-    o.res("deleteFile ../outside.txt", dir.deleteFile(io, "../outside.txt"));
     o.res("deleteDir sub (non-empty)", dir.deleteDir(io, "sub"));
     o.res("deleteDir hello.txt", dir.deleteDir(io, "hello.txt"));
     o.res("deleteDir missing", dir.deleteDir(io, "missing"));
     o.res("deleteDir lndir (symlink to dir)", dir.deleteDir(io, "lndir"));
-    o.res("createDir d5", dir.createDir(io, "d5", .default_dir));
-    rawErr("path_remove_directory", "d5/", wasi.path_remove_directory(dir.handle, "d5/", 3));
-    rawErr("path_remove_directory", "sub/deeper/", wasi.path_remove_directory(dir.handle, "sub/deeper/", 11));
-    o.res("deleteDir sub/deeper/", dir.deleteDir(io, "sub/deeper/"));
     o.res("deleteDir .", dir.deleteDir(io, "."));
     rawErr("path_unlink_file", "sub", wasi.path_unlink_file(dir.handle, "sub", 3));
     rawErr("path_remove_directory", "sub", wasi.path_remove_directory(dir.handle, "sub", 3));

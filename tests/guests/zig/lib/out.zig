@@ -64,3 +64,18 @@ pub fn sortStrings(items: [][]const u8) void {
         }
     }.lt);
 }
+
+/// The check group a case selects with argv[1]: files, dirs, fdstat and preopens run
+/// their main checks under their own name and the checks where aotc differs from
+/// Wasmtime by a README rule under `<program>-<what>` names, each in a case of its own.
+pub fn group(process: std.process.Init) []const u8 {
+    const args = process.minimal.args.toSlice(process.arena.allocator()) catch return "";
+    return if (args.len > 1) args[1] else "";
+}
+
+/// Reports a group the program does not know and exits 2.
+pub fn unknownGroup(name: []const u8) noreturn {
+    line("unknown check group \"{s}\"", .{name});
+    flush();
+    std.process.exit(2);
+}
