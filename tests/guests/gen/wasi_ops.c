@@ -30,6 +30,12 @@
  * which print as "recent" (a file the script wrote or stamped with a NOW flag). Inodes,
  * devices, atime and ctime are never printed.
  * Exit status: 0 after the last line ("end"), 2 for a malformed script line.
+ *
+ * Context for judging a failed call (tests/wasi_gen.rs classifies differences by the
+ * README's rules): every descriptor argument is looked up with fd_fdstat_get before
+ * the call. A failed fd_* call on a directory ends its line with " on=dir"; a call
+ * answered ENOTCAPABLE ends it with " rights=BASE/INHERITING" of its first descriptor
+ * argument (and " rights2=..." of its second), "?" for one that is not open.
  */
 #include "../../wasi/common.h"
 
@@ -40,6 +46,12 @@
 
 static __wasi_fd_t slots[NSLOTS];
 static const char *line_text;
+
+/* The descriptor arguments of the current call, looked up before it ran. */
+static int noted;
+static int noted_ok[2];
+static __wasi_fdstat_t noted_st[2];
+static __wasi_errno_t last_errno;
 
 static void bad(const char *why) {
     printf("\nbad script line (%s): %s\n", why, line_text ? line_text : "?");
@@ -86,6 +98,14 @@ static int arg_slot(void) {
 }
 
 /* A descriptor argument: a slot, or `#N` for the raw fd N. */
+static __wasi_fd_t note_fd(__wasi_fd_t fd) {
+    if (noted < 2) {
+        noted_ok[noted] = __wasi_fd_fdstat_get(fd, &noted_st[noted]) == 0;
+        noted++;
+    }
+    return fd;
+}
+
 static __wasi_fd_t arg_fd(void) {
     const char *t = arg_str();
     char *end;
@@ -93,12 +113,12 @@ static __wasi_fd_t arg_fd(void) {
         uint64_t v = strtoull(t + 1, &end, 10);
         if (t[1] == 0 || *end != 0)
             bad("bad raw fd");
-        return (__wasi_fd_t)v;
+        return note_fd((__wasi_fd_t)v);
     }
     uint64_t s = strtoull(t, &end, 10);
     if (*t == 0 || *end != 0 || s >= NSLOTS)
         bad("bad slot");
-    return slots[s];
+    return note_fd(slots[s]);
 }
 
 /* The slot a descriptor argument names, or -1 for a raw fd. */
@@ -111,7 +131,27 @@ static int tok_slot(const char *t) {
 static __wasi_timestamp_t now_ns;
 
 static void put_errno(__wasi_errno_t e) {
+    last_errno = e;
     printf(" -> %s", errno_name(e));
+}
+
+/* The context of a failed call (see the top comment). */
+static void put_context(const char *op) {
+    if (last_errno == 0 || noted == 0)
+        return;
+    if (!strncmp(op, "fd_", 3) && strcmp(op, "fd_close") && strcmp(op, "fd_renumber") &&
+        noted_ok[0] && noted_st[0].fs_filetype == __WASI_FILETYPE_DIRECTORY)
+        printf(" on=dir");
+    if (last_errno != __WASI_ERRNO_NOTCAPABLE)
+        return;
+    for (int i = 0; i < noted; i++) {
+        printf(" rights%s=", i ? "2" : "");
+        if (noted_ok[i])
+            printf("0x%llx/0x%llx", (unsigned long long)noted_st[i].fs_rights_base,
+                   (unsigned long long)noted_st[i].fs_rights_inheriting);
+        else
+            printf("?");
+    }
 }
 
 static const char *type_name(__wasi_filetype_t t) {
@@ -486,6 +526,8 @@ static void run_line(char *line) {
         toks[ntoks++] = p;
     }
     const char *op = toks[0];
+    noted = 0;
+    last_errno = 0;
     printf("%s", line);
     if (!strcmp(op, "path_open")) do_path_open();
     else if (!strcmp(op, "fd_read")) do_read(0);
@@ -521,6 +563,7 @@ static void run_line(char *line) {
     else bad("unknown call");
     if (next_tok != ntoks)
         bad("extra arguments");
+    put_context(op);
     printf("\n");
     fflush(stdout);
 }
