@@ -169,6 +169,8 @@ fn readme_rows() -> Vec<(String, String, Vec<String>)> {
         .nth(1)
         .expect("README has a `## WASI preview1 conformance` section");
     let section = section.split("\n## ").next().unwrap_or(section);
+    // The function table comes before the section's `### Differences from Wasmtime`.
+    let section = section.split("\n### ").next().unwrap_or(section);
     let mut rows = Vec::new();
     for line in section.lines() {
         let cells: Vec<&str> = line.split('|').map(str::trim).collect();
@@ -226,5 +228,63 @@ fn readme_conformance_table_matches_contract_and_tests() {
             }
         }
     }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// The function table's last column says whether the function differs from Wasmtime:
+/// `no`, `not compared (…)`, or `yes (`rule`, …)` naming rules of the README's table
+/// of differences (the rules `tests/wasi_diff.rs` and `tests/wasi_gen.rs` enforce).
+#[test]
+fn readme_wasmtime_column_names_known_rules() {
+    let readme = std::fs::read_to_string(root().join("README.md")).expect("README.md");
+    let rules_table = readme
+        .split("<!-- wasmtime-rules -->")
+        .nth(1)
+        .and_then(|t| t.split("<!-- /wasmtime-rules -->").next())
+        .expect("README has the table of differences from Wasmtime");
+    let rules: Vec<&str> = rules_table
+        .lines()
+        .filter_map(|l| l.strip_prefix("| `"))
+        .filter_map(|l| l.split_once('`').map(|(id, _)| id))
+        .collect();
+    let section = readme
+        .split("\n## WASI preview1 conformance\n")
+        .nth(1)
+        .expect("conformance section");
+    let section = section.split("\n### ").next().unwrap_or(section);
+    let mut problems = Vec::new();
+    let mut seen = 0;
+    for line in section.lines() {
+        let cells: Vec<&str> = line.split('|').map(str::trim).collect();
+        if cells.len() < 7 || !cells[1].starts_with('`') {
+            continue;
+        }
+        seen += 1;
+        let (name, verdict) = (cells[1], cells[5]);
+        if verdict == "no" || verdict.starts_with("not compared (") {
+            continue;
+        }
+        let Some(list) = verdict
+            .strip_prefix("yes (")
+            .and_then(|v| v.strip_suffix(')'))
+        else {
+            problems.push(format!(
+                "{name}: `{verdict}` is not no / yes (rules) / not compared (why)"
+            ));
+            continue;
+        };
+        for rule in list.split(',').map(|r| r.trim().trim_matches('`')) {
+            if !rules.contains(&rule) {
+                problems.push(format!(
+                    "{name}: rule `{rule}` is not in the table of differences"
+                ));
+            }
+        }
+    }
+    assert_eq!(
+        seen,
+        aotc_abi::wasi::WASI_FUNCTIONS.len(),
+        "rows with the Wasmtime column"
+    );
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }

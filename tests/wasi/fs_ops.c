@@ -123,7 +123,8 @@ static void op_open_write(const char *p, __wasi_oflags_t of, __wasi_rights_t rig
 
 #ifdef OPS_SETSIZE
 static void op_setsize(const char *p) {
-    int fd = open_at(p, FOLLOW, 0, R(FD_READ) | R(FD_FILESTAT_SET_SIZE), 0);
+    /* fd_write too: without it the file is read-only on the host, as in Wasmtime */
+    int fd = open_at(p, FOLLOW, 0, R(FD_READ) | R(FD_WRITE) | R(FD_FILESTAT_SET_SIZE), 0);
     if (fd < 0)
         return;
     __wasi_errno_t e = __wasi_fd_filestat_set_size((__wasi_fd_t)fd, 2);

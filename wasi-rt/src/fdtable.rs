@@ -6,8 +6,12 @@
 //! naming the rights it needs, which fails with EBADF (no such fd), then with the
 //! call's wrong-kind errno (as Wasmtime orders them: `sock_shutdown` on stdio is
 //! ENOTSOCK, not a missing right), then ENOTCAPABLE (right missing); rights only ever
-//! shrink (`inheriting` bounds what is opened beneath a directory, and
-//! `fd_fdstat_set_rights` may only drop bits).
+//! shrink (`fd_fdstat_set_rights` may only drop bits). What is opened beneath a
+//! directory is bounded by its `ceiling`, the inheriting rights of the grant it came
+//! from (read-only or read-write), which nothing can change; the directory's own
+//! `inheriting` set is reported but bounds nothing (as in Wasmtime: Zig's std opens
+//! directories with inheriting rights that exclude reading and writing files, then
+//! writes files in them).
 
 use alloc::boxed::Box;
 use alloc::vec::Vec;
@@ -39,8 +43,11 @@ pub struct FdEntry {
     pub filetype: u8,
     /// Rights of this fd.
     pub base: u64,
-    /// Rights of what is opened through this fd.
+    /// Rights of what is opened through this fd, as the guest asked (reported only).
     pub inheriting: u64,
+    /// The most that may be opened beneath this fd: its grant's inheriting rights,
+    /// carried unchanged to every directory opened beneath it.
+    pub ceiling: u64,
     /// For preopened directories: the name the guest sees.
     pub preopen: Option<Box<[u8]>>,
     /// For directories whose host fd is O_PATH: a readable fd for fd_readdir, opened
@@ -59,6 +66,7 @@ impl FdEntry {
             filetype,
             base,
             inheriting,
+            ceiling: inheriting,
             preopen: None,
             reader: -1,
             dir_resume: (0, 0),

@@ -19,13 +19,18 @@ fn offset(o: u64) -> WasiResult<libc::off_t> {
 /// The host fd of `fd` for a call that uses or changes the file position and needs
 /// `right`. Inherited stdio is a stream whatever the host file is (its position is
 /// shared with the parent), so these calls are ESPIPE on it, as on a pipe (Wasmtime
-/// answers the same), and on sockets; a directory has no position (EBADF, as in
-/// Wasmtime); elsewhere a missing right is ENOTCAPABLE.
-fn positioned(fd: u32, right: u64) -> WasiResult<libc::c_int> {
+/// answers the same), and on sockets; but stdio in the wrong direction for the call
+/// (`usable` false: reading stdout, writing stdin) and a directory are EBADF, as in
+/// Wasmtime; elsewhere a missing right is ENOTCAPABLE.
+fn positioned(fd: u32, right: u64, usable: fn(&FdEntry) -> bool) -> WasiResult<libc::c_int> {
     let e = super::fds().get_kind(
         fd,
         |e| e.kind == Kind::File,
-        |e| if e.kind == Kind::Dir { EBADF } else { ESPIPE },
+        |e| match e.kind {
+            Kind::Dir => EBADF,
+            Kind::Stdio if !usable(e) => EBADF,
+            _ => ESPIPE,
+        },
         right,
     )?;
     Ok(e.host)
@@ -95,7 +100,7 @@ pub unsafe extern "C" fn aotc_wasi_fd_pread(
     // SAFETY: see the function contract.
     let g = unsafe { super::mem(vmctx) };
     ret((|| {
-        let host = positioned(fd, FD_READ | FD_SEEK)?;
+        let host = positioned(fd, FD_READ | FD_SEEK, FdEntry::readable_kind)?;
         let iov = g.iovecs(iovs, iovs_len)?;
         g.range(nread_out, 4)?;
         let off = offset(off)?;
@@ -121,7 +126,7 @@ pub unsafe extern "C" fn aotc_wasi_fd_pwrite(
     // SAFETY: see the function contract.
     let g = unsafe { super::mem(vmctx) };
     ret((|| {
-        let host = positioned(fd, FD_WRITE | FD_SEEK)?;
+        let host = positioned(fd, FD_WRITE | FD_SEEK, FdEntry::writable_kind)?;
         let iov = g.iovecs(iovs, iovs_len)?;
         g.range(nwritten_out, 4)?;
         let off = offset(off)?;
@@ -152,7 +157,7 @@ pub unsafe extern "C" fn aotc_wasi_fd_seek(
         } else {
             FD_SEEK
         };
-        let host = positioned(fd, right)?;
+        let host = positioned(fd, right, |_| true)?;
         let how = match whence {
             0 => libc::SEEK_SET,
             1 => libc::SEEK_CUR,
@@ -177,7 +182,7 @@ pub unsafe extern "C" fn aotc_wasi_fd_tell(
     // SAFETY: see the function contract.
     let g = unsafe { super::mem(vmctx) };
     ret((|| {
-        let host = positioned(fd, FD_TELL)?;
+        let host = positioned(fd, FD_TELL, |_| true)?;
         g.range(offset_out, 8)?;
         // SAFETY: plain lseek on a host fd we own.
         let pos = errno::check(|| unsafe { libc::lseek(host, 0, libc::SEEK_CUR) })?;

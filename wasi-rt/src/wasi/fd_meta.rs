@@ -10,7 +10,7 @@
 
 use aotc_abi::layout::VmCtxHeader;
 
-use crate::errno::{self, ret, WasiResult, EBADF, EINVAL, ENOTCAPABLE, ENOTSUP};
+use crate::errno::{self, ret, WasiResult, EBADF, EINVAL, ENOTCAPABLE};
 use crate::fdtable::{FdEntry, Kind};
 use crate::rights::{self, fdflags, filetype};
 
@@ -65,7 +65,13 @@ pub unsafe extern "C" fn aotc_wasi_fd_fdstat_get(
         } else {
             e.filetype
         };
-        let flags = host_fdflags(e.host)?;
+        // A directory has no fd flags (path_open's append/sync flags mean nothing
+        // there); Wasmtime reports 0 too.
+        let flags = if e.kind == Kind::Dir {
+            0
+        } else {
+            host_fdflags(e.host)?
+        };
         let mut b = [0u8; 24];
         b[0] = ft;
         b[2..4].copy_from_slice(&flags.to_le_bytes());
@@ -75,8 +81,8 @@ pub unsafe extern "C" fn aotc_wasi_fd_fdstat_get(
     })())
 }
 
-/// Sets APPEND and NONBLOCK; the sync flags cannot change on Linux (ENOTSUP unless
-/// they already are as asked). APPEND and the sync flags need the fd's write rights.
+/// Sets APPEND and NONBLOCK; the sync flags cannot change on Linux (EINVAL, as Wasmtime, unless
+/// they already are as asked). Directories are EBADF. APPEND and the sync flags need the fd's write rights.
 ///
 /// # Safety
 /// Called by generated code with its context.
@@ -87,7 +93,13 @@ pub unsafe extern "C" fn aotc_wasi_fd_fdstat_set_flags(
     flags: u32,
 ) -> u32 {
     ret((|| {
-        let e = super::fds().get_kind(fd, not_stdio, |_| EBADF, rights::FD_FDSTAT_SET_FLAGS)?;
+        // Files and sockets only: a directory's flags are EBADF, as in Wasmtime.
+        let e = super::fds().get_kind(
+            fd,
+            |e| not_stdio(e) && e.kind != Kind::Dir,
+            |_| EBADF,
+            rights::FD_FDSTAT_SET_FLAGS,
+        )?;
         if flags & !u32::from(fdflags::ALL) != 0 {
             return Err(EINVAL);
         }
@@ -102,8 +114,9 @@ pub unsafe extern "C" fn aotc_wasi_fd_fdstat_set_flags(
         } else {
             flags
         };
+        // Linux cannot change them on an open file; EINVAL as in Wasmtime.
         if want_sync & sync != cur & sync {
-            return Err(ENOTSUP);
+            return Err(EINVAL);
         }
         // SAFETY: F_GETFL/F_SETFL on an fd we own.
         let fl = errno::check(|| unsafe { libc::fcntl(e.host, libc::F_GETFL) })?;
@@ -183,10 +196,11 @@ pub unsafe extern "C" fn aotc_wasi_fd_filestat_set_times(
     fst_flags: u32,
 ) -> u32 {
     ret((|| {
+        // The flags are checked before the fd, as in Wasmtime.
+        let ts = super::utimens(atim, mtim, fst_flags)?;
         let host = super::fds()
             .get_kind(fd, not_stdio, |_| EBADF, rights::FD_FILESTAT_SET_TIMES)?
             .host;
-        let ts = super::utimens(atim, mtim, fst_flags)?;
         super::set_times_fd(host, &ts)
     })())
 }

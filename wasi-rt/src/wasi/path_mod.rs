@@ -13,7 +13,7 @@ use crate::errno::{self, ret, WasiResult, EINVAL, EISDIR, ENOENT, ENOTCAPABLE, E
 use crate::paths::{self, Parent};
 use crate::rights;
 
-use super::path_stat::dir_and_path;
+use super::path_stat::{dir_and_path, dir_fd};
 
 fn lstat_is_dir(p: &Parent) -> WasiResult<bool> {
     let mut st = core::mem::MaybeUninit::<libc::stat>::uninit();
@@ -121,16 +121,12 @@ pub unsafe extern "C" fn aotc_wasi_path_rename(
     // SAFETY: see the function contract.
     let g = unsafe { super::mem(vmctx) };
     ret((|| {
-        let (old_dir, op) =
-            dir_and_path(&g, fd, rights::PATH_RENAME_SOURCE, old_path, old_path_len)?;
-        let (new_dir, np) = dir_and_path(
-            &g,
-            new_fd,
-            rights::PATH_RENAME_TARGET,
-            new_path,
-            new_path_len,
-        )?;
+        let old_dir = dir_fd(fd, rights::PATH_RENAME_SOURCE)?;
+        let new_dir = dir_fd(new_fd, rights::PATH_RENAME_TARGET)?;
+        // The old path is resolved before the new one is read, as Wasmtime orders them.
+        let op = paths::guest_path(g.read_path(old_path, old_path_len)?)?;
         let from = paths::parent(old_dir, &op)?;
+        let np = paths::guest_path(g.read_path(new_path, new_path_len)?)?;
         let to = paths::parent(new_dir, &np)?;
         if from.trailing_slash || to.trailing_slash {
             // Only directories may be named with a trailing slash.
@@ -160,19 +156,22 @@ pub unsafe extern "C" fn aotc_wasi_path_symlink(
     // SAFETY: see the function contract.
     let g = unsafe { super::mem(vmctx) };
     ret((|| {
-        let (dirfd, np) = dir_and_path(&g, fd, rights::PATH_SYMLINK, new_path, new_path_len)?;
+        // As Wasmtime orders the checks: an absolute or malformed target first, then
+        // the new path, then an empty target.
+        let dirfd = dir_fd(fd, rights::PATH_SYMLINK)?;
         let mut target = g.read_path(old_path, old_path_len)?;
-        if target.is_empty() {
-            return Err(ENOENT);
-        }
         if target.contains(&0) {
             return Err(EINVAL);
         }
-        if target[0] == b'/' {
+        if target.first() == Some(&b'/') {
             return Err(ENOTCAPABLE);
         }
-        target.push(0);
+        let np = paths::guest_path(g.read_path(new_path, new_path_len)?)?;
         let parent = paths::parent(dirfd, &np)?;
+        if target.is_empty() {
+            return Err(ENOENT);
+        }
+        target.push(0);
         if parent.trailing_slash {
             // A symlink is never a directory: "new/" cannot be created as one.
             return Err(if lstat_is_dir(&parent).is_ok() {
@@ -209,10 +208,22 @@ pub unsafe extern "C" fn aotc_wasi_path_link(
     // SAFETY: see the function contract.
     let g = unsafe { super::mem(vmctx) };
     ret((|| {
-        let (old_dir, op) =
-            dir_and_path(&g, old_fd, rights::PATH_LINK_SOURCE, old_path, old_path_len)?;
-        let (new_dir, np) =
-            dir_and_path(&g, new_fd, rights::PATH_LINK_TARGET, new_path, new_path_len)?;
+        let old_dir = dir_fd(old_fd, rights::PATH_LINK_SOURCE)?;
+        let new_dir = dir_fd(new_fd, rights::PATH_LINK_TARGET)?;
+        // The old path is resolved before the new one is read, as Wasmtime orders them.
+        let op = paths::guest_path(g.read_path(old_path, old_path_len)?)?;
+        let follow = old_flags & rights::lookupflags::SYMLINK_FOLLOW != 0;
+        let (src, from) = if follow {
+            (
+                Some(paths::open_beneath(old_dir, &op, libc::O_PATH, 0, true)?),
+                None,
+            )
+        } else {
+            let from = paths::parent(old_dir, &op)?;
+            slash_requires_dir(&from)?;
+            (None, Some(from))
+        };
+        let np = paths::guest_path(g.read_path(new_path, new_path_len)?)?;
         let to = paths::parent(new_dir, &np)?;
         if to.trailing_slash {
             return Err(if lstat_is_dir(&to).is_ok() {
@@ -221,8 +232,7 @@ pub unsafe extern "C" fn aotc_wasi_path_link(
                 ENOENT
             });
         }
-        if old_flags & rights::lookupflags::SYMLINK_FOLLOW != 0 {
-            let src = paths::open_beneath(old_dir, &op, libc::O_PATH, 0, true)?;
+        if let Some(src) = src {
             // Link the opened object itself through its /proc/self/fd entry, which
             // linkat follows (AT_SYMLINK_FOLLOW) to exactly that inode.
             let mut proc_path = [0u8; 40];
@@ -243,8 +253,9 @@ pub unsafe extern "C" fn aotc_wasi_path_link(
             })
             .map(|_| ());
         }
-        let from = paths::parent(old_dir, &op)?;
-        slash_requires_dir(&from)?;
+        let Some(from) = from else {
+            unreachable!("resolved above when not following")
+        };
         // SAFETY: single-component names relative to beneath-resolved parents; no
         // AT_SYMLINK_FOLLOW, so a symlink is linked as itself.
         errno::check(|| unsafe {

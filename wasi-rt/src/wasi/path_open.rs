@@ -5,30 +5,33 @@
 //! creating (O_CREAT, O_EXCL) needs `path_create_file` and truncating (O_TRUNC, also
 //! alone) needs `path_filestat_set_size` on the directory; write-ish rights
 //! (fd_write, fd_datasync, fd_allocate, fd_filestat_set_size) requested beyond the
-//! directory's inheriting rights are ENOTCAPABLE, as are fdflags append/dsync/sync/rsync
-//! without the matching inheriting right. Beneath a read-only grant all of these fail.
+//! directory's ceiling (its grant's inheriting rights) are ENOTCAPABLE, as are fdflags
+//! append/dsync/sync/rsync without the matching right there. Beneath a read-only grant
+//! all of these fail. The directory's own inheriting rights bound nothing (see
+//! `fdtable`): Zig's std narrows them to directory rights and then creates files.
 //!
-//! Other requested rights beyond the inheriting set are dropped silently (the spec lets
-//! an implementation grant fewer rights; Rust's std asks for many it never uses), so
-//! the new fd never holds more than its directory hands down.
+//! Other requested rights beyond the ceiling are dropped silently (the spec lets an
+//! implementation grant fewer rights; Rust's std asks for many it never uses), so the
+//! new fd never holds more than its grant hands down.
 //!
 //! The host open mode follows the rights as in Wasmtime: written if `fd_write` is
-//! granted, read if `fd_read` is or if nothing is written. Syncing rights never open
+//! granted or the open creates or truncates, read if `fd_read` is or if nothing is
+//! written. Syncing rights never open
 //! for writing, so re-opening a directory with its own rights (Rust's std does, for
 //! `"."`) works, while asking `fd_write` of a directory is EISDIR from the host, as in
-//! Wasmtime. One addition: `fd_filestat_set_size` or `fd_allocate` without `fd_write`
-//! opens a file for writing too (ftruncate and fallocate need it; Wasmtime then fails
-//! them), and a directory read-only (O_DIRECTORY, or retried after EISDIR). A
-//! directory is never opened for writing on the host.
+//! Wasmtime. Sizing or allocating rights without `fd_write` leave the file read-only
+//! on the host, so those calls then fail as POSIX says (as in Wasmtime; Go's std asks
+//! for `fd_filestat_set_size` on read-only opens and expects EINVAL from truncating).
+//! A directory is never opened for writing on the host.
 
 use aotc_abi::layout::VmCtxHeader;
 
-use crate::errno::{ret, EBADF, EINVAL, EISDIR, ENOTCAPABLE, ENOTDIR};
+use crate::errno::{ret, EBADF, EINVAL, ELOOP, ENOTCAPABLE, ENOTDIR};
 use crate::fdtable::{FdEntry, Kind};
 use crate::paths;
 use crate::rights::{self, fdflags, filetype, lookupflags, oflags};
 
-/// Write-ish rights: requesting one beyond the directory's inheriting rights is
+/// Write-ish rights: requesting one beyond the directory's ceiling is
 /// ENOTCAPABLE (the others are dropped silently).
 const WRITE_ISH: u64 =
     rights::FD_WRITE | rights::FD_DATASYNC | rights::FD_ALLOCATE | rights::FD_FILESTAT_SET_SIZE;
@@ -62,6 +65,11 @@ pub unsafe extern "C" fn aotc_wasi_path_open(
             return Err(EINVAL);
         }
         let (of, ff) = (oflags_in as u16, fdflags_in as u16);
+        // A directory can be neither created, made exclusively nor truncated: EINVAL
+        // before anything else, as in Wasmtime.
+        if of & oflags::DIRECTORY != 0 && of & (oflags::CREAT | oflags::TRUNC | oflags::EXCL) != 0 {
+            return Err(EINVAL);
+        }
 
         let mut need = 0;
         if of & (oflags::CREAT | oflags::EXCL) != 0 {
@@ -71,7 +79,7 @@ pub unsafe extern "C" fn aotc_wasi_path_open(
             need |= rights::PATH_FILESTAT_SET_SIZE;
         }
         dir.require(need)?;
-        let inh = dir.inheriting;
+        let inh = dir.ceiling;
         if (rights_base | rights_inheriting) & WRITE_ISH & !inh != 0 {
             return Err(ENOTCAPABLE);
         }
@@ -94,14 +102,14 @@ pub unsafe extern "C" fn aotc_wasi_path_open(
         let p = paths::guest_path(g.read_path(path, path_len)?)?;
         g.range(fd_out, 4)?;
 
-        // Written through: fd_write; or sizing or allocating a file (ftruncate and
-        // fallocate need a writable host fd), never a directory.
-        let write = base & rights::FD_WRITE != 0;
-        let write_file = !write
-            && of & oflags::DIRECTORY == 0
-            && base & (rights::FD_ALLOCATE | rights::FD_FILESTAT_SET_SIZE) != 0;
-        let read = base & rights::FD_READ != 0 || !(write || write_file);
-        let mut flags = match (read, write || write_file) {
+        // Written through only with fd_write, as in Wasmtime: a file opened without it
+        // is read-only on the host, so sizing or allocating it fails as POSIX says
+        // (EINVAL, EBADF) even when the rights allow the call (Go's std asks for
+        // fd_filestat_set_size on every read-only open).
+        // Creating or truncating opens for writing too, as in Wasmtime.
+        let write = base & rights::FD_WRITE != 0 || of & (oflags::CREAT | oflags::TRUNC) != 0;
+        let read = base & rights::FD_READ != 0 || !write;
+        let mut flags = match (read, write) {
             (true, true) => libc::O_RDWR,
             (false, true) => libc::O_WRONLY,
             _ => libc::O_RDONLY,
@@ -133,11 +141,15 @@ pub unsafe extern "C" fn aotc_wasi_path_open(
         let follow = dirflags & lookupflags::SYMLINK_FOLLOW != 0;
         let dirfd = dir.host;
         let file = match paths::open_beneath(dirfd, &p, flags, 0o666, follow) {
-            // Sizing rights asked of a directory: open it for reading (the rights
-            // are dropped below, as nothing sizes a directory).
-            Err(EISDIR) if write_file => {
-                let ro = (flags & !(libc::O_WRONLY | libc::O_RDWR)) | libc::O_RDONLY;
-                paths::open_beneath(dirfd, &p, ro, 0o666, follow)?
+            // O_DIRECTORY|O_NOFOLLOW on a symlink: Linux says ENOTDIR, Wasmtime (and
+            // O_NOFOLLOW alone) ELOOP. Answer as Wasmtime when the last component is a
+            // symlink.
+            Err(ENOTDIR) if !follow && of & oflags::DIRECTORY != 0 => {
+                let link = paths::open_beneath(dirfd, &p, libc::O_PATH, 0, false)?;
+                if super::fstat(link.0)?.st_mode & libc::S_IFMT == libc::S_IFLNK {
+                    return Err(ELOOP);
+                }
+                return Err(ENOTDIR);
             }
             r => r?,
         };
@@ -159,7 +171,10 @@ pub unsafe extern "C" fn aotc_wasi_path_open(
                 inheriting,
             )
         };
-        let new_fd = table.insert(entry)?;
+        let new_fd = table.insert(FdEntry {
+            ceiling: inh,
+            ..entry
+        })?;
         g.write_u32(fd_out, new_fd)
     })())
 }

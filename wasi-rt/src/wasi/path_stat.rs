@@ -23,15 +23,22 @@ pub(crate) fn dir_and_path(
     path: u32,
     path_len: u32,
 ) -> WasiResult<(libc::c_int, Vec<u8>)> {
-    // Not a directory: EBADF, as in Wasmtime (only path_open says ENOTDIR for a file).
-    let e = super::fds().get_kind(
-        fd,
-        |e| e.kind == crate::fdtable::Kind::Dir,
-        |_| errno::EBADF,
-        right,
-    )?;
-    let host = e.host;
+    let host = dir_fd(fd, right)?;
     Ok((host, paths::guest_path(g.read_path(path, path_len)?)?))
+}
+
+/// The host fd of directory `fd` holding `right`. Not a directory: EBADF, as in
+/// Wasmtime (only path_open says ENOTDIR for a file). Calls naming two directories
+/// look both up before reading either path, as Wasmtime orders its checks.
+pub(crate) fn dir_fd(fd: u32, right: u64) -> WasiResult<libc::c_int> {
+    Ok(super::fds()
+        .get_kind(
+            fd,
+            |e| e.kind == crate::fdtable::Kind::Dir,
+            |_| errno::EBADF,
+            right,
+        )?
+        .host)
 }
 
 /// Opens the object itself, following symlinks beneath (O_PATH).
@@ -98,8 +105,9 @@ pub unsafe extern "C" fn aotc_wasi_path_filestat_set_times(
     // SAFETY: see the function contract.
     let g = unsafe { super::mem(vmctx) };
     ret((|| {
-        let (dirfd, p) = dir_and_path(&g, fd, rights::PATH_FILESTAT_SET_TIMES, path, path_len)?;
+        // The flags are checked before the fd, as in Wasmtime.
         let ts = super::utimens(atim, mtim, fst_flags)?;
+        let (dirfd, p) = dir_and_path(&g, fd, rights::PATH_FILESTAT_SET_TIMES, path, path_len)?;
         if flags & lookupflags::SYMLINK_FOLLOW != 0 || ends_with_slash(&p) {
             let f = open_followed(dirfd, &p, ends_with_slash(&p))?;
             super::set_times_fd(f.0, &ts)

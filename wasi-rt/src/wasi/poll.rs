@@ -136,7 +136,10 @@ pub unsafe extern "C" fn aotc_wasi_poll_oneoff(
                             sub.deadline =
                                 now_mono.saturating_add(timeout.saturating_sub(now_real));
                         }
-                        _ => sub.error = Some(EINVAL),
+                        // The CPU-time clocks: no host timer sleeps on them.
+                        (2 | 3, _) => sub.error = Some(EINVAL),
+                        // No such clock: the whole call is EINVAL, as in Wasmtime.
+                        _ => return Err(EINVAL),
                     }
                 }
                 FD_READ | FD_WRITE => match table.get(le_u32(&s[16..]), POLL_FD_READWRITE) {
@@ -156,7 +159,8 @@ pub unsafe extern "C" fn aotc_wasi_poll_oneoff(
                     }
                     Err(err) => sub.error = Some(err),
                 },
-                _ => sub.error = Some(EINVAL),
+                // No such event type: the whole call is EINVAL, as in Wasmtime.
+                _ => return Err(EINVAL),
             }
             subs.push(sub);
         }
