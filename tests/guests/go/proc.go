@@ -242,7 +242,8 @@ func sleeps() {
 		subs = [2]subFd{{userdata: 3, tag: 1, fd: uint32(f.Fd())}}
 		ev = [2]event{}
 		e = wasiPollOneoff(unsafe.Pointer(&subs[0]), unsafe.Pointer(&ev[0]), 1, unsafe.Pointer(&n))
-		say("raw poll file readable: %s n=%d userdata=%d errno=%d type=%d nbytes=%d", errstr(e), n, ev[0].userdata, ev[0].errno, ev[0].typ, ev[0].nbytes)
+		// The exact count differs by rule poll-events (mode sleep-poll-badfd prints it).
+		say("raw poll file readable: %s n=%d userdata=%d errno=%d type=%d nbytes>0:%s", errstr(e), n, ev[0].userdata, ev[0].errno, ev[0].typ, yes(ev[0].nbytes > 0))
 		f.Close()
 	} else {
 		say("open hello.txt: %s", res(err))
@@ -268,6 +269,16 @@ func sleepPollBadfd() {
 	var n uint32
 	e := wasiPollOneoff(unsafe.Pointer(&subs[0]), unsafe.Pointer(&ev[0]), 1, unsafe.Pointer(&n))
 	say("raw poll bad fd: %s n=%d userdata=%d errno=%s", errstr(e), n, ev[0].userdata, errstr(uint32(ev[0].errno)))
+	// Read readiness of a 13-byte file at offset 0: aotc reports the 13 bytes left,
+	// Wasmtime 1.
+	f, err := os.Open("hello.txt")
+	if err == nil {
+		subs = [2]subFd{{userdata: 3, tag: 1, fd: uint32(f.Fd())}}
+		ev = [2]event{}
+		e = wasiPollOneoff(unsafe.Pointer(&subs[0]), unsafe.Pointer(&ev[0]), 1, unsafe.Pointer(&n))
+		say("raw poll file readable: %s nbytes=%d", errstr(e), ev[0].nbytes)
+		f.Close()
+	}
 }
 
 func fdline(fd int32) string {
