@@ -352,6 +352,17 @@ export function showFdstat(label: string, fd: i32): void {
       " base=" + hex(s.base) + " inheriting=" + hex(s.inheriting));
 }
 
+/** Prints "fdstat LABEL: type=.. flags=.." (no rights: aotc's differ from Wasmtime's under the
+ *  README rule `rights`) or the errno. */
+export function showFdstatType(label: string, fd: i32): void {
+  const s = fdstat(fd);
+  if (s == null) {
+    say("fdstat " + label + ": " + ename(err));
+    return;
+  }
+  say("fdstat " + label + ": type=" + filetypeName(s.filetype) + " flags=" + hex(s.flags));
+}
+
 // ---- filestat ----
 
 export class FileStat {
