@@ -10,12 +10,13 @@
 //! a row of the README's table of differences. Anything else that differs fails.
 //!
 //! Each toolchain's test prints one summary line: programs, cases, the WASI functions
-//! its programs import, and divergences. Built modules are cached under
+//! its programs import, and divergences; with `AOTC_DIFF_CALLS=1` a second one counts
+//! the WASI calls its cases make (from Wasmtime's trace log, one more run per case). Built modules are cached under
 //! `target/guests/<toolchain>/`, keyed by the hash of the toolchain's folder.
 
 mod common;
 
-use common::wasi_diff::{compare, Case, Grant};
+use common::wasi_diff::{compare, count_calls, Case, Grant};
 use common::{fnv64, function_imports, root, tests_path};
 use serde::Deserialize;
 use std::collections::{BTreeMap, BTreeSet};
@@ -211,6 +212,25 @@ fn check_toolchain(toolchain: &str) {
     });
     let failures = failures.into_inner().unwrap();
     let by_rule = by_rule.into_inner().unwrap();
+    // AOTC_DIFF_CALLS=1: count the WASI calls the cases make (from Wasmtime's trace).
+    if std::env::var_os("AOTC_DIFF_CALLS").is_some_and(|v| v == "1") {
+        let mut total: BTreeMap<String, usize> = BTreeMap::new();
+        for (case, _) in &cases {
+            for (name, n) in count_calls(case) {
+                *total.entry(name).or_insert(0) += n;
+            }
+        }
+        println!(
+            "wasi-diff {toolchain}: {} WASI calls made, to {} functions ({})",
+            total.values().sum::<usize>(),
+            total.len(),
+            total
+                .iter()
+                .map(|(k, v)| format!("{k} {v}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
     println!(
         "wasi-diff {toolchain}: {} programs, {} cases, {} WASI functions imported ({}); \
          {} divergent ({} under README rules, {} unexplained)",

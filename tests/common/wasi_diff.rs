@@ -331,6 +331,42 @@ pub fn run_wasmtime(case: &Case) -> Outcome {
     })
 }
 
+/// The WASI calls the case makes, counted per function from Wasmtime's trace log (one
+/// more run, with `WASMTIME_LOG=wasmtime_wasi=trace`; each call logs one `result=` line).
+pub fn count_calls(case: &Case) -> BTreeMap<String, usize> {
+    let wasmtime = wasmtime();
+    let dir = workdir(case);
+    let mut run = Run::new(&wasmtime).arg("run").arg("--argv0=guest");
+    for g in &case.grants {
+        run = run.arg(format!("--dir={}::{}", g.host, g.guest));
+    }
+    for (k, v) in &case.env {
+        run = run.arg(format!("--env={k}={v}"));
+    }
+    let out = run
+        .env("HOME", scratch_root())
+        .env("WASMTIME_LOG", "wasmtime_wasi=trace")
+        .env("NO_COLOR", "1")
+        .arg(&case.wasm)
+        .args(&case.args)
+        .stdin(case.stdin.clone())
+        .cwd(dir.path())
+        .output();
+    let mut calls = BTreeMap::new();
+    for line in out.stderr().lines() {
+        let Some(rest) = line.split_once("module=\"wasi_snapshot_preview1\" function=\"") else {
+            continue;
+        };
+        let Some((name, tail)) = rest.1.split_once('"') else {
+            continue;
+        };
+        if tail.contains(" result=") {
+            *calls.entry(name.to_string()).or_insert(0) += 1;
+        }
+    }
+    calls
+}
+
 /// Runs the case under both engines and lists every difference.
 pub fn compare(case: &Case) -> Comparison {
     let aotc = run_aotc(case);
