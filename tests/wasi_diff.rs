@@ -290,3 +290,48 @@ fn rust_std() {
 fn go_wasip1() {
     check_toolchain("go");
 }
+
+/// Every rule of the README's table is tested: named by some toolchain case (which
+/// must then differ from Wasmtime), or, where the differential cannot show it (the
+/// Wasmtime CLI has no read-only grants), citing a `file::test` that exists.
+#[test]
+fn every_readme_rule_is_tested() {
+    let mut named = BTreeSet::new();
+    for toolchain in TOOLCHAINS {
+        let text = std::fs::read_to_string(tests_path(&format!("guests/{toolchain}/cases.toml")))
+            .expect("cases.toml");
+        let file: CaseFile = toml::from_str(&text).expect("cases.toml parses");
+        for case in file.cases {
+            named.extend(case.rules);
+        }
+    }
+    let readme = std::fs::read_to_string(root().join("README.md")).expect("README.md");
+    let table = readme
+        .split("<!-- wasmtime-rules -->")
+        .nth(1)
+        .and_then(|t| t.split("<!-- /wasmtime-rules -->").next())
+        .expect("the table of differences");
+    let mut untested = Vec::new();
+    for rule in readme_rules() {
+        if named.contains(&rule) {
+            continue;
+        }
+        let row = table
+            .lines()
+            .find(|l| l.starts_with(&format!("| `{rule}`")))
+            .expect("row");
+        let cited = row.split('`').any(|t| {
+            t.split_once("::").is_some_and(|(file, test)| {
+                std::fs::read_to_string(tests_path(&format!("{file}.rs")))
+                    .is_ok_and(|src| src.contains(&format!("fn {test}()")))
+            })
+        });
+        if !cited {
+            untested.push(rule);
+        }
+    }
+    assert!(
+        untested.is_empty(),
+        "README rules no case names and no test cites: {untested:?}"
+    );
+}
