@@ -56,7 +56,7 @@ struct Rng(u64);
 
 impl Rng {
     fn new(seed: u64) -> Rng {
-        Rng(seed ^ 0x5eed_0f_a07c_0000)
+        Rng(seed ^ 0x005e_ed0f_a07c_0000)
     }
 
     fn next(&mut self) -> u64 {
