@@ -236,17 +236,8 @@ fn readme_conformance_table_matches_contract_and_tests() {
 /// of differences (the rules `tests/wasi_diff.rs` and `tests/wasi_gen.rs` enforce).
 #[test]
 fn readme_wasmtime_column_names_known_rules() {
+    let rules = common::wasi_diff::readme_rules();
     let readme = std::fs::read_to_string(root().join("README.md")).expect("README.md");
-    let rules_table = readme
-        .split("<!-- wasmtime-rules -->")
-        .nth(1)
-        .and_then(|t| t.split("<!-- /wasmtime-rules -->").next())
-        .expect("README has the table of differences from Wasmtime");
-    let rules: Vec<&str> = rules_table
-        .lines()
-        .filter_map(|l| l.strip_prefix("| `"))
-        .filter_map(|l| l.split_once('`').map(|(id, _)| id))
-        .collect();
     let section = readme
         .split("\n## WASI preview1 conformance\n")
         .nth(1)
@@ -274,7 +265,7 @@ fn readme_wasmtime_column_names_known_rules() {
             continue;
         };
         for rule in list.split(',').map(|r| r.trim().trim_matches('`')) {
-            if !rules.contains(&rule) {
+            if !rules.contains(rule) {
                 problems.push(format!(
                     "{name}: rule `{rule}` is not in the table of differences"
                 ));

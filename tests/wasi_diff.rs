@@ -16,7 +16,7 @@
 
 mod common;
 
-use common::wasi_diff::{compare, count_calls, Case, Grant};
+use common::wasi_diff::{compare, count_calls, readme_rules, readme_rules_table, Case, Grant};
 use common::{fnv64, function_imports, root, tests_path};
 use serde::Deserialize;
 use std::collections::{BTreeMap, BTreeSet};
@@ -111,21 +111,6 @@ fn collect_files(dir: &Path, out: &mut Vec<PathBuf>) {
             out.push(path);
         }
     }
-}
-
-/// The rule ids the README's table of differences lists (first cell, in backquotes).
-fn readme_rules() -> BTreeSet<String> {
-    let readme = std::fs::read_to_string(root().join("README.md")).expect("README.md");
-    let start = readme
-        .find("<!-- wasmtime-rules -->")
-        .expect("README.md has the table of differences from Wasmtime");
-    readme[start..]
-        .lines()
-        .skip(1)
-        .take_while(|l| !l.contains("<!-- /wasmtime-rules -->"))
-        .filter_map(|l| l.strip_prefix("| `"))
-        .filter_map(|l| l.split_once('`').map(|(id, _)| id.to_string()))
-        .collect()
 }
 
 /// Runs every case of one toolchain; fails on any difference not covered by a rule.
@@ -305,12 +290,7 @@ fn every_readme_rule_is_tested() {
             named.extend(case.rules);
         }
     }
-    let readme = std::fs::read_to_string(root().join("README.md")).expect("README.md");
-    let table = readme
-        .split("<!-- wasmtime-rules -->")
-        .nth(1)
-        .and_then(|t| t.split("<!-- /wasmtime-rules -->").next())
-        .expect("the table of differences");
+    let table = readme_rules_table();
     let mut untested = Vec::new();
     for rule in readme_rules() {
         if named.contains(&rule) {

@@ -35,7 +35,7 @@
 
 mod common;
 
-use common::wasi_diff::{compare, Case, Comparison, Grant};
+use common::wasi_diff::{compare, readme_rules, Case, Comparison, Grant};
 use common::{fnv64, tests_path, wasm_from_c};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -1102,23 +1102,6 @@ fn failures(cmp: &Comparison, lines: &[String]) -> Vec<Divergence> {
     judge(cmp, lines)
         .into_iter()
         .filter(|d| rule_of(d).is_none())
-        .collect()
-}
-
-/// The README's rule ids (the first column of its table of differences from Wasmtime),
-/// parsed as `tests/wasi_diff.rs` does.
-fn readme_rules() -> Vec<String> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md");
-    let readme = std::fs::read_to_string(&path).expect("README.md");
-    let start = readme
-        .find("<!-- wasmtime-rules -->")
-        .expect("README.md has the table of differences from Wasmtime");
-    readme[start..]
-        .lines()
-        .skip(1)
-        .take_while(|l| !l.contains("<!-- /wasmtime-rules -->"))
-        .filter_map(|l| l.strip_prefix("| `"))
-        .filter_map(|l| l.split_once('`').map(|(id, _)| id.to_string()))
         .collect()
 }
 

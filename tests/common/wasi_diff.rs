@@ -12,8 +12,8 @@
 //! difference. `AOTC_DIFF_AOTC` names another aotc binary (e.g. an older build, to
 //! count divergences before a fix); by default the one cargo built is used.
 
-use super::{aotc_bin, fnv64, scratch_root, tempdir, tests_path, unique_suffix, Output, Run};
-use std::collections::{BTreeMap, HashMap};
+use super::{aotc_bin, fnv64, root, scratch_root, tempdir, tests_path, unique_suffix, Output, Run};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt::Write as _;
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::os::unix::process::ExitStatusExt;
@@ -483,4 +483,24 @@ fn node_text(node: &Node) -> String {
         Node::Symlink { target } => format!("symlink -> {}", target.display()),
         Node::Other => "special file".into(),
     }
+}
+
+/// The README's table of differences from Wasmtime: the lines between its markers.
+pub fn readme_rules_table() -> String {
+    let readme = std::fs::read_to_string(root().join("README.md")).expect("README.md");
+    readme
+        .split("<!-- wasmtime-rules -->")
+        .nth(1)
+        .and_then(|t| t.split("<!-- /wasmtime-rules -->").next())
+        .expect("README.md has the table of differences from Wasmtime")
+        .to_string()
+}
+
+/// The rule ids of that table (its first column, in backquotes).
+pub fn readme_rules() -> BTreeSet<String> {
+    readme_rules_table()
+        .lines()
+        .filter_map(|l| l.strip_prefix("| `"))
+        .filter_map(|l| l.split_once('`').map(|(id, _)| id.to_string()))
+        .collect()
 }
