@@ -681,6 +681,10 @@ fn needed_rights(call: &str, args: &[String]) -> (u64, u64) {
             }
         }
         "fd_tell" => (FD_TELL, 0),
+        // aotc asks fd_write for append and the sync flags (they change how it writes).
+        "fd_fdstat_set_flags" if arg(1) & (1 | 2 | 8 | 16) != 0 => {
+            (FD_FDSTAT_SET_FLAGS | FD_WRITE, 0)
+        }
         "fd_fdstat_set_flags" => (FD_FDSTAT_SET_FLAGS, 0),
         "fd_filestat_get" => (FD_FILESTAT_GET, 0),
         "fd_filestat_set_size" => (FD_FILESTAT_SET_SIZE, 0),

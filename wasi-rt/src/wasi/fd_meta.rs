@@ -104,9 +104,6 @@ pub unsafe extern "C" fn aotc_wasi_fd_fdstat_set_flags(
             return Err(EINVAL);
         }
         let flags = flags as u16;
-        if flags & (fdflags::APPEND | fdflags::DSYNC | fdflags::SYNC | fdflags::RSYNC) != 0 {
-            e.require(rights::FD_WRITE)?;
-        }
         let cur = host_fdflags(e.host)?;
         let sync = fdflags::DSYNC | fdflags::SYNC | fdflags::RSYNC;
         let want_sync = if flags & fdflags::RSYNC != 0 {
@@ -114,9 +111,13 @@ pub unsafe extern "C" fn aotc_wasi_fd_fdstat_set_flags(
         } else {
             flags
         };
-        // Linux cannot change them on an open file; EINVAL as in Wasmtime.
+        // Linux cannot change them on an open file; EINVAL as in Wasmtime, before the
+        // rights, as Wasmtime orders them.
         if want_sync & sync != cur & sync {
             return Err(EINVAL);
+        }
+        if flags & (fdflags::APPEND | fdflags::DSYNC | fdflags::SYNC | fdflags::RSYNC) != 0 {
+            e.require(rights::FD_WRITE)?;
         }
         // SAFETY: F_GETFL/F_SETFL on an fd we own.
         let fl = errno::check(|| unsafe { libc::fcntl(e.host, libc::F_GETFL) })?;
