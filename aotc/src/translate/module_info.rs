@@ -17,9 +17,11 @@ use wasmparser::{
 
 /// The proposals aotc translates: WebAssembly 2.0 (MVP, mutable globals, sign
 /// extension, saturating float-to-int, multi-value, bulk memory, reference types,
-/// fixed-width SIMD). Relaxed SIMD and later proposals are not enabled.
+/// fixed-width SIMD) and, of 3.0, extended constant expressions (`i32`/`i64`
+/// `add`, `sub`, `mul` in initialisers and offsets). Proposals not listed here are
+/// rejected at validation with wasmparser's message naming the feature.
 pub fn supported_features() -> WasmFeatures {
-    WasmFeatures::WASM2
+    WasmFeatures::WASM2 | WasmFeatures::EXTENDED_CONST
 }
 
 /// A function signature.
