@@ -1,5 +1,7 @@
 //! The compile cache: a second identical compile is a hit (said by `-v`) and gives
-//! the same executable; changing a code generation flag misses; a corrupt entry is
+//! the same executable; changing a code generation flag misses; changing only the
+//! grants (`--allow-dir`, `--env`, `--allow-env`, `--listen`, `--manifest`) hits and
+//! relinks an executable with the new grants alone; a corrupt entry is
 //! recompiled and replaced; `--no-cache` and a missing cache directory turn it off;
 //! entries and folders not owned by the user alone are not trusted, folders are 0700.
 //! Every test uses a cache directory of its own (`AOTC_CACHE_DIR`).
@@ -103,7 +105,6 @@ fn code_generation_flags_miss() {
         &["-O1"][..],
         &["--target-cpu", "x86-64-v3"][..],
         &["--strict-traps"][..],
-        &["--env", "A=B"][..],
         &["--emit", "asm"][..],
         &["--partitions", "2"][..],
     ] {
@@ -263,4 +264,166 @@ fn only_the_users_own_entries_are_trusted() {
         says(&out, "hit"),
         "the user's own replacement is used",
     );
+}
+
+/// A command that reads `old/f.txt` and `new/f.txt` and prints what it got, then the
+/// variables `GRANT` and `PASSED`: which grants the executable carries, seen from
+/// inside.
+const GRANTS_C: &str = r#"#include <stdio.h>
+#include <stdlib.h>
+
+int main(void) {
+  const char *paths[] = {"old/f.txt", "new/f.txt"};
+  for (int i = 0; i < 2; i++) {
+    FILE *f = fopen(paths[i], "r");
+    if (!f) {
+      printf("%s: refused\n", paths[i]);
+      continue;
+    }
+    char buf[32] = {0};
+    fgets(buf, sizeof buf, f);
+    fclose(f);
+    printf("%s: %s", paths[i], buf);
+  }
+  const char *grant = getenv("GRANT"), *passed = getenv("PASSED");
+  printf("GRANT=%s\nPASSED=%s\n", grant ? grant : "(unset)", passed ? passed : "(unset)");
+  return 0;
+}
+"#;
+
+/// The symbols an executable defines or references.
+fn symbols(exe: &Path) -> Vec<String> {
+    let bytes = std::fs::read(exe).unwrap();
+    let elf = goblin::elf::Elf::parse(&bytes).expect("ELF");
+    elf.syms
+        .iter()
+        .filter_map(|s| elf.strtab.get_at(s.st_name).map(str::to_string))
+        .collect()
+}
+
+#[test]
+fn changing_only_the_grants_relinks_without_compiling() {
+    let f = Fixture::new();
+    write_file(&f.path("grants.c"), GRANTS_C.as_bytes());
+    let wasm = wasm_from_c(&f.path("grants.c"), &[]);
+    std::fs::copy(&wasm, f.path("grants.wasm")).unwrap();
+    for d in ["old", "new"] {
+        write_file(
+            &f.path(&format!("{d}/f.txt")),
+            format!("{d} file\n").as_bytes(),
+        );
+    }
+    let build = |out: &str, flags: &[&str]| {
+        let out = Run::new(aotc_bin())
+            .cwd(f.dir.path())
+            .env("AOTC_CACHE_DIR", f.cache_dir())
+            .args(["grants.wasm", "-o", out, "-v"])
+            .args(flags)
+            .output();
+        assert_success(&out);
+        out
+    };
+    let run = |exe: &str| {
+        let out = Run::new(f.path(exe))
+            .cwd(f.dir.path())
+            .env("PASSED", "from the host")
+            .output();
+        assert_success(&out);
+        out.stdout()
+    };
+    let inspect = |exe: &str| {
+        let out = aotc(["inspect".as_ref(), f.path(exe).as_os_str()]);
+        assert_success(&out);
+        out.stdout()
+    };
+
+    let first = build("a", &["--allow-dir", "old", "--env", "GRANT=a"]);
+    check(&first, says(&first, "miss"), "the first compile misses");
+    check(&first, says(&first, "stored"), "and stores");
+    assert_eq!(
+        run("a"),
+        "old/f.txt: old file\nnew/f.txt: refused\nGRANT=a\nPASSED=(unset)\n"
+    );
+
+    // Other directory, variables and a pass-through: the code is the cached one.
+    let second = build(
+        "b",
+        &[
+            "--allow-dir",
+            "new",
+            "--env",
+            "GRANT=b",
+            "--allow-env",
+            "PASSED",
+        ],
+    );
+    check(
+        &second,
+        says(&second, "hit"),
+        "a grant change hits the cache",
+    );
+    check(
+        &second,
+        !second.stderr().contains("aotc: time: compile "),
+        "a grant change does not compile",
+    );
+    assert_eq!(
+        run("b"),
+        "old/f.txt: refused\nnew/f.txt: new file\nGRANT=b\nPASSED=from the host\n"
+    );
+    let shown = inspect("b");
+    assert!(shown.contains("\nmanifest: ok\n"), "{shown}");
+    assert!(shown.contains("new  <- new  ro"), "{shown}");
+    assert!(!shown.contains("old"), "the old grant is gone:\n{shown}");
+    assert!(
+        shown.contains("GRANT=b") && !shown.contains("GRANT=a"),
+        "{shown}"
+    );
+    assert!(shown.contains("passed through: PASSED"), "{shown}");
+    // The first executable keeps its own grants.
+    assert!(inspect("a").contains("old  <- old  ro"));
+
+    // The same through a manifest file, with a socket: the listener set-up is linked
+    // only when a socket is granted, and still nothing is compiled.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .unwrap()
+        .port();
+    let listen = format!("127.0.0.1:{port}");
+    write_file(
+        &f.path("caps.toml"),
+        format!("dirs = [\"old::new:rw\"]\nlisten = [\"{listen}\"]\n[env]\nGRANT = \"file\"\n")
+            .as_bytes(),
+    );
+    let third = build("c", &["--manifest", "caps.toml"]);
+    check(&third, says(&third, "hit"), "--manifest hits the cache");
+    let shown = inspect("c");
+    assert!(shown.contains("\nmanifest: ok\n"), "{shown}");
+    assert!(shown.contains("new  <- old  rw"), "{shown}");
+    assert!(
+        shown.contains(&format!("listen sockets (TCP): {listen}")),
+        "{shown}"
+    );
+    let opens_listeners = |exe: &str| {
+        symbols(&f.path(exe))
+            .iter()
+            .any(|s| s == "aotc_rt_open_listeners")
+    };
+    assert!(opens_listeners("c"));
+    assert!(!opens_listeners("b"));
+    // Guest `new` is the host's `old` now.
+    assert_eq!(
+        run("c"),
+        "old/f.txt: refused\nnew/f.txt: old file\nGRANT=file\nPASSED=(unset)\n"
+    );
+    assert_eq!(f.entries().len(), 1, "one cache entry for all three");
+
+    // Back to the first grants: the same executable, byte for byte.
+    build("a2", &["--allow-dir", "old", "--env", "GRANT=a"]);
+    assert!(std::fs::read(f.path("a")).unwrap() == std::fs::read(f.path("a2")).unwrap());
+
+    // An object carries its manifest too (linked into it, not compiled).
+    let obj = build("g.o", &["--emit", "obj", "--allow-dir", "new"]);
+    check(&obj, says(&obj, "hit"), "--emit obj reuses the code");
+    assert!(symbols(&f.path("g.o")).contains(&aotc_abi::sym::MANIFEST.to_string()));
 }

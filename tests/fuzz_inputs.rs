@@ -123,7 +123,7 @@ fn options(embedding: Embedding) -> CodegenOptions {
     CodegenOptions {
         opt_level: 0,
         target_cpu: "x86-64-v2".to_string(),
-        manifest: aotc_abi::manifest::Manifest::default().encode(),
+        manifest: Some(aotc_abi::manifest::Manifest::default().encode()),
         emit: Emit::Object,
         embedding,
         entry: Default::default(),

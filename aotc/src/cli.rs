@@ -328,6 +328,12 @@ impl EmitKind {
             EmitKind::Asm => "s",
         }
     }
+
+    /// Whether the manifest is linked in as an object of its own (executables and
+    /// objects) rather than embedded in the compiled code (one IR or assembly text).
+    pub fn links_manifest(self) -> bool {
+        matches!(self, EmitKind::Exe | EmitKind::Obj)
+    }
 }
 
 /// Options of a compilation.

@@ -2,6 +2,13 @@
 //! cache lookup → `translate::compile_split` (on `-j` threads) → cache store → write
 //! or link.
 //!
+//! The grants are linked, not compiled: for an executable or an object the code is
+//! compiled without the manifest (`CodegenOptions::manifest` is `None`) and cached
+//! under a key that does not contain it; the manifest becomes a small object of its
+//! own (`translate::manifest_object`) linked with the code, so changing `--allow-dir`,
+//! `--env`, `--manifest`… hits the cache and only relinks. `--emit llvm-ir`/`asm` are
+//! one self-contained text, with the manifest inside (and in their key).
+//!
 //! Invariants:
 //! - Everything that can be checked cheaply is checked before the (slow) translation:
 //!   option combinations, `--target-cpu`, the capability manifest, the input, and that
@@ -85,10 +92,11 @@ pub fn compile(req: &CompileRequest) -> Result<()> {
     if req.verbose {
         eprintln!("aotc: manifest: {}", summary(&manifest));
     }
+    let manifest = manifest.encode();
     let opts = CodegenOptions {
         opt_level: req.opt_level,
         target_cpu: req.target_cpu.clone(),
-        manifest: manifest.encode(),
+        manifest: (!req.emit.links_manifest()).then(|| manifest.clone()),
         emit: match req.emit {
             EmitKind::Exe | EmitKind::Obj => Emit::Object,
             EmitKind::LlvmIr => Emit::LlvmIr,
@@ -99,7 +107,7 @@ pub fn compile(req: &CompileRequest) -> Result<()> {
         entry: req.entry.clone(),
     };
     let outputs = produce(req, &input.wasm, &opts, &mut clock)?;
-    deliver(req, dest, &outputs, &mut clock)?;
+    deliver(req, dest, &outputs, &manifest, &mut clock)?;
     clock.phase("write output");
     clock.total();
     Ok(())
@@ -139,18 +147,27 @@ fn produce(
     Ok(compiled.outputs)
 }
 
-/// Links the objects into the executable, or writes the object (merging a split
-/// module's), IR or assembly.
+/// Links the objects and the manifest's object into the executable, or merges them
+/// into one object, or writes the IR or assembly.
 fn deliver(
     req: &CompileRequest,
     dest: Destination,
     outputs: &[Vec<u8>],
+    manifest: &[u8],
     clock: &mut PhaseClock,
 ) -> Result<()> {
+    let manifest_object = if req.emit.links_manifest() {
+        let object = translate::manifest_object(manifest).map_err(|e| Diag::from_anyhow(&e))?;
+        clock.phase("manifest object");
+        object
+    } else {
+        Vec::new()
+    };
     match (req.emit, dest) {
         (EmitKind::Exe, Destination::File(file)) => {
             link::link(&LinkJob {
                 objects: outputs,
+                manifest: &manifest_object,
                 runtime: crate::RUNTIME_ARCHIVE,
                 output: file.temp.path(),
                 strip: req.strip,
@@ -159,23 +176,23 @@ fn deliver(
             clock.phase("link");
             file.commit(0o755)
         }
-        (_, Destination::File(mut file)) => {
-            if outputs.len() > 1 {
-                link::merge_objects(outputs, file.temp.path(), req.verbose)?;
-                clock.phase("merge objects");
-            } else {
-                file.write(&outputs[0])?;
-            }
+        (EmitKind::Obj, Destination::File(file)) => {
+            link::merge_objects(outputs, &manifest_object, file.temp.path(), req.verbose)?;
+            clock.phase("merge objects");
             file.commit(0o644)
         }
-        (_, Destination::Stdout) if outputs.len() > 1 => {
+        (_, Destination::File(mut file)) => {
+            file.write(&outputs[0])?;
+            file.commit(0o644)
+        }
+        (EmitKind::Obj, Destination::Stdout) => {
             let merged = tempfile::Builder::new()
                 .prefix(".aotc-")
                 .tempfile()
                 .map_err(|e| {
                     Diag::new(format!("cannot create a temporary file: {}", io_reason(&e)))
                 })?;
-            link::merge_objects(outputs, merged.path(), req.verbose)?;
+            link::merge_objects(outputs, &manifest_object, merged.path(), req.verbose)?;
             clock.phase("merge objects");
             let bytes = fs::read(merged.path()).map_err(|e| {
                 Diag::new(format!("cannot read the merged object: {}", io_reason(&e)))
@@ -255,7 +272,14 @@ pub fn cache_key(wasm: &[u8], opts: &CodegenOptions, plan: &Plan) -> String {
         .field("opt-level", [opts.opt_level])
         .field("target-cpu", cpu)
         .field("strict-traps", [opts.strict_load_traps as u8])
-        .field("manifest", &opts.manifest)
+        // Only an embedded manifest is part of the code (see the module documentation).
+        .field(
+            "manifest",
+            match &opts.manifest {
+                Some(bytes) => [b"embedded ".as_slice(), bytes].concat(),
+                None => b"linked".to_vec(),
+            },
+        )
         .field("emit", format!("{:?}", opts.emit))
         .field("entry", format!("{:?}", opts.entry))
         .field("partitions", partitions)
@@ -718,7 +742,7 @@ mod tests {
         let base = CodegenOptions {
             opt_level: 2,
             target_cpu: "x86-64-v2".into(),
-            manifest: vec![1, 2, 3],
+            manifest: None,
             emit: Emit::Object,
             embedding: Default::default(),
             entry: translate::Entry::Start,
@@ -736,12 +760,13 @@ mod tests {
         other_wasm.extend_from_slice(b"\0\x01\x00"); // an empty custom section
         variants.push(key(&other_wasm, &base, Split::Whole));
         variants.push(key(&wasm, &base, Split::Forced(2)));
-        let changes: [&dyn Fn(&mut CodegenOptions); 8] = [
+        let changes: [&dyn Fn(&mut CodegenOptions); 9] = [
             &|o| o.opt_level = 1,
             &|o| o.target_cpu = "x86-64-v3".into(),
             &|o| o.target_cpu = "native".into(),
             &|o| o.strict_load_traps = true,
-            &|o| o.manifest.push(4),
+            &|o| o.manifest = Some(vec![1, 2, 3]),
+            &|o| o.manifest = Some(vec![1, 2, 3, 4]),
             &|o| o.emit = Emit::Assembly,
             &|o| o.entry = translate::Entry::Invoke("_start".into()),
             &|o| o.entry = translate::Entry::InvokeMain("_start".into()),

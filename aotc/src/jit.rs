@@ -105,7 +105,7 @@ pub fn load_with(
     let opts = CodegenOptions {
         opt_level,
         target_cpu: "x86-64-v2".to_string(),
-        manifest: Vec::new(),
+        manifest: None,
         emit: Emit::Object,
         embedding: Embedding::Embedded {
             imported_global_values: global_values,

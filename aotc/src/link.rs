@@ -2,8 +2,10 @@
 //! x86-64 executable, using the system C compiler as the linker driver.
 //!
 //! The compiler is located with the `cc` crate (honouring `$CC`). The objects (one
-//! per partition of a split module, partition 0 first) and [`crate::RUNTIME_ARCHIVE`]
-//! are written into a private temporary directory that is removed afterwards. Every
+//! per partition of a split module, partition 0 first), the manifest's own object
+//! (`translate::manifest_object`: the grants are linked, never compiled into the
+//! cached code) and [`crate::RUNTIME_ARCHIVE`] are written into a private temporary
+//! directory that is removed afterwards. Every
 //! flag of the link line lives in [`LINK_FLAGS`] / [`LINK_LIBS`] and nowhere else;
 //! [`merge_objects`] (`--emit obj` of a split module) uses [`MERGE_FLAGS`].
 //!
@@ -42,6 +44,8 @@ pub const MERGE_FLAGS: &[&str] = &["-r", "-nostdlib"];
 /// `module.o` for an unsplit module, else `module.<partition>.o`.
 const OBJECT_STEM: &str = "module";
 const ARCHIVE_NAME: &str = "libwasi_rt.a";
+/// The manifest's object, after the code objects.
+const MANIFEST_OBJECT: &str = "manifest.o";
 const TARGET: &str = "x86_64-unknown-linux-gnu";
 
 /// One link to perform.
@@ -49,6 +53,8 @@ const TARGET: &str = "x86_64-unknown-linux-gnu";
 pub struct LinkJob<'a> {
     /// The objects produced by the translator (at least one).
     pub objects: &'a [Vec<u8>],
+    /// The object defining the manifest's symbols (`translate::manifest_object`).
+    pub manifest: &'a [u8],
     /// The runtime archive (normally [`crate::RUNTIME_ARCHIVE`]).
     pub runtime: &'a [u8],
     /// Where the linker writes the executable.
@@ -100,7 +106,8 @@ fn resolve_in_path(program: &Path) -> PathBuf {
 /// Links `job.objects` with the runtime into `job.output`.
 pub fn link(job: &LinkJob<'_>) -> Result<()> {
     let scratch = scratch_dir()?;
-    let objects = write_objects(scratch.path(), job.objects)?;
+    let mut objects = write_objects(scratch.path(), job.objects)?;
+    objects.push(write_manifest(scratch.path(), job.manifest)?);
     let archive = scratch.path().join(ARCHIVE_NAME);
     write_file(&archive, job.runtime)?;
     let linker = find_linker(scratch.path())?;
@@ -108,10 +115,17 @@ pub fn link(job: &LinkJob<'_>) -> Result<()> {
     run_linker(&linker, &args, job.verbose)
 }
 
-/// Merges several objects into one relocatable object at `output` (`cc -r`).
-pub fn merge_objects(objects: &[Vec<u8>], output: &Path, verbose: bool) -> Result<()> {
+/// Merges the code objects and the manifest's object into one relocatable object at
+/// `output` (`cc -r`).
+pub fn merge_objects(
+    objects: &[Vec<u8>],
+    manifest: &[u8],
+    output: &Path,
+    verbose: bool,
+) -> Result<()> {
     let scratch = scratch_dir()?;
-    let paths = write_objects(scratch.path(), objects)?;
+    let mut paths = write_objects(scratch.path(), objects)?;
+    paths.push(write_manifest(scratch.path(), manifest)?);
     let linker = find_linker(scratch.path())?;
     let mut args: Vec<OsString> = vec!["-o".into(), output.into()];
     args.extend(paths.into_iter().map(OsString::from));
@@ -155,6 +169,12 @@ fn write_objects(dir: &Path, objects: &[Vec<u8>]) -> Result<Vec<PathBuf>> {
         paths.push(path);
     }
     Ok(paths)
+}
+
+fn write_manifest(dir: &Path, bytes: &[u8]) -> Result<PathBuf> {
+    let path = dir.join(MANIFEST_OBJECT);
+    write_file(&path, bytes)?;
+    Ok(path)
 }
 
 /// Runs the linker driver; a failure is one line with the linker's condensed output.
@@ -349,6 +369,7 @@ mod tests {
         let out = dir.path().join("never");
         let job = LinkJob {
             objects: &[b"not an object".to_vec()],
+            manifest: b"",
             runtime: b"!<arch>\n",
             output: &out,
             strip: false,

@@ -107,7 +107,7 @@ pub fn run(req: &RunRequest) -> Result<i32> {
     let opts = CodegenOptions {
         opt_level: req.opt_level,
         target_cpu: req.target_cpu.clone(),
-        manifest,
+        manifest: Some(manifest),
         emit: Emit::Object,
         embedding: Embedding::Command,
         strict_load_traps: req.strict_traps,

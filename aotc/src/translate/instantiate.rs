@@ -1,8 +1,9 @@
 //! Module-level code: `aotc_instantiate` (memory, tables, element and data segments,
 //! start function, in the spec's order), `aotc_run_start` (its body comes from
 //! `entry`: `_start`, or the `--invoke` function),
-//! the function-info table for trap messages, the embedded manifest and the ABI
-//! version marker. Symbol names and layouts come from `aotc_abi`.
+//! the function-info table for trap messages, the manifest (embedded, or in an object
+//! of its own made by [`manifest_symbols`] at link time) and the ABI version marker.
+//! Symbol names and layouts come from `aotc_abi`.
 
 use anyhow::{bail, Result};
 use inkwell::module::Linkage;
@@ -28,16 +29,22 @@ const DURING_INSTANTIATION: u32 = u32::MAX;
 /// optimise and compile.
 const DATA_LOOP_MIN: usize = 16;
 
-/// Emits every module-level symbol the runtime expects.
-pub(crate) fn emit_module_symbols(cx: &ModuleCx, manifest: &[u8], entry: &Entry) -> Result<()> {
+/// Emits every module-level symbol the runtime expects; the manifest's symbols only
+/// when `manifest` is given (else an object of [`manifest_symbols`] defines them).
+pub(crate) fn emit_module_symbols(
+    cx: &ModuleCx,
+    manifest: Option<&[u8]>,
+    entry: &Entry,
+) -> Result<()> {
     emit_instantiate(cx)?;
     if let Embedding::Embedded { .. } = cx.embedding {
         return super::exports::emit_exports(cx);
     }
     super::entry::emit_run_start(cx, entry_function(cx, sym::RUN_START), entry)?;
     emit_func_infos(cx)?;
-    emit_manifest(cx, manifest);
-    emit_listen_hook(cx, manifest);
+    if let Some(manifest) = manifest {
+        manifest_symbols(cx.llcx, &cx.module, manifest);
+    }
     let llcx = cx.llcx;
     let marker = cx
         .module
@@ -402,18 +409,34 @@ fn emit_func_infos(cx: &ModuleCx) -> Result<()> {
     Ok(())
 }
 
+/// The symbols that carry the capability manifest into `module`: the bytes
+/// (`aotc_manifest`, alone in the `.aotc.manifest` section), their length and
+/// `aotc_listen_hook`. Nothing else in the module's code refers to the manifest, so
+/// these can live in a small object of their own, linked after the cached code.
+pub(crate) fn manifest_symbols<'ctx>(
+    llcx: &'ctx inkwell::context::Context,
+    module: &inkwell::module::Module<'ctx>,
+    manifest: &[u8],
+) {
+    emit_manifest(llcx, module, manifest);
+    emit_listen_hook(llcx, module, manifest);
+}
+
 /// `aotc_listen_hook`: the runtime's listener set-up when the manifest grants
 /// sockets, else null (see `aotc_abi::sym::LISTEN_HOOK`).
-fn emit_listen_hook(cx: &ModuleCx, manifest: &[u8]) {
-    let llcx = cx.llcx;
+fn emit_listen_hook<'ctx>(
+    llcx: &'ctx inkwell::context::Context,
+    module: &inkwell::module::Module<'ctx>,
+    manifest: &[u8],
+) {
     let ptr = llcx.ptr_type(AddressSpace::default());
     let grants_sockets = aotc_abi::manifest::Manifest::decode(manifest)
         .map(|m| !m.listen.is_empty())
         .unwrap_or(false);
-    let hook = cx.module.add_global(ptr, None, sym::LISTEN_HOOK);
+    let hook = module.add_global(ptr, None, sym::LISTEN_HOOK);
     hook.set_constant(true);
     if grants_sockets {
-        let f = cx.module.add_function(
+        let f = module.add_function(
             sym::OPEN_LISTENERS,
             llcx.void_type().fn_type(&[ptr.into(), ptr.into()], false),
             Some(Linkage::External),
@@ -424,17 +447,18 @@ fn emit_listen_hook(cx: &ModuleCx, manifest: &[u8]) {
     }
 }
 
-fn emit_manifest(cx: &ModuleCx, manifest: &[u8]) {
-    let llcx = cx.llcx;
+fn emit_manifest<'ctx>(
+    llcx: &'ctx inkwell::context::Context,
+    module: &inkwell::module::Module<'ctx>,
+    manifest: &[u8],
+) {
     let bytes = llcx.const_string(manifest, false);
-    let g = cx.module.add_global(bytes.get_type(), None, sym::MANIFEST);
+    let g = module.add_global(bytes.get_type(), None, sym::MANIFEST);
     g.set_constant(true);
     g.set_initializer(&bytes);
     g.set_section(Some(sym::MANIFEST_SECTION));
     g.set_alignment(1);
-    let len = cx
-        .module
-        .add_global(llcx.i32_type(), None, sym::MANIFEST_LEN);
+    let len = module.add_global(llcx.i32_type(), None, sym::MANIFEST_LEN);
     len.set_constant(true);
     len.set_initializer(&llcx.i32_type().const_int(manifest.len() as u64, false));
 }

@@ -54,8 +54,11 @@ pub struct CodegenOptions {
     pub opt_level: u8,
     /// LLVM CPU name (`x86-64-v2`, `native`, `znver3`, …).
     pub target_cpu: String,
-    /// Encoded capability manifest to embed (see `aotc_abi::manifest`).
-    pub manifest: Vec<u8>,
+    /// The encoded capability manifest (see `aotc_abi::manifest`). `Some`: embedded in
+    /// the module's state (one LLVM module: the JIT, `--emit llvm-ir`/`asm`). `None`:
+    /// the code only refers to its symbols and [`manifest_object`] defines them at link
+    /// time, so the compiled code (and its cache entry) does not depend on the grants.
+    pub manifest: Option<Vec<u8>>,
     pub emit: Emit,
     /// Standalone command (the default) or embedded module.
     pub embedding: Embedding,
@@ -88,6 +91,19 @@ pub fn plan(wasm: &[u8], opts: &CodegenOptions, split: Split) -> Plan {
     let sizes: Vec<u32> = shapes.iter().map(|s| s.bytes).collect();
     let efforts: Vec<Effort> = shapes.iter().map(complexity::Shape::effort).collect();
     partition::plan(&sizes, &efforts, split, &partition::LIMITS)
+}
+
+/// An object defining only the manifest's symbols (see `instantiate::manifest_symbols`),
+/// linked with code compiled with `manifest: None`. Small and cheap: no function, no
+/// optimisation, a generic CPU.
+pub fn manifest_object(manifest: &[u8]) -> Result<Vec<u8>> {
+    let llcx = Context::create();
+    let module = llcx.create_module("aotc.manifest");
+    instantiate::manifest_symbols(&llcx, &module, manifest);
+    let tm = emit::target_machine("x86-64", 0)?;
+    module.set_triple(&TargetTriple::create(emit::TRIPLE));
+    module.set_data_layout(&tm.get_target_data().get_data_layout());
+    emit::write(&module, &tm, Emit::Object)
 }
 
 /// The result of [`compile_split`].
@@ -249,7 +265,7 @@ pub(crate) fn translate_part<'a, 'ctx>(
     }
     cx.preserve_loads_into_unread_globals();
     if share.defines_state() {
-        instantiate::emit_module_symbols(&cx, &opts.manifest, &opts.entry)?;
+        instantiate::emit_module_symbols(&cx, opts.manifest.as_deref(), &opts.entry)?;
     }
 
     let tm = emit::target_machine(&opts.target_cpu, effort.codegen_level(opts.opt_level))?;

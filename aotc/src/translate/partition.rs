@@ -8,7 +8,8 @@
 //! - Every defined function is in exactly one partition; each partition lists its
 //!   functions in increasing index order, and is non-empty.
 //! - Partition 0 is a full-effort partition; it owns the module state (memory,
-//!   tables, globals, segments, entry points, function infos, manifest). In a split
+//!   tables, globals, segments, entry points, function infos; the manifest when it is
+//!   embedded, else it is linked from an object of its own). In a split
 //!   module with at least [`OWNER_ALONE_FUNCS`] functions it holds only that state,
 //!   at minimal effort: it declares every function, which then costs as much as a
 //!   partition's bodies.

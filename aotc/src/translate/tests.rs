@@ -9,7 +9,7 @@ fn opts(opt_level: u8, emit: Emit) -> CodegenOptions {
     CodegenOptions {
         opt_level,
         target_cpu: "x86-64-v2".to_string(),
-        manifest: aotc_abi::manifest::Manifest::default().encode(),
+        manifest: Some(aotc_abi::manifest::Manifest::default().encode()),
         emit,
         embedding: Embedding::Command,
         strict_load_traps: false,
