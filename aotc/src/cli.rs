@@ -153,9 +153,11 @@ impl CapabilityArgs {
 #[derive(Debug, Args)]
 pub struct EntryArgs {
     /// Call the exported function NAME instead of `_start` (after `_initialize`, if the
-    /// module exports it; for reactors). The executable's arguments are NAME's
-    /// parameters (integers in decimal or 0x hex; floats as 1.5, -2e-3, inf, nan);
-    /// its results are printed one per line. Wrong arguments: one error line, exit 2
+    /// module exports it; for reactors); its results are printed one per line. If NAME
+    /// has parameters, the executable's arguments are those parameters, exactly as many
+    /// (integers in decimal or 0x hex; floats as 1.5, -2e-3, inf, nan; otherwise one
+    /// error line, exit 2). If NAME has none, the arguments are not parsed: the module
+    /// reads them with WASI args_get, as under `wasmtime run --invoke`
     #[arg(
         long,
         value_name = "NAME",
@@ -723,6 +725,7 @@ mod tests {
             "--invoke-main <NAME>",
             "reactor",
             "qjs_init_argv",
+            "reads them with WASI args_get",
         ] {
             assert!(help.contains(needle), "help lacks {needle}");
         }

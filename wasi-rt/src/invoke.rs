@@ -2,6 +2,12 @@
 //! `aotc_abi::invoke` for the contract): parsing the executable's arguments into value
 //! slots, printing results, and the error for arguments that cannot be passed.
 //!
+//! The rule for the executable's arguments (argv\[1..\]): when the invoked function
+//! has parameters they are its parameters, exactly as many, each parsed as a number;
+//! when it has none they are not parsed or counted at all: the module reads them
+//! through `args_sizes_get`/`args_get` (as under `wasmtime run --invoke`). Either way
+//! `args_get` reports the whole argv untouched, argv\[0\] included.
+//!
 //! Invariants: every entry here runs on the guest thread from the generated
 //! `aotc_run_start`, after the context is installed; nothing is written to guest
 //! memory; an argument problem is one line on stderr (`<argv0>: error: …`) and exit
@@ -51,7 +57,8 @@ fn type_list<'a>(codes: &[u8], buf: &'a mut [u8; 256]) -> &'a [u8] {
     &buf[..n]
 }
 
-/// Parses argv\[1..\] into the slots (see `aotc_abi::invoke::sym_invoke::ARGS`).
+/// Parses argv\[1..\] into the slots (see `aotc_abi::invoke::sym_invoke::ARGS`). A
+/// function without parameters accepts any arguments: they are the module's argv.
 ///
 /// # Safety
 /// `name` is NUL-terminated; `codes` has `count` bytes; `slots` has room for `count`
@@ -68,11 +75,14 @@ pub unsafe extern "C" fn aotc_rt_invoke_args(
     // SAFETY: the context is installed before the guest runs; argv has argc entries.
     let c = unsafe { crate::ctx::ctx() };
     let given = c.argc.saturating_sub(1);
+    if codes.is_empty() {
+        // No parameters: the arguments are for the module's `args_get`, untouched.
+        return;
+    }
     if given != codes.len() {
         let (mut a, mut b) = ([0u8; 20], [0u8; 20]);
         let mut list = [0u8; 256];
         let expected: &[&[u8]] = match codes.len() {
-            0 => &[b" takes no arguments, got "],
             1 => &[b" expects 1 argument ("],
             n => &[b" expects ", fmt_u64(n as u64, &mut a), b" arguments ("],
         };
@@ -83,11 +93,9 @@ pub unsafe extern "C" fn aotc_rt_invoke_args(
             parts[k] = p;
             k += 1;
         }
-        if !codes.is_empty() {
-            parts[k] = type_list(codes, &mut list);
-            parts[k + 1] = b"), got ";
-            k += 2;
-        }
+        parts[k] = type_list(codes, &mut list);
+        parts[k + 1] = b"), got ";
+        k += 2;
         parts[k] = fmt_u64(given as u64, &mut b);
         exit_with_error(USAGE_STATUS, &parts[..=k]);
     }

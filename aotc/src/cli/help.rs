@@ -15,9 +15,10 @@ by default it sees no directory, no environment variable and no socket. Grant ac
 executable are passed to the module untouched.
 
 A WASI command runs its `_start`. A reactor (a module exporting `_initialize` and functions, \
-no `_start`) needs an entry: --invoke NAME calls one export with the executable's arguments \
-as its parameters and prints its results; --invoke-main NAME calls an export like C's \
-main(argc, argv).";
+no `_start`) needs an entry: --invoke NAME calls one export and prints its results (the \
+executable's arguments are its parameters when it has some; when it has none, the module \
+reads them with WASI args_get, as under `wasmtime run --invoke`); --invoke-main NAME calls \
+an export like C's main(argc, argv).";
 
 pub(super) const EXAMPLES: &str = "\
 Examples:
@@ -27,6 +28,8 @@ Examples:
   aotc app.wasm --manifest caps.toml -O3   Capabilities from a file, more optimisation
   aotc kernel.wasm --emit llvm-ir -o -     Print the optimised LLVM IR
   aotc lib.wasm --invoke add -o add        A reactor: `./add 2 3` calls add(2, 3), prints 5
+  aotc lib.wasm --invoke run -o tool       `./tool a b`: run() takes no parameters, so it
+                                           reads argv [./tool, a, b] with args_get
   aotc qjs.wasm --invoke-main qjs_init_argv -o qjs
                                            `./qjs -e 'print(6*7)'`: argv for a C-style main
   aotc inspect ./tool                      Show what ./tool may access
@@ -63,10 +66,14 @@ Examples:
       aotc app.wasm --emit asm             # writes app.s
 
   A reactor (exports `_initialize` and functions instead of `_start`): call one export.
-  `_initialize` runs first; the executable's arguments are the parameters (integers in
+  `_initialize` runs first and each result is printed on its own line. If the export has
+  parameters, the executable's arguments are the parameters, exactly as many (integers in
   decimal or 0x hex, floats as 1.5, -2e-3, inf, nan or nan:0x…, v128 as 0x + 32 hex
-  digits) and each result is printed on its own line:
+  digits):
       aotc lib.wasm --invoke add -o add && ./add 2 3
+  If it has none, the arguments are not parsed or counted: the module reads them through
+  WASI args_get (argv[0] = the program), as `wasmtime run --invoke` hands them over:
+      aotc lib.wasm --invoke run -o tool && ./tool input.txt -v
 
   Call an export like C's main(argc, argv): the arguments (argv[0] = the program) are
   copied into the module's memory with its exported malloc; the result is the exit status.
@@ -87,7 +94,7 @@ Examples:
 Exit status of aotc: 0 success, 1 error (one `aotc: error:` line), 2 usage error.
 Exit status of a built executable: the module's proc_exit code; 134 after `wasm trap: <message>`
 on a trap; 125 when the runtime cannot start; with --invoke, 0 after the results and 2 for \
-arguments that do not fit the function (one `<program>: error:` line); with --invoke-main, \
+arguments that do not fit the function's parameters (one `<program>: error:` line); with --invoke-main, \
 the function's result.";
 
 pub(super) const INSPECT_EXAMPLES: &str = "\
@@ -106,7 +113,8 @@ as the executable would: the same capability flags (nothing is granted by defaul
 WASI functions, the same trap report (`wasm trap: <message>`, the function, a backtrace) and \
 exit status. Nothing is written to disk. Arguments for the module come after `--`; the module \
 sees its file name as argv[0]. --invoke NAME and --invoke-main NAME call an export instead of \
-`_start`, as in a compiled executable (the arguments after `--` are then the function's).";
+`_start`, as in a compiled executable (the arguments after `--` are then the function's \
+parameters, or, when it has none, the argv it reads with args_get).";
 
 pub(super) const RUN_EXAMPLES: &str = "\
 Examples:

@@ -2,9 +2,11 @@
 //! `aotc_run_start`, for each kind of [`Entry`].
 //!
 //! - [`Entry::Start`]: a WASI command's `_start`.
-//! - [`Entry::Invoke`]: `_initialize` if exported, then one exported function with
-//!   arguments parsed from the command line and results printed by the runtime
-//!   (`aotc_abi::invoke`).
+//! - [`Entry::Invoke`]: `_initialize` if exported, then one exported function, its
+//!   results printed by the runtime (`aotc_abi::invoke`). A function with parameters
+//!   gets the command line's arguments parsed as numbers; one without parameters is
+//!   called with the arguments left alone for the module's `args_get` (as
+//!   `wasmtime run --invoke` does); `args_get` sees the whole argv either way.
 //! - [`Entry::InvokeMain`]: `_initialize` if exported, then an exported
 //!   `(i32, i32) -> i32` function called like C's `main(argc, argv)`: the arguments are
 //!   copied into guest memory allocated with the module's exported `malloc`, laid out by
@@ -40,7 +42,8 @@ pub enum Entry {
     #[default]
     Start,
     /// `--invoke NAME`: `_initialize` (if exported), then `NAME` with arguments from
-    /// the command line; results printed one per line.
+    /// the command line (or, when it has no parameters, the arguments as the module's
+    /// WASI argv); results printed one per line.
     Invoke(String),
     /// `--invoke-main NAME`: `_initialize` (if exported), then `NAME(argc, argv)`;
     /// its result is the exit status.
@@ -434,23 +437,27 @@ fn emit_invoke<'ctx>(
     };
 
     // Arguments first: a usage error must come before `_initialize` has any effect.
-    let args_fn = runtime_function(
-        cx,
-        sym_invoke::ARGS,
-        llcx.void_type()
-            .fn_type(&[ptr.into(), ptr.into(), i32t.into(), ptr.into()], false),
-        false,
-    );
-    b.build_call(
-        args_fn,
-        &[
-            c_string(cx, name).into(),
-            type_codes(cx, &sig.params)?.into(),
-            i32t.const_int(sig.params.len() as u64, false).into(),
-            slots.into(),
-        ],
-        "",
-    )?;
+    // Without parameters nothing is parsed or counted: the arguments are the module's
+    // argv, for its `args_get`.
+    if !sig.params.is_empty() {
+        let args_fn = runtime_function(
+            cx,
+            sym_invoke::ARGS,
+            llcx.void_type()
+                .fn_type(&[ptr.into(), ptr.into(), i32t.into(), ptr.into()], false),
+            false,
+        );
+        b.build_call(
+            args_fn,
+            &[
+                c_string(cx, name).into(),
+                type_codes(cx, &sig.params)?.into(),
+                i32t.const_int(sig.params.len() as u64, false).into(),
+                slots.into(),
+            ],
+            "",
+        )?;
+    }
     if let Some(init) = resolved.initialize {
         call_wasm(cx, b, init, &[])?;
     }

@@ -7,7 +7,9 @@
 //! export's name, its parameter types ([`InvokeType`] codes, one byte each) and a
 //! buffer of [`SLOT_BYTES`]-byte slots; the runtime parses the executable's arguments
 //! (argv\[1..\]) into the slots, or prints one error line and exits with
-//! [`USAGE_STATUS`]. After `_initialize` and the call, generated code stores the
+//! [`USAGE_STATUS`]. An export without parameters makes no such call: its arguments
+//! are not parsed, only seen by the module through `args_get` (as under
+//! `wasmtime run --invoke`). After `_initialize` and the call, generated code stores the
 //! results into the slots and passes them with their types to
 //! [`sym_invoke::RESULTS`], which prints one per line on stdout.
 //!
