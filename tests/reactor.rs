@@ -148,6 +148,72 @@ fn initialize_runs_first_and_its_effects_are_visible() {
 }
 
 #[test]
+fn several_invokes_call_each_function_in_order_on_one_instance() {
+    // `_initialize` once, then bump, add(1, 2), bump, mix(…), nothing: `add` sees the
+    // base the first `bump` left, and each function's results come before the next.
+    let flags = [
+        "--invoke", "bump", "--invoke", "add", "--invoke", "bump", "--invoke", "mix", "--invoke",
+        "nothing",
+    ];
+    let args = ["1", "2", "-3", "5000000000", "0.5", "2.25"];
+    let expected = "init\n1001\n1004\n1002\n-15000000000\n2.75\nnothing\n";
+    let out = run_exe("numbers.wat", &flags, &args);
+    assert_success(&out);
+    assert_stdout(&out, expected);
+    let out = run_jit("numbers.wat", &flags, &args);
+    assert_success(&out);
+    assert_stdout(&out, expected);
+    // The arguments are all the parameters, in order: a wrong count or value is
+    // reported before anything runs, naming the functions.
+    let out = run_exe("numbers.wat", &flags, &args[..5]);
+    assert_invoke_usage_error(
+        &out,
+        &[
+            "bump + add + bump + mix + nothing expects 6 arguments",
+            "(i32, i32, i32, i64, f32, f64), got 5",
+        ],
+    );
+    let out = run_exe("numbers.wat", &flags, &["1", "2", "-3", "x", "0.5", "2.25"]);
+    assert_invoke_usage_error(&out, &["argument 4", "'x'", "not an i64"]);
+    // A trap in a later function: the earlier results are out, the rest never runs.
+    let out = run_exe(
+        "numbers.wat",
+        &["--invoke", "bump", "--invoke", "div", "--invoke", "bump"],
+        &["1", "0"],
+    );
+    assert_exit(&out, 134);
+    assert_stdout(&out, "init\n1001\n");
+    // Without parameters anywhere, the arguments are the module's argv for each.
+    let out = run_exe(
+        "args.wat",
+        &["--invoke", "show_args", "--invoke", "show_args"],
+        &["a"],
+    );
+    assert_success(&out);
+    let exe = build_ok(
+        &reactor("args.wat"),
+        &["--invoke", "show_args", "--invoke", "show_args"],
+    );
+    let once = format!("{}\na\nargc=2\n", exe.display());
+    assert_stdout(&out, &format!("init\n{once}init\n{once}"));
+    // Naming `_initialize` runs it only where it is named.
+    let out = run_exe(
+        "numbers.wat",
+        &[
+            "--invoke",
+            "bump",
+            "--invoke",
+            "_initialize",
+            "--invoke",
+            "bump",
+        ],
+        &[],
+    );
+    assert_success(&out);
+    assert_stdout(&out, "1\ninit\n1001\n");
+}
+
+#[test]
 fn wrong_arguments_are_one_line_and_exit_2_before_initialize() {
     let add = ["--invoke", "add"];
     let out = run_exe("numbers.wat", &add, &["1"]);
@@ -503,6 +569,10 @@ fn inspect_shows_the_entry() {
     assert_eq!(
         entry_of(&["--invoke", "add"], "numbers.wat"),
         "--invoke add"
+    );
+    assert_eq!(
+        entry_of(&["--invoke", "bump", "--invoke", "add"], "numbers.wat"),
+        "--invoke bump --invoke add"
     );
     assert_eq!(
         entry_of(&["--invoke-main", "main"], "argv.wat"),

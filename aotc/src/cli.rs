@@ -157,14 +157,17 @@ pub struct EntryArgs {
     /// has parameters, the executable's arguments are those parameters, exactly as many
     /// (integers in decimal or 0x hex; floats as 1.5, -2e-3, inf, nan; otherwise one
     /// error line, exit 2). If NAME has none, the arguments are not parsed: the module
-    /// reads them with WASI args_get, as under `wasmtime run --invoke`
+    /// reads them with WASI args_get, as under `wasmtime run --invoke`. Repeatable:
+    /// `--invoke a --invoke b` calls a, then b, on the same instance (the arguments are
+    /// then all their parameters, in order)
     #[arg(
         long,
         value_name = "NAME",
         conflicts_with = "invoke_main",
+        action = clap::ArgAction::Append,
         help_heading = "Entry (default: the command's _start)"
     )]
-    pub invoke: Option<String>,
+    pub invoke: Vec<String>,
 
     /// Call the exported function NAME(argc, argv) like C's main instead of `_start`
     /// (after `_initialize`, if exported): the executable's arguments, argv[0] included,
@@ -181,10 +184,10 @@ pub struct EntryArgs {
 impl EntryArgs {
     /// The entry these flags select.
     pub fn entry(&self) -> Entry {
-        match (&self.invoke, &self.invoke_main) {
-            (Some(name), _) => Entry::Invoke(name.clone()),
-            (None, Some(name)) => Entry::InvokeMain(name.clone()),
-            (None, None) => Entry::Start,
+        match (self.invoke.is_empty(), &self.invoke_main) {
+            (false, _) => Entry::Invoke(self.invoke.clone()),
+            (true, Some(name)) => Entry::InvokeMain(name.clone()),
+            (true, None) => Entry::Start,
         }
     }
 }
@@ -608,7 +611,7 @@ mod tests {
             panic!("not run")
         };
         let req = a.into_request();
-        assert_eq!(req.entry, Entry::Invoke("add".into()));
+        assert_eq!(req.entry, Entry::Invoke(vec!["add".into()]));
         assert_eq!(req.args, [OsString::from("-1"), "2".into()]);
         assert_eq!(parse(&["run"]).unwrap_err().exit_code(), 2);
     }
@@ -646,7 +649,12 @@ mod tests {
         assert_eq!(entry(&["m.wasm"]), Entry::Start);
         assert_eq!(
             entry(&["m.wasm", "--invoke", "add"]),
-            Entry::Invoke("add".into())
+            Entry::Invoke(vec!["add".into()])
+        );
+        // Repeated: called in order.
+        assert_eq!(
+            entry(&["m.wasm", "--invoke", "b", "--invoke", "a", "--invoke", "b"]),
+            Entry::Invoke(vec!["b".into(), "a".into(), "b".into()])
         );
         assert_eq!(
             entry(&["--invoke-main", "qjs_init_argv", "m.wasm"]),
@@ -655,7 +663,7 @@ mod tests {
         for bad in [
             &["m", "--invoke", "a", "--invoke-main", "b"][..],
             &["m", "--invoke"][..],
-            &["m", "--invoke", "a", "--invoke", "b"][..],
+            &["m", "--invoke", "a", "--invoke"][..],
         ] {
             assert_eq!(parse(bad).unwrap_err().exit_code(), 2, "{bad:?}");
         }

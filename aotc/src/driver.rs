@@ -760,7 +760,7 @@ mod tests {
         other_wasm.extend_from_slice(b"\0\x01\x00"); // an empty custom section
         variants.push(key(&other_wasm, &base, Split::Whole));
         variants.push(key(&wasm, &base, Split::Forced(2)));
-        let changes: [&dyn Fn(&mut CodegenOptions); 9] = [
+        let changes: [&dyn Fn(&mut CodegenOptions); 10] = [
             &|o| o.opt_level = 1,
             &|o| o.target_cpu = "x86-64-v3".into(),
             &|o| o.target_cpu = "native".into(),
@@ -768,7 +768,8 @@ mod tests {
             &|o| o.manifest = Some(vec![1, 2, 3]),
             &|o| o.manifest = Some(vec![1, 2, 3, 4]),
             &|o| o.emit = Emit::Assembly,
-            &|o| o.entry = translate::Entry::Invoke("_start".into()),
+            &|o| o.entry = translate::Entry::Invoke(vec!["_start".into()]),
+            &|o| o.entry = translate::Entry::Invoke(vec!["_start".into(), "_start".into()]),
             &|o| o.entry = translate::Entry::InvokeMain("_start".into()),
         ];
         for change in changes {

@@ -1,6 +1,7 @@
 ;; A reactor (exports `_initialize`, no `_start`) for `aotc --invoke`: every numeric
 ;; parameter and result type, multiple results, side effects of `_initialize`, a trap
-;; and a proc_exit inside the invoked function. Used by tests/reactor.rs.
+;; and a proc_exit inside the invoked function; `bump` changes the instance's state, so
+;; several --invoke in one run show they share it. Used by tests/reactor.rs.
 (module
   (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
   (import "wasi_snapshot_preview1" "proc_exit" (func $proc_exit (param i32)))
@@ -31,6 +32,11 @@
 
   (func $add (export "add") (param i32 i32) (result i32)
     (i32.add (global.get $base) (i32.add (local.get 0) (local.get 1))))
+
+  ;; Adds one to the base `add` adds and returns it.
+  (func $bump (export "bump") (result i32)
+    (global.set $base (i32.add (global.get $base) (i32.const 1)))
+    (global.get $base))
 
   (func $nothing (export "nothing")
     (call $print (i32.const 80) (i32.const 8)))

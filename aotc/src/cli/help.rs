@@ -74,6 +74,9 @@ Examples:
   If it has none, the arguments are not parsed or counted: the module reads them through
   WASI args_get (argv[0] = the program), as `wasmtime run --invoke` hands them over:
       aotc lib.wasm --invoke run -o tool && ./tool input.txt -v
+  Repeat --invoke to call several exports in order on the same instance (the arguments
+  are then all their parameters, in that order): `./steps 2 3` calls setup(), add(2, 3):
+      aotc lib.wasm --invoke setup --invoke add -o steps
 
   Call an export like C's main(argc, argv): the arguments (argv[0] = the program) are
   copied into the module's memory with its exported malloc; the result is the exit status.

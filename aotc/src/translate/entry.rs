@@ -2,11 +2,13 @@
 //! `aotc_run_start`, for each kind of [`Entry`].
 //!
 //! - [`Entry::Start`]: a WASI command's `_start`.
-//! - [`Entry::Invoke`]: `_initialize` if exported, then one exported function, its
-//!   results printed by the runtime (`aotc_abi::invoke`). A function with parameters
-//!   gets the command line's arguments parsed as numbers; one without parameters is
-//!   called with the arguments left alone for the module's `args_get` (as
-//!   `wasmtime run --invoke` does); `args_get` sees the whole argv either way.
+//! - [`Entry::Invoke`]: `_initialize` if exported, then one or more exported
+//!   functions, one after the other on the same instance, each one's results printed
+//!   by the runtime (`aotc_abi::invoke`) before the next is called. When any of them
+//!   has parameters, the command line's arguments are those parameters, in order,
+//!   parsed as numbers (all of them before `_initialize`); when none has, the
+//!   arguments are left alone for the module's `args_get` (as `wasmtime run --invoke`
+//!   does); `args_get` sees the whole argv either way.
 //! - [`Entry::InvokeMain`]: `_initialize` if exported, then an exported
 //!   `(i32, i32) -> i32` function called like C's `main(argc, argv)`: the arguments are
 //!   copied into guest memory allocated with the module's exported `malloc`, laid out by
@@ -41,10 +43,11 @@ pub enum Entry {
     /// A WASI command: `_start`.
     #[default]
     Start,
-    /// `--invoke NAME`: `_initialize` (if exported), then `NAME` with arguments from
-    /// the command line (or, when it has no parameters, the arguments as the module's
-    /// WASI argv); results printed one per line.
-    Invoke(String),
+    /// `--invoke NAME` (repeatable, never empty): `_initialize` (if exported), then
+    /// each `NAME` in order with its arguments from the command line (or, when none
+    /// has parameters, the arguments as the module's WASI argv); results printed one
+    /// per line.
+    Invoke(Vec<String>),
     /// `--invoke-main NAME`: `_initialize` (if exported), then `NAME(argc, argv)`;
     /// its result is the exit status.
     InvokeMain(String),
@@ -55,7 +58,11 @@ impl Entry {
     pub fn describe(&self) -> String {
         match self {
             Entry::Start => "_start".to_string(),
-            Entry::Invoke(name) => format!("--invoke {}", show(name)),
+            Entry::Invoke(names) => names
+                .iter()
+                .map(|name| format!("--invoke {}", show(name)))
+                .collect::<Vec<_>>()
+                .join(" "),
             Entry::InvokeMain(name) => format!("--invoke-main {}", show(name)),
         }
     }
@@ -64,10 +71,12 @@ impl Entry {
 /// The functions an entry calls, as function indices.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Resolved {
-    /// `_initialize`, when exported and not itself the invoked function.
+    /// `_initialize`, when exported and not itself an invoked function.
     pub initialize: Option<u32>,
-    /// `_start` or the invoked function.
+    /// `_start` or the (first) invoked function.
     pub target: u32,
+    /// The functions of later `--invoke`s, in order.
+    pub then: Vec<u32>,
     /// The exported `malloc` (`--invoke-main` only).
     pub malloc: Option<u32>,
 }
@@ -150,8 +159,8 @@ fn find_function(info: &ModuleInfo, flag: &str, name: &str) -> Result<u32> {
 /// How many export names an error lists.
 const MAX_LISTED: usize = 12;
 
-/// `_initialize`, checked, unless it is `target` itself.
-fn initializer(info: &ModuleInfo, target: u32) -> Result<Option<u32>> {
+/// `_initialize`, checked, unless it is one of `targets` itself.
+fn initializer(info: &ModuleInfo, targets: &[u32]) -> Result<Option<u32>> {
     let Some(&init) = info.func_exports.get("_initialize") else {
         return Ok(None);
     };
@@ -163,7 +172,7 @@ fn initializer(info: &ModuleInfo, target: u32) -> Result<Option<u32>> {
             describe(sig)
         );
     }
-    Ok((init != target).then_some(init))
+    Ok((!targets.contains(&init)).then_some(init))
 }
 
 /// Checks that a command module has what `entry` calls (`_start`, or an export of a
@@ -187,30 +196,22 @@ pub(crate) fn resolve(info: &ModuleInfo, entry: &Entry) -> Result<Resolved> {
             Ok(Resolved {
                 initialize: None,
                 target: start,
+                then: Vec::new(),
                 malloc: None,
             })
         }
-        Entry::Invoke(name) => {
-            let target = find_function(info, "--invoke", name)?;
-            let sig = info.signature_of_func(target);
-            for (what, types) in [("parameter", &sig.params), ("result", &sig.results)] {
-                if let Some((i, t)) = types
-                    .iter()
-                    .enumerate()
-                    .find(|(_, t)| invoke_type(**t).is_none())
-                {
-                    bail!(
-                        "--invoke {}: {what} {} has type {t} (the function's type is {}); \
-                         --invoke passes and prints only i32, i64, f32, f64 and v128 values",
-                        show(name),
-                        i + 1,
-                        describe(sig)
-                    );
-                }
+        Entry::Invoke(names) => {
+            let mut targets = Vec::with_capacity(names.len());
+            for name in names {
+                targets.push(invoke_target(info, name)?);
             }
+            let Some((&target, then)) = targets.split_first() else {
+                bail!("internal compiler error: --invoke without a function name");
+            };
             Ok(Resolved {
-                initialize: initializer(info, target)?,
+                initialize: initializer(info, &targets)?,
                 target,
+                then: then.to_vec(),
                 malloc: None,
             })
         }
@@ -257,12 +258,36 @@ pub(crate) fn resolve(info: &ModuleInfo, entry: &Entry) -> Result<Resolved> {
                 );
             }
             Ok(Resolved {
-                initialize: initializer(info, target)?,
+                initialize: initializer(info, &[target])?,
                 target,
+                then: Vec::new(),
                 malloc: Some(malloc),
             })
         }
     }
+}
+
+/// The exported function an `--invoke NAME` calls, checked: values of every
+/// parameter and result type must have a text form.
+fn invoke_target(info: &ModuleInfo, name: &str) -> Result<u32> {
+    let target = find_function(info, "--invoke", name)?;
+    let sig = info.signature_of_func(target);
+    for (what, types) in [("parameter", &sig.params), ("result", &sig.results)] {
+        if let Some((i, t)) = types
+            .iter()
+            .enumerate()
+            .find(|(_, t)| invoke_type(**t).is_none())
+        {
+            bail!(
+                "--invoke {}: {what} {} has type {t} (the function's type is {}); \
+                 --invoke passes and prints only i32, i64, f32, f64 and v128 values",
+                show(name),
+                i + 1,
+                describe(sig)
+            );
+        }
+    }
+    Ok(target)
 }
 
 /// The error for a module without `_start` compiled without `--invoke*`.
@@ -330,7 +355,7 @@ pub(crate) fn emit_run_start<'ctx>(
             call_wasm(cx, &b, resolved.target, &[])?;
             b.build_return(None)?;
         }
-        Entry::Invoke(name) => emit_invoke(cx, &b, name, &resolved)?,
+        Entry::Invoke(names) => emit_invoke(cx, &b, names, &resolved)?,
         Entry::InvokeMain(name) => emit_invoke_main(cx, &b, f, name, &resolved)?,
     }
     Ok(())
@@ -405,18 +430,32 @@ fn type_codes<'ctx>(cx: &ModuleCx<'_, 'ctx>, types: &[ValType]) -> Result<Pointe
     Ok(g.as_pointer_value())
 }
 
+/// `--invoke` of `names` (resolved to `resolved.target` then `resolved.then`): all
+/// arguments parsed first, in one runtime call over every parameter in order (its
+/// messages name the functions joined by ` + `), then `_initialize`, then each
+/// function, its results printed before the next is called. Parameters take slots
+/// `0..params`, results are stored after them, so no later function's arguments are
+/// overwritten.
 fn emit_invoke<'ctx>(
     cx: &ModuleCx<'_, 'ctx>,
     b: &Builder<'ctx>,
-    name: &str,
+    names: &[String],
     resolved: &Resolved,
 ) -> Result<()> {
     let llcx = cx.llcx;
     let ptr = llcx.ptr_type(AddressSpace::default());
     let i32t = llcx.i32_type();
     let i64t = llcx.i64_type();
-    let sig = cx.info.signature_of_func(resolved.target).clone();
-    let count = sig.params.len().max(sig.results.len()).max(1);
+    let targets: Vec<u32> = std::iter::once(resolved.target)
+        .chain(resolved.then.iter().copied())
+        .collect();
+    let sigs: Vec<Signature> = targets
+        .iter()
+        .map(|&t| cx.info.signature_of_func(t).clone())
+        .collect();
+    let params: Vec<ValType> = sigs.iter().flat_map(|s| s.params.clone()).collect();
+    let most_results = sigs.iter().map(|s| s.results.len()).max().unwrap_or(0);
+    let count = (params.len() + most_results).max(1);
     let slots_ty = llcx.i8_type().array_type((count * SLOT_BYTES) as u32);
     let slots = b.build_alloca(slots_ty, "slots")?;
     slots
@@ -439,7 +478,7 @@ fn emit_invoke<'ctx>(
     // Arguments first: a usage error must come before `_initialize` has any effect.
     // Without parameters nothing is parsed or counted: the arguments are the module's
     // argv, for its `args_get`.
-    if !sig.params.is_empty() {
+    if !params.is_empty() {
         let args_fn = runtime_function(
             cx,
             sym_invoke::ARGS,
@@ -447,12 +486,13 @@ fn emit_invoke<'ctx>(
                 .fn_type(&[ptr.into(), ptr.into(), i32t.into(), ptr.into()], false),
             false,
         );
+        let label = names.join(" + ");
         b.build_call(
             args_fn,
             &[
-                c_string(cx, name).into(),
-                type_codes(cx, &sig.params)?.into(),
-                i32t.const_int(sig.params.len() as u64, false).into(),
+                c_string(cx, &label).into(),
+                type_codes(cx, &params)?.into(),
+                i32t.const_int(params.len() as u64, false).into(),
                 slots.into(),
             ],
             "",
@@ -461,14 +501,35 @@ fn emit_invoke<'ctx>(
     if let Some(init) = resolved.initialize {
         call_wasm(cx, b, init, &[])?;
     }
-    let mut args: Vec<BasicMetadataValueEnum> = Vec::with_capacity(sig.params.len());
-    for (i, &t) in sig.params.iter().enumerate() {
-        let v = b.build_load(llvm_type(llcx, t)?, slot(i)?, "arg")?;
-        args.push(v.into());
+    let mut next_param = 0;
+    for (&target, sig) in targets.iter().zip(&sigs) {
+        let mut args: Vec<BasicMetadataValueEnum> = Vec::with_capacity(sig.params.len());
+        for &t in &sig.params {
+            let v = b.build_load(llvm_type(llcx, t)?, slot(next_param)?, "arg")?;
+            args.push(v.into());
+            next_param += 1;
+        }
+        let call = call_wasm(cx, b, target, &args)?;
+        emit_print_results(cx, b, call, &sig.results, |i| slot(params.len() + i))?;
     }
-    let call = call_wasm(cx, b, resolved.target, &args)?;
-    let results: Vec<BasicValueEnum> = match sig.results.len() {
-        0 => vec![],
+    b.build_return(None)?;
+    Ok(())
+}
+
+/// Stores the results of `call` (of types `types`) into `slot(0..)` and has the
+/// runtime print them, one per line.
+fn emit_print_results<'ctx>(
+    cx: &ModuleCx<'_, 'ctx>,
+    b: &Builder<'ctx>,
+    call: CallSiteValue<'ctx>,
+    types: &[ValType],
+    slot: impl Fn(usize) -> Result<PointerValue<'ctx>>,
+) -> Result<()> {
+    let llcx = cx.llcx;
+    let ptr = llcx.ptr_type(AddressSpace::default());
+    let i32t = llcx.i32_type();
+    let results: Vec<BasicValueEnum> = match types.len() {
+        0 => return Ok(()),
         1 => vec![call
             .try_as_basic_value()
             .basic()
@@ -484,28 +545,25 @@ fn emit_invoke<'ctx>(
                 .collect::<Result<Vec<_>>>()?
         }
     };
-    if !results.is_empty() {
-        for (i, v) in results.iter().enumerate() {
-            b.build_store(slot(i)?, *v)?;
-        }
-        let results_fn = runtime_function(
-            cx,
-            sym_invoke::RESULTS,
-            llcx.void_type()
-                .fn_type(&[ptr.into(), i32t.into(), ptr.into()], false),
-            false,
-        );
-        b.build_call(
-            results_fn,
-            &[
-                type_codes(cx, &sig.results)?.into(),
-                i32t.const_int(sig.results.len() as u64, false).into(),
-                slots.into(),
-            ],
-            "",
-        )?;
+    for (i, v) in results.iter().enumerate() {
+        b.build_store(slot(i)?, *v)?;
     }
-    b.build_return(None)?;
+    let results_fn = runtime_function(
+        cx,
+        sym_invoke::RESULTS,
+        llcx.void_type()
+            .fn_type(&[ptr.into(), i32t.into(), ptr.into()], false),
+        false,
+    );
+    b.build_call(
+        results_fn,
+        &[
+            type_codes(cx, types)?.into(),
+            i32t.const_int(types.len() as u64, false).into(),
+            slot(0)?.into(),
+        ],
+        "",
+    )?;
     Ok(())
 }
 
