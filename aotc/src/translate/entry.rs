@@ -374,7 +374,9 @@ fn call_wasm<'ctx>(
     index: u32,
     args: &[BasicMetadataValueEnum<'ctx>],
 ) -> Result<CallSiteValue<'ctx>> {
-    let call = b.build_call(wasm_function(cx, index)?, args, "")?;
+    let f = wasm_function(cx, index)?;
+    let call = b.build_call(f, args, "")?;
+    call.set_call_convention(f.get_call_conventions());
     call.add_attribute(
         inkwell::attributes::AttributeLoc::Function,
         enum_attr(cx.llcx, "noinline", 0),

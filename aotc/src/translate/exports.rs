@@ -72,6 +72,7 @@ fn forwarding_function<'ctx>(
     b.position_at_end(cx.llcx.append_basic_block(g, "entry"));
     let args: Vec<BasicMetadataValueEnum> = g.get_param_iter().map(Into::into).collect();
     let call = b.build_call(f, &args, "")?;
+    call.set_call_convention(f.get_call_conventions());
     match call.try_as_basic_value().basic() {
         Some(v) => b.build_return(Some(&v))?,
         None => b.build_return(None)?,

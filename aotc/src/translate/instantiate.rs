@@ -345,6 +345,7 @@ fn call_not_inlined<'ctx>(
     f: FunctionValue<'ctx>,
 ) -> Result<()> {
     let call = b.build_call(f, &[], "")?;
+    call.set_call_convention(f.get_call_conventions());
     call.add_attribute(
         inkwell::attributes::AttributeLoc::Function,
         enum_attr(cx.llcx, "noinline", 0),

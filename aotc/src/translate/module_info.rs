@@ -18,10 +18,11 @@ use wasmparser::{
 /// The proposals aotc translates: WebAssembly 2.0 (MVP, mutable globals, sign
 /// extension, saturating float-to-int, multi-value, bulk memory, reference types,
 /// fixed-width SIMD) and, of 3.0, extended constant expressions (`i32`/`i64`
-/// `add`, `sub`, `mul` in initialisers and offsets). Proposals not listed here are
-/// rejected at validation with wasmparser's message naming the feature.
+/// `add`, `sub`, `mul` in initialisers and offsets) and tail calls (`return_call`,
+/// `return_call_indirect`). Proposals not listed here are rejected at validation
+/// with wasmparser's message naming the feature.
 pub fn supported_features() -> WasmFeatures {
-    WasmFeatures::WASM2 | WasmFeatures::EXTENDED_CONST
+    WasmFeatures::WASM2 | WasmFeatures::EXTENDED_CONST | WasmFeatures::TAIL_CALL
 }
 
 /// A function signature.
@@ -126,6 +127,11 @@ pub struct ModuleInfo<'a> {
     pub bodies: Vec<FunctionBody<'a>>,
     /// Names from the name section.
     pub func_names: HashMap<u32, String>,
+    /// Per type index: whether functions of this signature take part in tail calls
+    /// (they contain one, are the target of a direct one, or have the type of a
+    /// `return_call_indirect`). Equal signatures agree, so an indirect call knows the
+    /// convention from its type alone (see `module_cx::WASM_TAIL_CALL_CONV`).
+    pub tail_call_types: Vec<bool>,
 }
 
 impl ModuleInfo<'_> {
@@ -167,6 +173,7 @@ pub fn read_module(wasm: &[u8]) -> Result<ModuleInfo<'_>> {
         data: Vec::new(),
         bodies: Vec::new(),
         func_names: HashMap::new(),
+        tail_call_types: Vec::new(),
     };
     let mut to_validate: Vec<(FuncToValidate<ValidatorResources>, FunctionBody<'_>)> = Vec::new();
     let section_error = |e: wasmparser::BinaryReaderError| {
@@ -319,12 +326,14 @@ pub fn read_module(wasm: &[u8]) -> Result<ModuleInfo<'_>> {
         }
     }
 
-    // Bodies are validated last so errors can name the function.
+    // Bodies are validated last so errors can name the function. The same pass
+    // notes the signatures that take part in tail calls.
     let mut allocs = wasmparser::FuncValidatorAllocations::default();
+    let mut tail_typed = vec![false; info.types.len()];
     for (func, body) in to_validate {
         let index = func.index;
         let mut v = func.into_validator(allocs);
-        if let Err(e) = v.validate(&body) {
+        if let Err(e) = validate_body(&mut v, &body, &info.func_types, index, &mut tail_typed) {
             let name = match info.func_names.get(&index) {
                 Some(n) => format!(" `{n}`"),
                 None => String::new(),
@@ -337,8 +346,44 @@ pub fn read_module(wasm: &[u8]) -> Result<ModuleInfo<'_>> {
         }
         allocs = v.into_allocations();
     }
+    info.tail_call_types = (0..info.types.len())
+        .map(|t| (0..info.types.len()).any(|u| tail_typed[u] && info.types[u] == info.types[t]))
+        .collect();
     Ok(info)
 }
+
+/// Validates one body operator by operator, marking in `tail_typed` the types of
+/// the function (`func_index`) and of the callee of each tail call in it.
+fn validate_body(
+    v: &mut wasmparser::FuncValidator<ValidatorResources>,
+    body: &FunctionBody<'_>,
+    func_types: &[u32],
+    func_index: u32,
+    tail_typed: &mut [bool],
+) -> wasmparser::Result<()> {
+    let mut reader = body.get_binary_reader();
+    v.read_locals(&mut reader)?;
+    reader.set_features(*v.features());
+    while !reader.eof() {
+        let offset = reader.original_position();
+        let mut op_bytes = reader.clone();
+        reader.visit_operator(&mut v.visitor(offset))??;
+        // Validated, so the indices read back here are in range.
+        let callee_type = match op_bytes.read_u8()? {
+            RETURN_CALL => func_types[op_bytes.read_var_u32()? as usize],
+            RETURN_CALL_INDIRECT => op_bytes.read_var_u32()?,
+            _ => continue,
+        };
+        tail_typed[callee_type as usize] = true;
+        tail_typed[func_types[func_index as usize] as usize] = true;
+    }
+    reader.finish_expression(&v.visitor(reader.original_position()))
+}
+
+/// Opcodes of `return_call` (then a function index) and `return_call_indirect`
+/// (then a type index): one byte, no prefix.
+const RETURN_CALL: u8 = 0x12;
+const RETURN_CALL_INDIRECT: u8 = 0x13;
 
 /// A validator message on one line: some (a bad magic number) are pretty-printed
 /// over several.

@@ -1,20 +1,36 @@
 //! Control instructions: blocks, loops, if/else, branches (incl. `br_table`),
-//! returns, direct and indirect calls, `select`, `drop`, `unreachable`.
+//! returns, direct and indirect calls, tail calls (`return_call`,
+//! `return_call_indirect`), `select`, `drop`, `unreachable`.
+//!
+//! A call uses its callee's convention (`tailcc` for signatures that take part in
+//! tail calls, see `module_cx::WASM_TAIL_CALL_CONV`); a tail call is a `musttail`
+//! `tailcc` call followed by `ret`, which LLVM must lower to a jump (or fail loudly),
+//! so tail calls never grow the stack.
+//! x86-64 `tailcc` returns at most 3 integer-class and 4 float/vector results in
+//! registers; with more, LLVM would return through memory the caller owns, which
+//! rules out a jump, so such a tail call is refused at compile time.
 //!
 //! Block results flow through phis at the continuation block; loop parameters
 //! through phis at the loop header. `call_indirect` checks, in order, the index
 //! against the table length ("undefined element"), the entry against null
 //! ("uninitialized element") and the signature id ("indirect call type mismatch").
 
-use anyhow::Result;
+use anyhow::{bail, Result};
 use inkwell::basic_block::BasicBlock;
-use inkwell::values::{BasicMetadataValueEnum, BasicValueEnum, CallSiteValue, IntValue};
+use inkwell::values::{
+    BasicMetadataValueEnum, BasicValueEnum, CallSiteValue, IntValue, LLVMTailCallKind, PointerValue,
+};
 use inkwell::IntPredicate;
 use wasmparser::{BlockType, Operator, ValType};
 
 use super::{Frame, FrameKind, FuncTranslator};
 use crate::translate::abi_types::field;
 use aotc_abi::trap::TrapCode;
+
+/// Integer-class (i32, i64, reference) results x86-64 `tailcc` returns in registers.
+const MAX_TAIL_CALL_INT_RESULTS: usize = 3;
+/// Float and vector results x86-64 `tailcc` returns in registers.
+const MAX_TAIL_CALL_FLOAT_RESULTS: usize = 4;
 
 impl<'c, 'a, 'ctx> FuncTranslator<'c, 'a, 'ctx> {
     pub(super) fn translate_control(&mut self, op: &Operator<'a>) -> Result<bool> {
@@ -132,12 +148,52 @@ impl<'c, 'a, 'ctx> FuncTranslator<'c, 'a, 'ctx> {
                 let sig = self.m.info.signature_of_func(function_index);
                 let args = self.call_args(sig.params.len());
                 let call = self.b.build_call(callee, &args, "")?;
+                call.set_call_convention(callee.get_call_conventions());
                 self.push_call_results(call, &sig.results.clone())?;
             }
             Operator::CallIndirect {
                 type_index,
                 table_index,
-            } => self.call_indirect(type_index, table_index)?,
+            } => {
+                let code = self.indirect_callee(type_index, table_index)?;
+                let sig = &self.m.info.types[type_index as usize];
+                let args = self.call_args(sig.params.len());
+                let call = self.b.build_indirect_call(
+                    self.m.fn_types[type_index as usize],
+                    code,
+                    &args,
+                    "",
+                )?;
+                call.set_call_convention(self.m.call_conv(type_index));
+                self.push_call_results(call, &sig.results.clone())?;
+            }
+            Operator::ReturnCall { function_index } => {
+                let type_index = self.m.info.func_types[function_index as usize];
+                self.check_tail_call_results(type_index)?;
+                let callee = self.m.function(function_index)?;
+                let n = self.m.info.types[type_index as usize].params.len();
+                let args = self.call_args(n);
+                self.discard_for_tail_call();
+                let call = self.b.build_call(callee, &args, "")?;
+                self.finish_tail_call(call, type_index)?;
+            }
+            Operator::ReturnCallIndirect {
+                type_index,
+                table_index,
+            } => {
+                self.check_tail_call_results(type_index)?;
+                let code = self.indirect_callee(type_index, table_index)?;
+                let n = self.m.info.types[type_index as usize].params.len();
+                let args = self.call_args(n);
+                self.discard_for_tail_call();
+                let call = self.b.build_indirect_call(
+                    self.m.fn_types[type_index as usize],
+                    code,
+                    &args,
+                    "",
+                )?;
+                self.finish_tail_call(call, type_index)?;
+            }
             Operator::Drop => {
                 let value = self.pop();
                 super::preserve_loads(value);
@@ -372,7 +428,49 @@ impl<'c, 'a, 'ctx> FuncTranslator<'c, 'a, 'ctx> {
         Ok(())
     }
 
-    fn call_indirect(&mut self, type_index: u32, table_index: u32) -> Result<()> {
+    /// Refuses a tail call whose results x86-64 `tailcc` cannot return in registers
+    /// (see the module doc): LLVM could not make it a jump.
+    fn check_tail_call_results(&self, type_index: u32) -> Result<()> {
+        let results = &self.m.info.types[type_index as usize].results;
+        let floats = results
+            .iter()
+            .filter(|t| matches!(t, ValType::F32 | ValType::F64 | ValType::V128))
+            .count();
+        let ints = results.len() - floats;
+        if ints > MAX_TAIL_CALL_INT_RESULTS || floats > MAX_TAIL_CALL_FLOAT_RESULTS {
+            bail!(
+                "a tail call to a function with {ints} integer or reference and {floats} \
+                 float or vector results is not supported (at most \
+                 {MAX_TAIL_CALL_INT_RESULTS} and {MAX_TAIL_CALL_FLOAT_RESULTS} are returned in \
+                 registers, which a guaranteed tail call needs)"
+            );
+        }
+        Ok(())
+    }
+
+    /// The values under a tail call's arguments are dropped with the frame: keep
+    /// the traps of loads among them, as a `return` does.
+    fn discard_for_tail_call(&self) {
+        for &v in &self.stack[self.frames[0].height..] {
+            super::preserve_loads(v);
+        }
+    }
+
+    /// Makes `call` a guaranteed tail call: `tailcc`, `musttail`, its result returned.
+    fn finish_tail_call(&mut self, call: CallSiteValue<'ctx>, type_index: u32) -> Result<()> {
+        call.set_call_convention(self.m.call_conv(type_index));
+        call.set_tail_call_kind(LLVMTailCallKind::LLVMTailCallKindMustTail);
+        match call.try_as_basic_value().basic() {
+            Some(v) => self.b.build_return(Some(&v))?,
+            None => self.b.build_return(None)?,
+        };
+        self.reachable = false;
+        Ok(())
+    }
+
+    /// The code pointer of table `table_index`'s entry at the index on the stack,
+    /// after the checks of `call_indirect` (bounds, null, signature).
+    fn indirect_callee(&mut self, type_index: u32, table_index: u32) -> Result<PointerValue<'ctx>> {
         let m = self.m;
         let ptr_t = m.llcx.ptr_type(Default::default());
         let index = self.pop_int();
@@ -419,15 +517,9 @@ impl<'c, 'a, 'ctx> FuncTranslator<'c, 'a, 'ctx> {
         let code_ptr =
             self.b
                 .build_struct_gep(m.abi.func_record, record, field::RECORD_CODE, "")?;
-        let code = self
+        Ok(self
             .b
             .build_load(ptr_t, code_ptr, "code")?
-            .into_pointer_value();
-        let sig = &m.info.types[type_index as usize];
-        let args = self.call_args(sig.params.len());
-        let call = self
-            .b
-            .build_indirect_call(m.fn_types[type_index as usize], code, &args, "")?;
-        self.push_call_results(call, &sig.results.clone())
+            .into_pointer_value())
     }
 }
