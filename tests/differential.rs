@@ -91,7 +91,10 @@ fn our_trap(code: TrapCode) -> Option<Trap> {
         TrapCode::IntegerOverflow => Trap::Overflow,
         TrapCode::BadConversionToInteger => Trap::Conversion,
         TrapCode::IndirectCallTypeMismatch => Trap::Signature,
-        TrapCode::StackExhausted => return None,
+        // The generated programs use no exceptions.
+        TrapCode::StackExhausted | TrapCode::NullExnRef | TrapCode::UncaughtException => {
+            return None
+        }
     })
 }
 

@@ -25,6 +25,8 @@ const UNDEFINED: &str = "undefined element";
 const UNINITIALIZED: &str = "uninitialized element";
 const MISMATCH: &str = "indirect call type mismatch";
 const STACK: &str = "call stack exhausted";
+const NULL_EXNREF: &str = "null exception reference";
+const UNCAUGHT: &str = "uncaught exception";
 
 /// The spec messages must be the runtime's, word for word (one contract).
 #[test]
@@ -41,6 +43,8 @@ fn trap_messages_are_the_contracts() {
         UNINITIALIZED,
         MISMATCH,
         STACK,
+        NULL_EXNREF,
+        UNCAUGHT,
     ];
     let theirs: Vec<&str> = TrapCode::ALL.iter().map(|t| t.message()).collect();
     assert_eq!(ours.to_vec(), theirs);

@@ -9,6 +9,9 @@
 //! code. Generated code has no destructors and runtime code between the trampoline
 //! and a trap holds no locks, so nothing is skipped that must run.
 //!
+//! A wasm exception no wasm handler catches ends the call the same way, as
+//! [`TrapCode::UncaughtException`] (see `jit_throw`).
+//!
 //! An [`Instance`] owns its LLVM context, code and (unless imported) its linear
 //! memory, and frees them when dropped; the embedder must keep it alive while other
 //! instances import from it or hold its functions in their tables.
@@ -201,9 +204,16 @@ fn map_imports(
 
 /// Points the module's runtime declarations at this process's runtime.
 fn map_runtime(engine: &ExecutionEngine<'static>, module: &inkwell::module::Module<'static>) {
-    use aotc_rt_core::{memory, table};
-    let bindings: [(&str, usize); 8] = [
+    use aotc_rt_core::{exn, memory, table};
+    let bindings: [(&str, usize); 12] = [
         (sym::TRAP, jit_trap as *const () as usize),
+        (sym::THROW, jit_throw as *const () as usize),
+        (sym::EXN_NEW, exn::aotc_rt_exn_new as *const () as usize),
+        (sym::EXN_FREE, exn::aotc_rt_exn_free as *const () as usize),
+        (
+            sym::PERSONALITY,
+            exn::aotc_rt_personality as *const () as usize,
+        ),
         (
             sym::MEMORY_NEW,
             memory::aotc_rt_memory_new as *const () as usize,
@@ -292,6 +302,17 @@ extern "C" fn jit_trap(code: u32, _func_index: u32) -> ! {
     unsafe { siglongjmp(buf, code as c_int) }
 }
 
+/// Called by generated code to raise a wasm exception. One no wasm frame catches
+/// comes back here (the unwinder's search stops at the array-call trampoline, which
+/// has no unwind entry): it ends the active [`call`] as
+/// [`TrapCode::UncaughtException`]. The object stays allocated (nothing frees an
+/// uncaught exception; the spec harness throws a handful).
+extern "C-unwind" fn jit_throw(exn: *mut aotc_rt_core::exn::Exception) -> ! {
+    // SAFETY: generated code passes a live exception object.
+    unsafe { aotc_rt_core::exn::raise(exn) };
+    jit_trap(TrapCode::UncaughtException as u32, u32::MAX)
+}
+
 /// Calls `f(slots)` (an array-call trampoline or `aotc_instantiate`) catching traps.
 pub fn call(f: usize, slots: *mut u8) -> std::result::Result<(), TrapCode> {
     install_signal_handlers();
@@ -313,7 +334,8 @@ pub fn call(f: usize, slots: *mut u8) -> std::result::Result<(), TrapCode> {
 }
 
 /// `i32 aotc_try_call(ptr buf, ptr f, ptr slots)`: `sigsetjmp(buf, 1)`, then `f(slots)`;
-/// returns 0, or the trap code a `siglongjmp` delivered. Written in IR because
+/// returns 0, the trap code a `siglongjmp` delivered, or
+/// [`TrapCode::UncaughtException`] when a wasm exception unwound out of `f`. Written in IR because
 /// `sigsetjmp` returns twice, which Rust cannot express.
 fn try_call_trampoline() -> usize {
     static mut ADDR: usize = 0;
@@ -364,20 +386,43 @@ fn try_call_trampoline() -> usize {
         b.position_at_end(run);
         let callee = f.get_nth_param(1).expect("f").into_pointer_value();
         let fty = llcx.void_type().fn_type(&[ptr.into()], false);
-        b.build_indirect_call(
+        // A wasm exception nothing caught stops here (as a trap would), before the
+        // unwinder reaches Rust frames, which must not see it.
+        let done = llcx.append_basic_block(f, "done");
+        let uncaught = llcx.append_basic_block(f, "uncaught");
+        b.build_indirect_invoke(
             fty,
             callee,
-            &[f.get_nth_param(2).expect("slots").into()],
+            &[f.get_nth_param(2).expect("slots")],
+            done,
+            uncaught,
             "",
         )
         .expect("positioned");
+        b.position_at_end(done);
         b.build_return(Some(&i32t.const_zero()))
             .expect("positioned");
+        b.position_at_end(uncaught);
+        let personality = module.add_function(
+            sym::PERSONALITY,
+            i32t.fn_type(&[], true),
+            Some(Linkage::External),
+        );
+        f.set_personality_function(personality);
+        let pad_type = llcx.struct_type(&[ptr.into(), i32t.into()], false);
+        b.build_landing_pad(pad_type, personality, &[ptr.const_null().into()], false, "")
+            .expect("positioned");
+        let code = i32t.const_int(TrapCode::UncaughtException as u64, false);
+        b.build_return(Some(&code)).expect("positioned");
         b.position_at_end(trapped);
         b.build_return(Some(&r)).expect("positioned");
         let engine = module
             .create_jit_execution_engine(OptimizationLevel::None)
             .expect("LLVM JIT for the trap trampoline");
+        engine.add_global_mapping(
+            &personality.as_any_value_enum(),
+            aotc_rt_core::exn::aotc_rt_personality as *const () as usize,
+        );
         let addr = engine
             .get_function_address("aotc_try_call")
             .expect("trampoline");

@@ -6,6 +6,9 @@
 //! Function names come from the module's name section, so they are untrusted: they
 //! are printed escaped (see `write_escaped`), never raw.
 //!
+//! An uncaught wasm exception is reported the same way, its first line
+//! `wasm exception: uncaught exception (tag N)` (see `aotc_rt_throw`).
+//!
 //! Output on stderr:
 //! ```text
 //! wasm trap: <TrapCode::message()>
@@ -174,12 +177,7 @@ fn write_escaped(fd: c_int, name: &[u8]) {
 
 /// Prints the trap report and exits with [`TRAP_EXIT_STATUS`].
 pub fn report(code: u32, at: Where) -> ! {
-    if REPORTING.swap(true, Ordering::AcqRel) {
-        // A fault while reporting (e.g. in the unwinder): end it here.
-        write_str(2, "\n(backtrace failed)\n");
-        // SAFETY: _exit is async-signal-safe.
-        unsafe { libc::_exit(TRAP_EXIT_STATUS) }
-    }
+    begin_report();
     write_str(2, "wasm trap: ");
     match TrapCode::from_u32(code) {
         Some(t) => write_str(2, t.message()),
@@ -189,7 +187,21 @@ pub fn report(code: u32, at: Where) -> ! {
         }
     }
     write_str(2, "\n");
+    report_location(at)
+}
 
+/// Ends a report begun twice (a fault in the unwinder while reporting) at once.
+fn begin_report() {
+    if REPORTING.swap(true, Ordering::AcqRel) {
+        write_str(2, "\n(backtrace failed)\n");
+        // SAFETY: _exit is async-signal-safe.
+        unsafe { libc::_exit(TRAP_EXIT_STATUS) }
+    }
+}
+
+/// Prints where the program stopped and the wasm backtrace, then exits with
+/// [`TRAP_EXIT_STATUS`].
+fn report_location(at: Where) -> ! {
     let mut frames = Frames {
         funcs: [0; MAX_WASM_FRAMES],
         n: 0,
@@ -243,6 +255,28 @@ pub fn report(code: u32, at: Where) -> ! {
     }
     // SAFETY: _exit is async-signal-safe and ends every thread.
     unsafe { libc::_exit(TRAP_EXIT_STATUS) }
+}
+
+/// Raises a wasm exception (generated code's `throw`, `throw_ref`, `rethrow` and the
+/// re-raise when no clause of a handler matches). When no wasm handler catches it,
+/// the program ends like a trap:
+/// `wasm exception: uncaught exception (tag N)`, the thrower and the backtrace of
+/// the raise (the stack is intact: the unwinder's search phase changes nothing),
+/// exit 134.
+///
+/// # Safety
+/// `exn` is a live exception object from `aotc_rt_exn_new`.
+#[no_mangle]
+pub unsafe extern "C-unwind" fn aotc_rt_throw(exn: *mut crate::exn::Exception) -> ! {
+    // SAFETY: the caller's contract.
+    unsafe { crate::exn::raise(exn) };
+    begin_report();
+    write_str(2, "wasm exception: uncaught exception (tag ");
+    // SAFETY: the object is still live: nothing caught it.
+    let (tag, thrower) = unsafe { ((*exn).tag_index, (*exn).func_index) };
+    write_u64(2, u64::from(tag));
+    write_str(2, ")\n");
+    report_location(Where::Func(thrower))
 }
 
 /// Called by generated code when a trap condition is detected: `code` is a

@@ -43,6 +43,7 @@ pub(crate) fn emit_exports(cx: &ModuleCx) -> Result<()> {
                 .expect("validated: memory exists")
                 .as_pointer_value(),
             ExternalKind::Table => cx.tables[export.index as usize].as_pointer_value(),
+            ExternalKind::Tag => cx.tags[export.index as usize].as_pointer_value(),
             ExternalKind::Global => match cx.globals[export.index as usize] {
                 GlobalSlot::Variable(g, _) => g.as_pointer_value(),
                 GlobalSlot::Constant(c) => cx

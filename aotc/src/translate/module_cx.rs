@@ -77,6 +77,7 @@ pub fn import_symbol(kind: ImportKind, index: u32) -> String {
         ImportKind::Table => "table",
         ImportKind::Memory => "memory",
         ImportKind::Global => "global",
+        ImportKind::Tag => "tag",
     };
     format!("aotc_import_{k}_{index}")
 }
@@ -166,6 +167,9 @@ pub(crate) struct ModuleCx<'a, 'ctx> {
     pub memory: Option<GlobalValue<'ctx>>,
     /// Table descriptors (`aotc_abi::layout::Table`).
     pub tables: Vec<GlobalValue<'ctx>>,
+    /// One `i8` global per tag, imports first: its address is the tag's identity,
+    /// compared by catch clauses (an imported tag is the exporter's global).
+    pub tags: Vec<GlobalValue<'ctx>>,
     pub data: Vec<SegmentSlot<'ctx>>,
     pub elems: Vec<SegmentSlot<'ctx>>,
     pub rt: RuntimeFns<'ctx>,
@@ -302,6 +306,7 @@ impl<'a, 'ctx> ModuleCx<'a, 'ctx> {
                 (&info.table_imports, "table"),
                 (&info.memory_imports, "memory"),
                 (&info.global_imports, "global"),
+                (&info.tag_imports, "tag"),
             ] {
                 unknown.extend(
                     list.iter()
@@ -346,6 +351,28 @@ impl<'a, 'ctx> ModuleCx<'a, 'ctx> {
             })
             .collect::<Result<Vec<_>>>()?;
 
+        let tags = (0..info.tags.len())
+            .map(|i| {
+                if i < info.tag_imports.len() {
+                    let i8t = llcx.i8_type();
+                    return Ok(module.add_global(
+                        i8t,
+                        None,
+                        &import_symbol(ImportKind::Tag, i as u32),
+                    ));
+                }
+                // A variable (never written), so no two tags share an address.
+                state_global(
+                    &module,
+                    share,
+                    llcx.i8_type().into(),
+                    &format!("aotc.tag{i}"),
+                    Storage::Variable,
+                    || Ok(llcx.i8_type().const_zero().into()),
+                )
+            })
+            .collect::<Result<Vec<_>>>()?;
+
         let mut cx = ModuleCx {
             embedding,
             share,
@@ -361,6 +388,7 @@ impl<'a, 'ctx> ModuleCx<'a, 'ctx> {
             vmctx,
             memory,
             tables,
+            tags,
             data: Vec::new(),
             elems: Vec::new(),
             rt,
@@ -475,9 +503,23 @@ impl<'a, 'ctx> ModuleCx<'a, 'ctx> {
             AttributeLoc::Function,
             llcx.create_string_attribute("disable-tail-calls", "true"),
         );
-        // Unwind tables let the runtime print a wasm backtrace on traps.
+        // Unwind tables let the runtime print a wasm backtrace on traps (and unwind
+        // wasm exceptions). A module with tags may throw: its functions unwind, so
+        // calls to them stay `invoke`s where a handler covers them.
         f.add_attribute(AttributeLoc::Function, enum_attr(llcx, "uwtable", 2));
-        f.add_attribute(AttributeLoc::Function, enum_attr(llcx, "nounwind", 0));
+        if !self.uses_exceptions() {
+            f.add_attribute(AttributeLoc::Function, enum_attr(llcx, "nounwind", 0));
+        }
+    }
+
+    /// Whether wasm exceptions can pass through the module's functions: it defines or
+    /// imports a tag, or (embedded) imports functions of another module, which may
+    /// throw. Otherwise nothing in it throws, its functions are `nounwind` and a
+    /// `try_table` is a plain block.
+    pub fn uses_exceptions(&self) -> bool {
+        !self.info.tags.is_empty()
+            || (matches!(self.embedding, Embedding::Embedded { .. })
+                && !self.info.func_imports.is_empty())
     }
 
     fn define_globals(&mut self) -> Result<()> {

@@ -18,11 +18,16 @@ use wasmparser::{
 /// The proposals aotc translates: WebAssembly 2.0 (MVP, mutable globals, sign
 /// extension, saturating float-to-int, multi-value, bulk memory, reference types,
 /// fixed-width SIMD) and, of 3.0, extended constant expressions (`i32`/`i64`
-/// `add`, `sub`, `mul` in initialisers and offsets) and tail calls (`return_call`,
-/// `return_call_indirect`). Proposals not listed here are rejected at validation
-/// with wasmparser's message naming the feature.
+/// `add`, `sub`, `mul` in initialisers and offsets), tail calls (`return_call`,
+/// `return_call_indirect`) and exception handling (`try_table`/`throw`/`throw_ref`/
+/// `exnref`, and the legacy `try`/`catch`/`delegate` form). Proposals not listed here
+/// are rejected at validation with wasmparser's message naming the feature.
 pub fn supported_features() -> WasmFeatures {
-    WasmFeatures::WASM2 | WasmFeatures::EXTENDED_CONST | WasmFeatures::TAIL_CALL
+    WasmFeatures::WASM2
+        | WasmFeatures::EXTENDED_CONST
+        | WasmFeatures::TAIL_CALL
+        | WasmFeatures::EXCEPTIONS
+        | WasmFeatures::LEGACY_EXCEPTIONS
 }
 
 /// A function signature.
@@ -54,6 +59,7 @@ pub enum ImportKind {
     Table,
     Memory,
     Global,
+    Tag,
 }
 
 /// A global: imported (no initialiser) or defined.
@@ -115,6 +121,9 @@ pub struct ModuleInfo<'a> {
     pub memory_imports: Vec<ImportName>,
     pub globals: Vec<GlobalDef<'a>>,
     pub global_imports: Vec<ImportName>,
+    /// Type index (a function type without results) of every tag, imports first.
+    pub tags: Vec<u32>,
+    pub tag_imports: Vec<ImportName>,
     /// (kind, index within the kind) of every import, in import-section order.
     pub import_order: Vec<(ImportKind, u32)>,
     /// Every export, in order.
@@ -165,6 +174,8 @@ pub fn read_module(wasm: &[u8]) -> Result<ModuleInfo<'_>> {
         memory_imports: Vec::new(),
         globals: Vec::new(),
         global_imports: Vec::new(),
+        tags: Vec::new(),
+        tag_imports: Vec::new(),
         import_order: Vec::new(),
         exports: Vec::new(),
         func_exports: HashMap::new(),
@@ -237,12 +248,23 @@ pub fn read_module(wasm: &[u8]) -> Result<ModuleInfo<'_>> {
                             info.globals.push(GlobalDef { ty: g, init: None });
                             info.global_imports.push(from);
                         }
+                        TypeRef::Tag(t) => {
+                            info.import_order
+                                .push((ImportKind::Tag, info.tag_imports.len() as u32));
+                            info.tags.push(t.func_type_idx);
+                            info.tag_imports.push(from);
+                        }
                         _ => bail!(
-                            "unsupported import kind of {}.{} (exception handling)",
+                            "unsupported import kind of {}.{} (a newer proposal)",
                             from.module,
                             from.name
                         ),
                     }
+                }
+            }
+            Payload::TagSection(reader) => {
+                for tag in reader {
+                    info.tags.push(tag.map_err(section_error)?.func_type_idx);
                 }
             }
             Payload::FunctionSection(reader) => {

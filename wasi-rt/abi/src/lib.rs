@@ -59,6 +59,21 @@ pub mod sym {
 
     /// Runtime: `extern "C" fn(code: u32, func_index: u32) -> !`.
     pub const TRAP: &str = "aotc_rt_trap";
+    /// Runtime: `extern "C" fn(tag: *const u8, tag_index: u32, func_index: u32,
+    /// slots: u32) -> *mut u8`: a new exception object (see [`crate::exn`]) for the
+    /// tag whose identity is `tag`, with room for `slots` payload values, thrown by
+    /// `func_index`. Never returns null.
+    pub const EXN_NEW: &str = "aotc_rt_exn_new";
+    /// Runtime: `extern "C" fn(exn: *mut u8)`: frees an exception object nothing
+    /// refers to any more (caught by a `catch`/`catch_all` of a `try_table`).
+    pub const EXN_FREE: &str = "aotc_rt_exn_free";
+    /// Runtime: `extern "C" fn(exn: *mut u8) -> !`: raises the exception object with
+    /// the native unwinder; an exception no wasm handler catches ends the program
+    /// (executables: message and exit 134; the JIT: back to its caller).
+    pub const THROW: &str = "aotc_rt_throw";
+    /// Runtime: the personality routine of every generated function that has a
+    /// landing pad (Itanium C++ ABI signature).
+    pub const PERSONALITY: &str = "aotc_rt_personality";
     /// Runtime: `extern "C" fn(mem: *mut Memory, min_pages: u32, max_pages: u32)`.
     /// Reserves the address space and commits `min_pages`. Exits on failure.
     pub const MEMORY_NEW: &str = "aotc_rt_memory_new";
@@ -92,6 +107,21 @@ pub mod sym {
     pub const JIT_MAIN: &str = "aotc_rt_jit_main";
     /// Prefix of every WASI host function: `aotc_wasi_<name>`.
     pub const WASI_PREFIX: &str = "aotc_wasi_";
+}
+
+/// The exception object shared by generated code and the runtime: an Itanium
+/// `_Unwind_Exception` header, then the tag, then the payload, one 16-byte slot per
+/// value of the tag's parameters (a `v128` fills a slot; smaller values sit at the
+/// start of theirs).
+pub mod exn {
+    /// Byte offset of the tag's identity (a pointer).
+    pub const TAG_OFFSET: u64 = 32;
+    /// Byte offset of the first payload slot.
+    pub const PAYLOAD_OFFSET: u64 = 48;
+    /// Bytes per payload slot.
+    pub const SLOT_SIZE: u64 = 16;
+    /// `_Unwind_Exception::exception_class` of wasm exceptions: "AOTCWASM".
+    pub const CLASS: u64 = u64::from_be_bytes(*b"AOTCWASM");
 }
 
 /// Wasm page size in bytes.

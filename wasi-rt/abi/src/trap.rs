@@ -50,6 +50,11 @@ traps! {
     IndirectCallTypeMismatch = 9 => "indirect call type mismatch",
     /// The wasm call stack overflowed.
     StackExhausted = 10 => "call stack exhausted",
+    /// `throw_ref` of a null exception reference.
+    NullExnRef = 11 => "null exception reference",
+    /// A wasm exception no handler caught (the JIT's report of it; executables print
+    /// the tag and the function instead).
+    UncaughtException = 12 => "uncaught exception",
 }
 
 /// Exit status of a process that trapped (as Wasmtime and WasmEdge do).

@@ -50,6 +50,7 @@ impl<'c, 'a, 'ctx> FuncTranslator<'c, 'a, 'ctx> {
                     result_phis,
                     height,
                     next_reached: false,
+                    outer_handlers: self.handlers.len(),
                 });
             }
             Operator::Loop { blockty } => {
@@ -77,6 +78,7 @@ impl<'c, 'a, 'ctx> FuncTranslator<'c, 'a, 'ctx> {
                     result_phis,
                     height,
                     next_reached: false,
+                    outer_handlers: self.handlers.len(),
                 });
             }
             Operator::If { blockty } => {
@@ -104,6 +106,7 @@ impl<'c, 'a, 'ctx> FuncTranslator<'c, 'a, 'ctx> {
                     result_phis,
                     height,
                     next_reached: false,
+                    outer_handlers: self.handlers.len(),
                 });
             }
             Operator::Else => self.translate_else()?,
@@ -147,7 +150,11 @@ impl<'c, 'a, 'ctx> FuncTranslator<'c, 'a, 'ctx> {
                 let callee = self.m.function(function_index)?;
                 let sig = self.m.info.signature_of_func(function_index);
                 let args = self.call_args(sig.params.len());
-                let call = self.b.build_call(callee, &args, "")?;
+                let call = self.call_maybe_invoke(
+                    callee.get_type(),
+                    callee.as_global_value().as_pointer_value(),
+                    &args,
+                )?;
                 call.set_call_convention(callee.get_call_conventions());
                 self.push_call_results(call, &sig.results.clone())?;
             }
@@ -158,12 +165,8 @@ impl<'c, 'a, 'ctx> FuncTranslator<'c, 'a, 'ctx> {
                 let code = self.indirect_callee(type_index, table_index)?;
                 let sig = &self.m.info.types[type_index as usize];
                 let args = self.call_args(sig.params.len());
-                let call = self.b.build_indirect_call(
-                    self.m.fn_types[type_index as usize],
-                    code,
-                    &args,
-                    "",
-                )?;
+                let call =
+                    self.call_maybe_invoke(self.m.fn_types[type_index as usize], code, &args)?;
                 call.set_call_convention(self.m.call_conv(type_index));
                 self.push_call_results(call, &sig.results.clone())?;
             }
@@ -230,7 +233,7 @@ impl<'c, 'a, 'ctx> FuncTranslator<'c, 'a, 'ctx> {
         }
     }
 
-    fn block_signature(&self, blockty: BlockType) -> (Vec<ValType>, Vec<ValType>) {
+    pub(super) fn block_signature(&self, blockty: BlockType) -> (Vec<ValType>, Vec<ValType>) {
         match blockty {
             BlockType::Empty => (vec![], vec![]),
             BlockType::Type(t) => (vec![], vec![t]),
@@ -254,10 +257,21 @@ impl<'c, 'a, 'ctx> FuncTranslator<'c, 'a, 'ctx> {
     /// Records the branch's values at the target of a branch to `depth` and returns
     /// the block to jump to. The values stay on the operand stack.
     fn branch_target(&mut self, depth: u32) -> Result<BasicBlock<'ctx>> {
-        let here = self.current_block();
         let index = self.frames.len() - 1 - depth as usize;
         let arity = self.frames[index].branch_arity();
         let values = self.peek_n(arity);
+        self.branch_target_with(depth, &values)
+    }
+
+    /// Records `values` as the branch's values at the target of a branch to `depth`
+    /// from the current block and returns the block to jump to.
+    pub(super) fn branch_target_with(
+        &mut self,
+        depth: u32,
+        values: &[BasicValueEnum<'ctx>],
+    ) -> Result<BasicBlock<'ctx>> {
+        let here = self.current_block();
+        let index = self.frames.len() - 1 - depth as usize;
         let frame = &mut self.frames[index];
         let (target, phis) = match &frame.kind {
             FrameKind::Loop { header, param_phis } => (*header, param_phis),
@@ -266,7 +280,7 @@ impl<'c, 'a, 'ctx> FuncTranslator<'c, 'a, 'ctx> {
                 (frame.next, &frame.result_phis)
             }
         };
-        for (phi, v) in phis.iter().zip(&values) {
+        for (phi, v) in phis.iter().zip(values) {
             phi.add_incoming(&[(v, here)]);
         }
         Ok(target)
@@ -279,7 +293,7 @@ impl<'c, 'a, 'ctx> FuncTranslator<'c, 'a, 'ctx> {
     }
 
     /// Falls through from the end of the current frame's body into `next`.
-    fn fall_through(&mut self) -> Result<()> {
+    pub(super) fn fall_through(&mut self) -> Result<()> {
         let depth = 0;
         let frame = self.frames.last().expect("frame");
         if let FrameKind::Loop { .. } = frame.kind {
@@ -327,6 +341,22 @@ impl<'c, 'a, 'ctx> FuncTranslator<'c, 'a, 'ctx> {
             self.fall_through()?;
         }
         let frame = self.frames.pop().expect("validated: end matches a frame");
+        match &frame.kind {
+            FrameKind::TryTable {
+                landing_pad,
+                catches,
+            } => {
+                self.handlers.pop();
+                self.emit_try_table_dispatch(*landing_pad, catches)?;
+            }
+            FrameKind::Try(state) => self.finish_legacy_try(state)?,
+            _ => {}
+        }
+        self.finish_frame(frame)
+    }
+
+    /// The continuation of a popped frame: results, or the function's return.
+    pub(super) fn finish_frame(&mut self, frame: super::Frame<'ctx>) -> Result<()> {
         if let FrameKind::If {
             else_block,
             params,

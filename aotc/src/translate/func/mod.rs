@@ -13,6 +13,7 @@
 mod control;
 mod conversion;
 mod dead_loads;
+mod exceptions;
 mod memory;
 mod numeric;
 mod simd;
@@ -51,6 +52,13 @@ pub(crate) enum FrameKind<'ctx> {
         params: Vec<BasicValueEnum<'ctx>>,
         seen_else: bool,
     },
+    /// A `try_table`: its handler's landing pad and catch clauses.
+    TryTable {
+        landing_pad: BasicBlock<'ctx>,
+        catches: Vec<wasmparser::Catch>,
+    },
+    /// A legacy `try`.
+    Try(exceptions::LegacyTry<'ctx>),
 }
 
 pub(crate) struct Frame<'ctx> {
@@ -64,6 +72,8 @@ pub(crate) struct Frame<'ctx> {
     pub height: usize,
     /// Whether anything branches to or falls through to `next`.
     pub next_reached: bool,
+    /// Number of exception handlers in force where the frame opened.
+    pub outer_handlers: usize,
 }
 
 impl<'ctx> Frame<'ctx> {
@@ -96,6 +106,8 @@ pub(crate) struct FuncTranslator<'c, 'a, 'ctx> {
     /// values written to never-read locals are discarded (see `dead_loads`).
     local_read: Vec<bool>,
     local_writes: Vec<(u32, BasicValueEnum<'ctx>)>,
+    /// Try blocks whose handlers are in force, innermost last (see `exceptions`).
+    handlers: Vec<exceptions::Handler<'ctx>>,
 }
 
 pub(crate) use dead_loads::preserve_loads;
@@ -127,6 +139,7 @@ pub(crate) fn translate_function<'a, 'ctx>(
         memory_base: None,
         local_read: Vec::new(),
         local_writes: Vec::new(),
+        handlers: Vec::new(),
     };
     t.declare_locals(body)?;
     t.b.build_unconditional_branch(start)?;
@@ -143,6 +156,7 @@ pub(crate) fn translate_function<'a, 'ctx>(
         result_phis,
         height: 0,
         next_reached: false,
+        outer_handlers: 0,
     });
 
     let mut reader = body.get_operators_reader()?;
@@ -200,6 +214,7 @@ impl<'c, 'a, 'ctx> FuncTranslator<'c, 'a, 'ctx> {
             || self.translate_memory(op)?
             || self.translate_table(op)?
             || self.translate_simd(op)?
+            || self.translate_exceptions(op)?
         {
             return Ok(());
         }
@@ -210,11 +225,25 @@ impl<'c, 'a, 'ctx> FuncTranslator<'c, 'a, 'ctx> {
     /// `else`/`end` is still handled.
     fn skip_unreachable(&mut self, op: &Operator<'a>) -> Result<()> {
         match op {
-            Operator::Block { .. } | Operator::Loop { .. } | Operator::If { .. } => {
+            Operator::Block { .. }
+            | Operator::Loop { .. }
+            | Operator::If { .. }
+            | Operator::Try { .. }
+            | Operator::TryTable { .. } => {
                 self.dead_depth += 1;
                 Ok(())
             }
             Operator::Else if self.dead_depth == 0 => self.translate_else(),
+            Operator::Catch { .. } | Operator::CatchAll | Operator::Delegate { .. }
+                if self.dead_depth == 0 =>
+            {
+                self.reachable = false;
+                self.translate_exceptions(op).map(|_| ())
+            }
+            Operator::Delegate { .. } => {
+                self.dead_depth -= 1;
+                Ok(())
+            }
             Operator::End if self.dead_depth == 0 => self.translate_end(),
             Operator::End => {
                 self.dead_depth -= 1;
@@ -303,7 +332,7 @@ impl<'c, 'a, 'ctx> FuncTranslator<'c, 'a, 'ctx> {
 
     /// Keeps the traps of the loads behind every operand-stack value, when none of
     /// them will be used (see `dead_loads`).
-    fn keep_stack_loads(&self) {
+    pub(super) fn keep_stack_loads(&self) {
         for &v in &self.stack {
             preserve_loads(v);
         }
