@@ -7,7 +7,9 @@
 //! testsuite's `proposals/` that the crate carries. A proposal runs exactly when aotc's
 //! validator accepts every feature its tests need (`aotc::translate::module_info::
 //! supported_features`), so enabling a feature in the compiler puts its spec tests in
-//! this run; the others are listed as not run, with the features they wait for.
+//! this run; the others are listed as not run, with the features they wait for. (The
+//! legacy exception form has no suite in the pinned crate; `tests/exceptions.rs`
+//! covers it.)
 //!
 //! Every directive kind is handled; each counts as one check. Expected failures live in
 //! `tests/spec/expected-failures.txt` (`file.wast:line  reason`, or `file.wast:*` for
@@ -311,6 +313,11 @@ fn run_directive(store: &mut Store, directive: WastDirective) -> Result<(), Stri
             )),
             Err(other) => Err(describe_outcome(other)),
             Ok(v) => Err(format!("returned {v:?}, expected trap `{message}`")),
+        },
+        WastDirective::AssertException { exec, .. } => match execute(store, exec) {
+            Err(Outcome::Trap(TrapCode::UncaughtException)) => Ok(()),
+            Err(other) => Err(describe_outcome(other)),
+            Ok(v) => Err(format!("returned {v:?}, expected an exception")),
         },
         WastDirective::AssertExhaustion { call, message, .. } => {
             match invoke_export(store, &call) {

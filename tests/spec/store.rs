@@ -112,6 +112,7 @@ impl Store {
                 ImportKind::Global => {
                     (&info.global_imports[i].module, &info.global_imports[i].name)
                 }
+                ImportKind::Tag => (&info.tag_imports[i].module, &info.tag_imports[i].name),
             };
             let unknown = || format!("unknown import {module}.{name}");
             let exporter = self.registered.get(module).ok_or_else(unknown)?;
@@ -158,6 +159,15 @@ impl Store {
                     let value =
                         (!want.mutable).then(|| const_val(read_global(addr, want.content_type)));
                     (ImportAddr::Storage(addr), value)
+                }
+                (ImportKind::Tag, ExternalKind::Tag) => {
+                    let want = &info.types[info.tags[i] as usize];
+                    let have =
+                        &exporter.info.types[exporter.info.tags[export.index as usize] as usize];
+                    if want != have {
+                        return Err(incompatible());
+                    }
+                    (ImportAddr::Storage(addr), None)
                 }
                 _ => return Err(incompatible()),
             };
