@@ -38,20 +38,7 @@ impl<'c, 'a, 'ctx> FuncTranslator<'c, 'a, 'ctx> {
             Operator::Nop => {}
             Operator::Unreachable => self.trap_now(TrapCode::Unreachable)?,
             Operator::Block { blockty } => {
-                let (params, results) = self.block_signature(blockty);
-                let next = self.m.llcx.append_basic_block(self.func, "block_end");
-                let result_phis = self.make_phis(next, &results)?;
-                let height = self.stack.len() - params.len();
-                self.frames.push(Frame {
-                    kind: FrameKind::Block,
-                    param_types: params,
-                    result_types: results,
-                    next,
-                    result_phis,
-                    height,
-                    next_reached: false,
-                    outer_handlers: self.handlers.len(),
-                });
+                self.open_block(blockty, FrameKind::Block, "block_end")?
             }
             Operator::Loop { blockty } => {
                 let (params, results) = self.block_signature(blockty);

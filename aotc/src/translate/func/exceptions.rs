@@ -68,6 +68,7 @@ impl<'c, 'a, 'ctx> FuncTranslator<'c, 'a, 'ctx> {
                         caught: None,
                         next_test: None,
                     }),
+                    "try_end",
                 )?;
                 self.handlers.push(Handler { landing_pad });
             }
@@ -246,6 +247,7 @@ impl<'c, 'a, 'ctx> FuncTranslator<'c, 'a, 'ctx> {
                 landing_pad,
                 catches: try_table.catches.clone(),
             },
+            "try_end",
         )?;
         self.handlers.push(Handler { landing_pad });
         Ok(())
@@ -411,10 +413,16 @@ impl<'c, 'a, 'ctx> FuncTranslator<'c, 'a, 'ctx> {
         self.finish_frame(frame)
     }
 
-    /// Opens a block-like frame of `kind` (the operand values stay where they are).
-    fn open_block(&mut self, blockty: wasmparser::BlockType, kind: FrameKind<'ctx>) -> Result<()> {
+    /// Opens a block-like frame of `kind` (`block`, `try`, `try_table`: the operand
+    /// values stay where they are) whose end is the basic block `end_name`.
+    pub(super) fn open_block(
+        &mut self,
+        blockty: wasmparser::BlockType,
+        kind: FrameKind<'ctx>,
+        end_name: &str,
+    ) -> Result<()> {
         let (params, results) = self.block_signature(blockty);
-        let next = self.m.llcx.append_basic_block(self.func, "try_end");
+        let next = self.m.llcx.append_basic_block(self.func, end_name);
         let result_phis = self.make_phis(next, &results)?;
         let height = self.stack.len() - params.len();
         let outer_handlers = self.handlers.len();
