@@ -15,6 +15,13 @@ use crate::rights;
 
 use super::path_stat::{dir_and_path, dir_fd};
 
+/// What `path_link` links: the object a followed path names (held open), or the
+/// entry itself.
+enum LinkSource {
+    Followed(paths::OwnedFd),
+    Entry(Parent),
+}
+
 fn lstat_is_dir(p: &Parent) -> WasiResult<bool> {
     let mut st = core::mem::MaybeUninit::<libc::stat>::uninit();
     // SAFETY: single-component name relative to a beneath-resolved parent.
@@ -212,16 +219,12 @@ pub unsafe extern "C" fn aotc_wasi_path_link(
         let new_dir = dir_fd(new_fd, rights::PATH_LINK_TARGET)?;
         // The old path is resolved before the new one is read, as Wasmtime orders them.
         let op = paths::guest_path(g.read_path(old_path, old_path_len)?)?;
-        let follow = old_flags & rights::lookupflags::SYMLINK_FOLLOW != 0;
-        let (src, from) = if follow {
-            (
-                Some(paths::open_beneath(old_dir, &op, libc::O_PATH, 0, true)?),
-                None,
-            )
+        let source = if old_flags & rights::lookupflags::SYMLINK_FOLLOW != 0 {
+            LinkSource::Followed(paths::open_beneath(old_dir, &op, libc::O_PATH, 0, true)?)
         } else {
             let from = paths::parent(old_dir, &op)?;
             slash_requires_dir(&from)?;
-            (None, Some(from))
+            LinkSource::Entry(from)
         };
         let np = paths::guest_path(g.read_path(new_path, new_path_len)?)?;
         let to = paths::parent(new_dir, &np)?;
@@ -232,29 +235,29 @@ pub unsafe extern "C" fn aotc_wasi_path_link(
                 ENOENT
             });
         }
-        if let Some(src) = src {
-            // Link the opened object itself through its /proc/self/fd entry, which
-            // linkat follows (AT_SYMLINK_FOLLOW) to exactly that inode.
-            let mut proc_path = [0u8; 40];
-            let mut num = [0u8; 20];
-            let num = crate::sys::fmt_u64(src.0 as u64, &mut num);
-            let prefix = b"/proc/self/fd/";
-            proc_path[..prefix.len()].copy_from_slice(prefix);
-            proc_path[prefix.len()..prefix.len() + num.len()].copy_from_slice(num);
-            // SAFETY: NUL-terminated paths; the new name is relative to a beneath parent.
-            return errno::check(|| unsafe {
-                libc::linkat(
-                    libc::AT_FDCWD,
-                    proc_path.as_ptr().cast(),
-                    to.fd(),
-                    to.name_ptr(),
-                    libc::AT_SYMLINK_FOLLOW,
-                )
-            })
-            .map(|_| ());
-        }
-        let Some(from) = from else {
-            unreachable!("resolved above when not following")
+        let from = match source {
+            LinkSource::Followed(src) => {
+                // Link the opened object itself through its /proc/self/fd entry, which
+                // linkat follows (AT_SYMLINK_FOLLOW) to exactly that inode.
+                let mut proc_path = [0u8; 40];
+                let mut num = [0u8; 20];
+                let num = crate::sys::fmt_u64(src.0 as u64, &mut num);
+                let prefix = b"/proc/self/fd/";
+                proc_path[..prefix.len()].copy_from_slice(prefix);
+                proc_path[prefix.len()..prefix.len() + num.len()].copy_from_slice(num);
+                // SAFETY: NUL-terminated paths; the new name is relative to a beneath parent.
+                return errno::check(|| unsafe {
+                    libc::linkat(
+                        libc::AT_FDCWD,
+                        proc_path.as_ptr().cast(),
+                        to.fd(),
+                        to.name_ptr(),
+                        libc::AT_SYMLINK_FOLLOW,
+                    )
+                })
+                .map(|_| ());
+            }
+            LinkSource::Entry(from) => from,
         };
         // SAFETY: single-component names relative to beneath-resolved parents; no
         // AT_SYMLINK_FOLLOW, so a symlink is linked as itself.
