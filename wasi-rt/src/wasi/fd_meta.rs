@@ -81,8 +81,9 @@ pub unsafe extern "C" fn aotc_wasi_fd_fdstat_get(
     })())
 }
 
-/// Sets APPEND and NONBLOCK; the sync flags cannot change on Linux (EINVAL, as Wasmtime, unless
-/// they already are as asked). Directories are EBADF. APPEND and the sync flags need the fd's write rights.
+/// Sets APPEND and NONBLOCK; the sync flags cannot change on Linux (EINVAL, as in
+/// Wasmtime, unless they already are as asked). Directories are EBADF. APPEND and the
+/// sync flags need the fd's write rights.
 ///
 /// # Safety
 /// Called by generated code with its context.

@@ -16,10 +16,9 @@
 //!
 //! The host open mode follows the rights as in Wasmtime: written if `fd_write` is
 //! granted or the open creates or truncates, read if `fd_read` is or if nothing is
-//! written. Syncing rights never open
-//! for writing, so re-opening a directory with its own rights (Rust's std does, for
-//! `"."`) works, while asking `fd_write` of a directory is EISDIR from the host, as in
-//! Wasmtime. Sizing or allocating rights without `fd_write` leave the file read-only
+//! written. Syncing rights never open for writing, so re-opening a directory with its
+//! own rights (Rust's std does, for `"."`) works, while asking `fd_write` of a
+//! directory is EISDIR from the host, as in Wasmtime. Sizing or allocating rights without `fd_write` leave the file read-only
 //! on the host, so those calls then fail as POSIX says (as in Wasmtime; Go's std asks
 //! for `fd_filestat_set_size` on read-only opens and expects EINVAL from truncating).
 //! A directory is never opened for writing on the host.
@@ -102,11 +101,10 @@ pub unsafe extern "C" fn aotc_wasi_path_open(
         let p = paths::guest_path(g.read_path(path, path_len)?)?;
         g.range(fd_out, 4)?;
 
-        // Written through only with fd_write, as in Wasmtime: a file opened without it
-        // is read-only on the host, so sizing or allocating it fails as POSIX says
-        // (EINVAL, EBADF) even when the rights allow the call (Go's std asks for
-        // fd_filestat_set_size on every read-only open).
-        // Creating or truncating opens for writing too, as in Wasmtime.
+        // Written through with fd_write, or when the open creates or truncates, as in
+        // Wasmtime: a file opened otherwise is read-only on the host, so sizing or
+        // allocating it fails as POSIX says (EINVAL, EBADF) even when the rights allow
+        // the call (Go's std asks for fd_filestat_set_size on every read-only open).
         let write = base & rights::FD_WRITE != 0 || of & (oflags::CREAT | oflags::TRUNC) != 0;
         let read = base & rights::FD_READ != 0 || !write;
         let mut flags = match (read, write) {
