@@ -12,10 +12,13 @@
 //! difference. `AOTC_DIFF_AOTC` names another aotc binary (e.g. an older build, to
 //! count divergences before a fix); by default the one cargo built is used.
 
-use super::{aotc_bin, fnv64, root, scratch_root, tempdir, tests_path, unique_suffix, Output, Run};
+use super::{
+    aotc_bin, fnv64, root, scratch_root, snapshot, tempdir, tests_path, unique_suffix, Entry,
+    Output, Run,
+};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt::Write as _;
-use std::os::unix::fs::{MetadataExt, PermissionsExt};
+use std::ops::RangeInclusive;
 use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
@@ -68,8 +71,8 @@ pub struct Case {
 pub enum Time {
     /// Inside the run's wall-clock window: the engine's "now".
     Now,
-    /// Anything else, exactly (seconds, nanoseconds).
-    At(i64, i64),
+    /// Anything else, exactly (nanoseconds since the epoch).
+    At(i128),
 }
 
 /// One entry of the working directory after a run.
@@ -218,22 +221,22 @@ fn workdir(case: &Case) -> tempfile::TempDir {
     dir
 }
 
-fn now() -> (i64, i64) {
+/// Nanoseconds since the epoch, now.
+fn now_ns() -> i128 {
     let d = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .expect("clock after 1970");
-    (d.as_secs() as i64, i64::from(d.subsec_nanos()))
+    d.as_nanos() as i128
 }
 
 /// Runs `run` in a fresh fixture and records the outcome.
 fn outcome_of(case: &Case, run: impl FnOnce(&Path) -> Output) -> Outcome {
     let dir = workdir(case);
-    // One second of slack each side: filesystems round times to their tick.
-    let start = (now().0 - 1, 0);
+    // Whole seconds with one of slack each side: filesystems round times to their tick.
+    const SEC: i128 = 1_000_000_000;
+    let start = (now_ns() / SEC - 1) * SEC;
     let out = run(dir.path());
-    let end = (now().0 + 1, 999_999_999);
-    let mut tree = BTreeMap::new();
-    walk(dir.path(), dir.path(), (start, end), &mut tree);
+    let end = (now_ns() / SEC + 2) * SEC - 1;
     Outcome {
         code: if out.status.signal().is_some() {
             None
@@ -242,46 +245,43 @@ fn outcome_of(case: &Case, run: impl FnOnce(&Path) -> Output) -> Outcome {
         },
         stdout: out.stdout.clone(),
         stderr: out.stderr.clone(),
-        tree,
+        tree: tree(dir.path(), start..=end),
         described: out.describe(),
     }
 }
 
-fn walk(
-    root: &Path,
-    dir: &Path,
-    window: ((i64, i64), (i64, i64)),
-    out: &mut BTreeMap<PathBuf, Node>,
-) {
-    let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
-        .unwrap_or_else(|e| panic!("read_dir {}: {e}", dir.display()))
-        .map(|e| e.expect("dir entry").path())
-        .collect();
-    paths.sort();
-    for path in paths {
-        let meta = std::fs::symlink_metadata(&path).expect("lstat");
-        let rel = path.strip_prefix(root).expect("under root").to_path_buf();
-        let t = (meta.mtime(), meta.mtime_nsec());
-        let mtime = if t >= window.0 && t <= window.1 {
+/// The tree under `root` (the shared `snapshot`), a time inside `now` compared as Now.
+fn tree(root: &Path, now: RangeInclusive<i128>) -> BTreeMap<PathBuf, Node> {
+    let time = |ns: i128| {
+        if now.contains(&ns) {
             Time::Now
         } else {
-            Time::At(t.0, t.1)
-        };
-        let mode = meta.permissions().mode() & 0o7777;
-        let ft = meta.file_type();
-        if ft.is_symlink() {
-            let target = std::fs::read_link(&path).expect("readlink");
-            out.insert(rel, Node::Symlink { target });
-        } else if ft.is_dir() {
-            out.insert(rel, Node::Dir { mode, mtime });
-            walk(root, &path, window, out);
-        } else if ft.is_file() {
-            let bytes = std::fs::read(&path).expect("read file");
-            out.insert(rel, Node::File { bytes, mode, mtime });
-        } else {
-            out.insert(rel, Node::Other);
+            Time::At(ns)
         }
-    }
+    };
+    snapshot(root)
+        .into_iter()
+        .map(|(path, entry)| {
+            let node = match entry {
+                Entry::File {
+                    bytes,
+                    mode,
+                    mtime_ns,
+                } => Node::File {
+                    bytes,
+                    mode,
+                    mtime: time(mtime_ns),
+                },
+                Entry::Dir { mode, mtime_ns } => Node::Dir {
+                    mode,
+                    mtime: time(mtime_ns),
+                },
+                Entry::Symlink { target } => Node::Symlink { target },
+                Entry::Other => Node::Other,
+            };
+            (path, node)
+        })
+        .collect()
 }
 
 /// The case as an aotc executable.
@@ -297,59 +297,45 @@ pub fn run_aotc(case: &Case) -> Outcome {
         }),
         Err(described) => {
             let dir = workdir(case);
-            let mut tree = BTreeMap::new();
-            walk(dir.path(), dir.path(), ((0, 0), (0, 0)), &mut tree);
             Outcome {
                 code: None,
                 stdout: Vec::new(),
                 stderr: format!("aotc could not build the executable:\n{described}").into_bytes(),
-                tree,
+                tree: tree(dir.path(), 0..=0),
                 described: format!("aotc could not build the executable:\n{described}"),
             }
         }
     }
 }
 
-/// The case under Wasmtime.
-pub fn run_wasmtime(case: &Case) -> Outcome {
-    let wasmtime = wasmtime();
-    outcome_of(case, |dir| {
-        let mut run = Run::new(&wasmtime).arg("run").arg("--argv0=guest");
-        for g in &case.grants {
-            run = run.arg(format!("--dir={}::{}", g.host, g.guest));
-        }
-        for (k, v) in &case.env {
-            run = run.arg(format!("--env={k}={v}"));
-        }
-        // Wasmtime's own cache and config live under HOME: keep them out of the fixture.
-        run.env("HOME", scratch_root())
-            .arg(&case.wasm)
-            .args(&case.args)
-            .stdin(case.stdin.clone())
-            .cwd(dir)
-            .output()
-    })
-}
-
-/// The WASI calls the case makes, counted per function from Wasmtime's trace log (one
-/// more run, with `WASMTIME_LOG=wasmtime_wasi=trace`; each call logs one `result=` line).
-pub fn count_calls(case: &Case) -> BTreeMap<String, usize> {
-    let wasmtime = wasmtime();
-    let dir = workdir(case);
-    let mut run = Run::new(&wasmtime).arg("run").arg("--argv0=guest");
+/// The command that runs the case under Wasmtime (the working directory still to set).
+fn wasmtime_run(case: &Case) -> Run {
+    let mut run = Run::new(wasmtime()).arg("run").arg("--argv0=guest");
     for g in &case.grants {
         run = run.arg(format!("--dir={}::{}", g.host, g.guest));
     }
     for (k, v) in &case.env {
         run = run.arg(format!("--env={k}={v}"));
     }
-    let out = run
-        .env("HOME", scratch_root())
-        .env("WASMTIME_LOG", "wasmtime_wasi=trace")
-        .env("NO_COLOR", "1")
+    // Wasmtime's own cache and config live under HOME: keep them out of the fixture.
+    run.env("HOME", scratch_root())
         .arg(&case.wasm)
         .args(&case.args)
         .stdin(case.stdin.clone())
+}
+
+/// The case under Wasmtime.
+pub fn run_wasmtime(case: &Case) -> Outcome {
+    outcome_of(case, |dir| wasmtime_run(case).cwd(dir).output())
+}
+
+/// The WASI calls the case makes, counted per function from Wasmtime's trace log (one
+/// more run, with `WASMTIME_LOG=wasmtime_wasi=trace`; each call logs one `result=` line).
+pub fn count_calls(case: &Case) -> BTreeMap<String, usize> {
+    let dir = workdir(case);
+    let out = wasmtime_run(case)
+        .env("WASMTIME_LOG", "wasmtime_wasi=trace")
+        .env("NO_COLOR", "1")
         .cwd(dir.path())
         .output();
     let mut calls = BTreeMap::new();
