@@ -21,6 +21,7 @@ mod simd_float;
 mod simd_int;
 mod simd_lanes;
 mod simd_memory;
+mod simd_relaxed;
 mod table;
 mod variable;
 

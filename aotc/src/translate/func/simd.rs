@@ -1,7 +1,7 @@
 //! SIMD (`v128`) instructions: the dispatcher and the lane-shape helpers shared by
 //! the emitters `simd_memory` (loads, stores), `simd_lanes` (constants, splat,
 //! lanes, shuffles, bitwise), `simd_int` (integer lanes) and `simd_float` (float
-//! lanes and conversions).
+//! lanes and conversions), and `simd_relaxed` (relaxed SIMD, one fixed result).
 //!
 //! Representation: every `v128` is the canonical `<2 x i64>` (`module_cx::v128_type`)
 //! wherever wasm can see it; an operation bitcasts its operands to the lane shape it
@@ -80,7 +80,8 @@ impl<'c, 'a, 'ctx> FuncTranslator<'c, 'a, 'ctx> {
         Ok(self.translate_simd_memory(op)?
             || self.translate_simd_lanes(op)?
             || self.translate_simd_int(op)?
-            || self.translate_simd_float(op)?)
+            || self.translate_simd_float(op)?
+            || self.translate_simd_relaxed(op)?)
     }
 
     /// The scalar type of one lane.
