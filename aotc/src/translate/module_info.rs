@@ -28,6 +28,8 @@ pub fn supported_features() -> WasmFeatures {
         | WasmFeatures::TAIL_CALL
         | WasmFeatures::EXCEPTIONS
         | WasmFeatures::LEGACY_EXCEPTIONS
+        | WasmFeatures::MULTI_MEMORY
+        | WasmFeatures::MEMORY64
 }
 
 /// A function signature.
