@@ -46,8 +46,8 @@ pub struct Instance {
     /// Dropped before `context`, which it borrows.
     engine: std::mem::ManuallyDrop<ExecutionEngine<'static>>,
     context: *mut Context,
-    /// The module's own memory descriptor, released on drop (null if none).
-    owned_memory: usize,
+    /// The module's own memory descriptors, released on drop.
+    owned_memories: Vec<usize>,
     /// Export symbols' values, in export order: a function's address, or the address
     /// of the table, memory or global storage.
     pub exports: Vec<usize>,
@@ -57,11 +57,9 @@ pub struct Instance {
 
 impl Drop for Instance {
     fn drop(&mut self) {
-        if self.owned_memory != 0 {
+        for &memory in &self.owned_memories {
             // SAFETY: the memory belongs to this instance, whose code is going away.
-            unsafe {
-                aotc_rt_core::memory::release(self.owned_memory as *mut aotc_abi::layout::Memory)
-            };
+            unsafe { aotc_rt_core::memory::release(memory as *mut aotc_abi::layout::Memory) };
         }
         // SAFETY: the engine (and the module it owns) goes first, then the context it
         // borrowed, which `load_with` leaked from a Box for exactly this lifetime.
@@ -152,13 +150,13 @@ pub fn load_with(
     let instantiate = engine
         .get_function_address(sym::INSTANTIATE)
         .map_err(|e| anyhow!("LLVM JIT: no {}: {e:?}", sym::INSTANTIATE))?;
-    let owned_memory = global_pointer(&engine, translate::OWNED_MEMORY_SYMBOL).unwrap_or(0);
+    let owned_memories = owned_memories(&engine);
     // The engine owns the module now and frees it with itself.
     std::mem::forget(module);
     let instance = Instance {
         engine: std::mem::ManuallyDrop::new(engine),
         context,
-        owned_memory,
+        owned_memories,
         exports,
         calls,
     };
@@ -263,6 +261,23 @@ fn export_value(engine: &ExecutionEngine<'static>, info: &ModuleInfo, k: usize) 
 }
 
 /// The pointer value stored in a pointer-sized global of the module.
+/// The module's own memory descriptors (see `translate::OWNED_MEMORIES_SYMBOL`).
+fn owned_memories(engine: &ExecutionEngine<'static>) -> Vec<usize> {
+    let Some(mut at) = global_pointer(engine, translate::OWNED_MEMORIES_SYMBOL) else {
+        return Vec::new();
+    };
+    let mut memories = Vec::new();
+    loop {
+        // SAFETY: the symbol points to a null-terminated array of pointers.
+        let memory = unsafe { *(at as *const usize) };
+        if memory == 0 {
+            return memories;
+        }
+        memories.push(memory);
+        at += std::mem::size_of::<usize>();
+    }
+}
+
 fn global_pointer(engine: &ExecutionEngine<'static>, name: &str) -> Option<usize> {
     let cname = CString::new(name).expect("no NUL");
     // SAFETY: the engine is live; the name is a NUL-terminated string.

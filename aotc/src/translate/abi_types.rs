@@ -7,7 +7,7 @@ use inkwell::types::StructType;
 use inkwell::AddressSpace;
 
 pub(crate) struct AbiTypes<'ctx> {
-    /// `Memory { base: ptr, size_bytes: u64, max_pages: u64 }`
+    /// `Memory { base: ptr, size_bytes: u64, max_pages: u64, reserved_bytes: u64 }`
     pub memory: StructType<'ctx>,
     /// `Table { elements: ptr, len: u32, max: u32, capacity: u32, _pad: u32 }`
     pub table: StructType<'ctx>,
@@ -36,7 +36,7 @@ impl<'ctx> AbiTypes<'ctx> {
         let i32t = llcx.i32_type();
         let i64t = llcx.i64_type();
         AbiTypes {
-            memory: llcx.struct_type(&[ptr.into(), i64t.into(), i64t.into()], false),
+            memory: llcx.struct_type(&[ptr.into(), i64t.into(), i64t.into(), i64t.into()], false),
             table: llcx.struct_type(
                 &[
                     ptr.into(),
@@ -88,6 +88,7 @@ mod tests {
                 offset_of!(Memory, base),
                 offset_of!(Memory, size_bytes),
                 offset_of!(Memory, max_pages),
+                offset_of!(Memory, reserved_bytes),
             ],
         );
         check(

@@ -91,14 +91,15 @@ pub(crate) fn evaluate<'ctx>(
     }
 }
 
-/// Evaluates an offset expression (i32) to its value.
-pub(crate) fn evaluate_offset(cx: &ModuleCx<'_, '_>, expr: &ConstExpr<'_>) -> Result<u32> {
+/// Evaluates an offset expression (i32, or i64 for a memory64 data segment) to its
+/// value, zero-extended.
+pub(crate) fn evaluate_offset(cx: &ModuleCx<'_, '_>, expr: &ConstExpr<'_>) -> Result<u64> {
     let v = evaluate(cx, expr)?;
     match v {
         BasicValueEnum::IntValue(i) => match i.get_zero_extended_constant() {
-            Some(x) => Ok(x as u32),
+            Some(x) => Ok(x),
             None => bail!("segment offset is not constant"),
         },
-        _ => bail!("segment offset is not an i32"),
+        _ => bail!("segment offset is not an integer"),
     }
 }

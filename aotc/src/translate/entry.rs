@@ -257,6 +257,14 @@ pub(crate) fn resolve(info: &ModuleInfo, entry: &Entry) -> Result<Resolved> {
                     show(name)
                 );
             }
+            if info.memories[0].memory64 {
+                // The argument block is written through u32 offsets the guard region
+                // of a 32-bit memory covers; a 64-bit memory has no such guard.
+                bail!(
+                    "--invoke-main {}: memory 0 is a 64-bit memory (memory64); the                      arguments can only be passed in a 32-bit one",
+                    show(name)
+                );
+            }
             Ok(Resolved {
                 initialize: initializer(info, &[target])?,
                 target,

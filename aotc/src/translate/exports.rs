@@ -15,20 +15,24 @@ use super::module_cx::{enum_attr, export_call_symbol, export_symbol, GlobalSlot,
 /// Bytes per value slot of an array call (enough for a v128).
 pub const CALL_SLOT_BYTES: u64 = 16;
 
-/// Symbol of an embedded module's own (not imported) memory descriptor, or null:
-/// lets an embedder release the memory when it drops the instance.
-pub const OWNED_MEMORY_SYMBOL: &str = "aotc_owned_memory";
+/// Symbol of a pointer to a null-terminated array of an embedded module's own (not
+/// imported) memory descriptors: lets an embedder release the memories when it drops
+/// the instance.
+pub const OWNED_MEMORIES_SYMBOL: &str = "aotc_owned_memories";
 
 pub(crate) fn emit_exports(cx: &ModuleCx) -> Result<()> {
     let ptr = cx.llcx.ptr_type(AddressSpace::default());
-    let owned = cx.module.add_global(ptr, None, OWNED_MEMORY_SYMBOL);
-    owned.set_constant(true);
-    match cx.memory {
-        Some(m) if cx.info.memory_imports.is_empty() => {
-            owned.set_initializer(&m.as_pointer_value())
-        }
-        _ => owned.set_initializer(&ptr.const_null()),
-    }
+    let mut owned: Vec<_> = cx
+        .memories
+        .iter()
+        .skip(cx.info.memory_imports.len())
+        .map(|m| m.as_pointer_value())
+        .collect();
+    owned.push(ptr.const_null());
+    let owned = cx.private_constant("aotc.owned_memories", &ptr.const_array(&owned));
+    let owned_symbol = cx.module.add_global(ptr, None, OWNED_MEMORIES_SYMBOL);
+    owned_symbol.set_constant(true);
+    owned_symbol.set_initializer(&owned.as_pointer_value());
     for (k, export) in cx.info.exports.iter().enumerate() {
         let name = export_symbol(k);
         let target = match export.kind {
@@ -38,10 +42,7 @@ pub(crate) fn emit_exports(cx: &ModuleCx) -> Result<()> {
                 emit_array_call(cx, &export_call_symbol(k), exported, export.index)?;
                 continue;
             }
-            ExternalKind::Memory => cx
-                .memory
-                .expect("validated: memory exists")
-                .as_pointer_value(),
+            ExternalKind::Memory => cx.memories[export.index as usize].as_pointer_value(),
             ExternalKind::Table => cx.tables[export.index as usize].as_pointer_value(),
             ExternalKind::Tag => cx.tags[export.index as usize].as_pointer_value(),
             ExternalKind::Global => match cx.globals[export.index as usize] {

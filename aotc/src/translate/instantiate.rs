@@ -89,17 +89,24 @@ fn emit_instantiate(cx: &ModuleCx) -> Result<()> {
     let ptr = llcx.ptr_type(AddressSpace::default());
     let one = llcx.i8_type().const_int(1, false);
 
-    // Memory: create it unless imported, then publish its (fixed) base.
-    let mut memory_base = None;
-    if let (Some(mem), Some(ty)) = (cx.memory, info.memories.first()) {
-        if info.memory_imports.is_empty() {
-            let max = ty.maximum.unwrap_or(WASM_MAX_PAGES).min(WASM_MAX_PAGES);
+    // Memories: create the module's own, then read every (fixed) base; memory 0's
+    // is published in the header.
+    let mut memory_bases = Vec::new();
+    for (i, (mem, ty)) in cx.memories.iter().zip(&info.memories).enumerate() {
+        if i >= info.memory_imports.len() {
+            let limit = if ty.memory64 {
+                u64::MAX
+            } else {
+                WASM_MAX_PAGES
+            };
+            let max = ty.maximum.unwrap_or(limit).min(limit);
             b.build_call(
                 cx.rt.memory_new,
                 &[
                     mem.as_pointer_value().into(),
-                    i32t.const_int(ty.initial, false).into(),
-                    i32t.const_int(max, false).into(),
+                    i64t.const_int(ty.initial, false).into(),
+                    i64t.const_int(max, false).into(),
+                    i32t.const_int(u64::from(ty.memory64), false).into(),
                 ],
                 "",
             )?;
@@ -111,14 +118,16 @@ fn emit_instantiate(cx: &ModuleCx) -> Result<()> {
             "",
         )?;
         let base = b.build_load(ptr, base_ptr, "base")?.into_pointer_value();
-        let header_base = b.build_struct_gep(
-            cx.abi.vmctx_header,
-            cx.vmctx.as_pointer_value(),
-            field::VMCTX_MEMORY_BASE,
-            "",
-        )?;
-        b.build_store(header_base, base)?;
-        memory_base = Some(base);
+        if i == 0 {
+            let header_base = b.build_struct_gep(
+                cx.abi.vmctx_header,
+                cx.vmctx.as_pointer_value(),
+                field::VMCTX_MEMORY_BASE,
+                "",
+            )?;
+            b.build_store(header_base, base)?;
+        }
+        memory_bases.push(base);
     }
     let imported_tables = info.table_imports.len();
     for (table, ty) in cx.tables.iter().zip(&info.tables).skip(imported_tables) {
@@ -152,7 +161,7 @@ fn emit_instantiate(cx: &ModuleCx) -> Result<()> {
             ElemMode::Passive => continue,
             ElemMode::Declared => {}
             ElemMode::Active { table, offset } => {
-                let offset = evaluate_offset(cx, offset)?;
+                let offset = evaluate_offset(cx, offset)? as u32;
                 let contents = match slot.contents {
                     Some(c) => c.as_pointer_value(),
                     None => ptr.const_null(),
@@ -183,23 +192,22 @@ fn emit_instantiate(cx: &ModuleCx) -> Result<()> {
     }
     let active = info.data.iter().filter(|s| s.active.is_some()).count();
     if active > DATA_LOOP_MIN {
-        if let (Some(mem), Some(base)) = (cx.memory, memory_base) {
-            init_data_in_a_loop(cx, &b, f, mem, base)?;
-        } else {
-            bail!("data segments have no memory to initialise");
-        }
+        init_data_in_a_loop(cx, &b, f)?;
     } else {
         for (i, seg) in info.data.iter().enumerate() {
             let slot = &cx.data[i];
-            let Some((_, offset)) = &seg.active else {
+            let Some((memory, offset)) = &seg.active else {
                 continue;
             };
-            let (Some(mem), Some(base)) = (cx.memory, memory_base) else {
+            let (Some(mem), Some(&base)) = (
+                cx.memories.get(*memory as usize),
+                memory_bases.get(*memory as usize),
+            ) else {
                 bail!("data segment {i} has no memory to initialise");
             };
-            let offset = evaluate_offset(cx, offset)? as u64;
+            let offset = evaluate_offset(cx, offset)?;
             // Checked against the memory's size now: an imported memory may be larger
-            // than declared.
+            // than declared. A sum past u64 (memory64 offsets) can never fit.
             let size_ptr = b.build_struct_gep(
                 cx.abi.memory,
                 mem.as_pointer_value(),
@@ -207,7 +215,7 @@ fn emit_instantiate(cx: &ModuleCx) -> Result<()> {
                 "",
             )?;
             let size = b.build_load(i64t, size_ptr, "size")?.into_int_value();
-            let end = i64t.const_int(offset + slot.len as u64, false);
+            let end = i64t.const_int(offset.saturating_add(u64::from(slot.len)), false);
             let ok = b.build_int_compare(inkwell::IntPredicate::ULE, end, size, "")?;
             trap_unless(ok, TrapCode::OutOfBoundsMemory)?;
             if let Some(contents) = slot.contents {
@@ -239,47 +247,47 @@ fn emit_instantiate(cx: &ModuleCx) -> Result<()> {
 }
 
 /// Active data segments, in order, by a loop over a private table of
-/// `{ offset: i64, len: i64, contents: ptr, dropped: ptr }`: each is checked against
-/// the memory's size (the first that does not fit traps, the ones before it stay
-/// written), copied, and marked dropped.
+/// `{ offset: i64, len: i64, contents: ptr, dropped: ptr, memory: ptr }`: each is
+/// checked against its memory's size (`len <= size && offset <= size - len`, no
+/// wraparound for memory64 offsets; the first that does not fit traps, the ones before
+/// it stay written), copied, and marked dropped.
 fn init_data_in_a_loop<'ctx>(
     cx: &ModuleCx<'_, 'ctx>,
     b: &inkwell::builder::Builder<'ctx>,
     f: FunctionValue<'ctx>,
-    mem: inkwell::values::GlobalValue<'ctx>,
-    base: inkwell::values::PointerValue<'ctx>,
 ) -> Result<()> {
     let llcx = cx.llcx;
     let i64t = llcx.i64_type();
     let ptr = llcx.ptr_type(AddressSpace::default());
-    let entry_ty = llcx.struct_type(&[i64t.into(), i64t.into(), ptr.into(), ptr.into()], false);
+    let entry_ty = llcx.struct_type(
+        &[i64t.into(), i64t.into(), ptr.into(), ptr.into(), ptr.into()],
+        false,
+    );
     let mut entries = Vec::new();
-    // Contents of an empty segment: any valid address (nothing is read from it).
-    let placeholder = mem.as_pointer_value();
     for (i, seg) in cx.info.data.iter().enumerate() {
-        let Some((_, offset)) = &seg.active else {
+        let Some((memory, offset)) = &seg.active else {
             continue;
         };
+        let Some(mem) = cx.memories.get(*memory as usize) else {
+            bail!("data segment {i} has no memory to initialise");
+        };
         let slot = &cx.data[i];
-        let offset = evaluate_offset(cx, offset)? as u64;
-        let contents = slot.contents.map_or(placeholder, |c| c.as_pointer_value());
+        let offset = evaluate_offset(cx, offset)?;
+        // Contents of an empty segment: any valid address (nothing is read from it).
+        let contents = slot
+            .contents
+            .map_or(mem.as_pointer_value(), |c| c.as_pointer_value());
         entries.push(entry_ty.const_named_struct(&[
             i64t.const_int(offset, false).into(),
             i64t.const_int(slot.len as u64, false).into(),
             contents.into(),
             slot.dropped.as_pointer_value().into(),
+            mem.as_pointer_value().into(),
         ]));
     }
     let count = entries.len() as u64;
     let table = cx.private_constant("aotc.data_init", &entry_ty.const_array(&entries));
 
-    let size_ptr = b.build_struct_gep(
-        cx.abi.memory,
-        mem.as_pointer_value(),
-        field::MEMORY_SIZE_BYTES,
-        "",
-    )?;
-    let size = b.build_load(i64t, size_ptr, "size")?.into_int_value();
     let before = b.get_insert_block().expect("builder positioned");
     let body = llcx.append_basic_block(f, "data_init");
     let copy = llcx.append_basic_block(f, "data_copy");
@@ -306,8 +314,15 @@ fn init_data_in_a_loop<'ctx>(
     let len = field(1, i64t.into(), "len")?.into_int_value();
     let contents = field(2, ptr.into(), "contents")?.into_pointer_value();
     let dropped = field(3, ptr.into(), "dropped")?.into_pointer_value();
-    let end = b.build_int_add(offset, len, "end")?;
-    let fits = b.build_int_compare(inkwell::IntPredicate::ULE, end, size, "fits")?;
+    let mem = field(4, ptr.into(), "memory")?.into_pointer_value();
+    let size_ptr = b.build_struct_gep(cx.abi.memory, mem, field::MEMORY_SIZE_BYTES, "")?;
+    let size = b.build_load(i64t, size_ptr, "size")?.into_int_value();
+    let base_ptr = b.build_struct_gep(cx.abi.memory, mem, field::MEMORY_BASE, "")?;
+    let base = b.build_load(ptr, base_ptr, "base")?.into_pointer_value();
+    let len_fits = b.build_int_compare(inkwell::IntPredicate::ULE, len, size, "")?;
+    let room = b.build_int_sub(size, len, "")?;
+    let offset_fits = b.build_int_compare(inkwell::IntPredicate::ULE, offset, room, "")?;
+    let fits = b.build_and(len_fits, offset_fits, "fits")?;
     b.build_conditional_branch(fits, copy, trap)?;
 
     b.position_at_end(trap);

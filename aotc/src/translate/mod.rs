@@ -42,7 +42,7 @@ pub enum Emit {
 }
 
 pub use entry::{check_entry, Entry};
-pub use exports::{CALL_SLOT_BYTES, OWNED_MEMORY_SYMBOL};
+pub use exports::{CALL_SLOT_BYTES, OWNED_MEMORIES_SYMBOL};
 pub use module_cx::{
     export_call_symbol, export_symbol, import_symbol, ConstVal, Embedding, ImportKind,
 };

@@ -163,8 +163,10 @@ pub(crate) struct ModuleCx<'a, 'ctx> {
     pub globals: Vec<GlobalSlot<'ctx>>,
     /// The module's header context, `aotc_vmctx`.
     pub vmctx: GlobalValue<'ctx>,
-    /// Memory 0 descriptor (`aotc_abi::layout::Memory`), if the module has a memory.
-    pub memory: Option<GlobalValue<'ctx>>,
+    /// Every memory's descriptor (`aotc_abi::layout::Memory`), imports first
+    /// (multi-memory). Memory 0 is the one the vmctx header points to and the one WASI
+    /// calls read and write.
+    pub memories: Vec<GlobalValue<'ctx>>,
     /// Table descriptors (`aotc_abi::layout::Table`).
     pub tables: Vec<GlobalValue<'ctx>>,
     /// One `i8` global per tag, imports first: its address is the tag's identity,
@@ -284,22 +286,26 @@ impl<'a, 'ctx> ModuleCx<'a, 'ctx> {
         let vmctx = module.add_global(abi.vmctx_header, None, sym::VMCTX);
         vmctx.set_alignment(16);
         let embedded = matches!(embedding, Embedding::Embedded { .. });
-        let memory = match info.memories.len() {
-            0 => None,
-            1 if !info.memory_imports.is_empty() => {
-                // Only reachable when embedded: commands report the import as unknown.
-                Some(module.add_global(abi.memory, None, &import_symbol(ImportKind::Memory, 0)))
-            }
-            1 => Some(state_global(
-                &module,
-                share,
-                abi.memory.into(),
-                "aotc.memory0",
-                Storage::Variable,
-                || Ok(abi.memory.const_zero().into()),
-            )?),
-            _ => bail!("unsupported: more than one memory (multi-memory proposal)"),
-        };
+        let memories = (0..info.memories.len())
+            .map(|i| {
+                if i < info.memory_imports.len() {
+                    // Only reachable when embedded: commands report the import as unknown.
+                    return Ok(module.add_global(
+                        abi.memory,
+                        None,
+                        &import_symbol(ImportKind::Memory, i as u32),
+                    ));
+                }
+                state_global(
+                    &module,
+                    share,
+                    abi.memory.into(),
+                    &format!("aotc.memory{i}"),
+                    Storage::Variable,
+                    || Ok(abi.memory.const_zero().into()),
+                )
+            })
+            .collect::<Result<Vec<_>>>()?;
         if !embedded {
             let mut unknown: Vec<String> = Vec::new();
             for (list, kind) in [
@@ -324,7 +330,7 @@ impl<'a, 'ctx> ModuleCx<'a, 'ctx> {
         }
         if share.defines_state() {
             let null = llcx.ptr_type(AddressSpace::default()).const_null();
-            let memory_ptr = memory.map(|m| m.as_pointer_value()).unwrap_or(null);
+            let memory_ptr = memories.first().map_or(null, |m| m.as_pointer_value());
             vmctx.set_initializer(
                 &abi.vmctx_header
                     .const_named_struct(&[null.into(), memory_ptr.into()]),
@@ -386,7 +392,7 @@ impl<'a, 'ctx> ModuleCx<'a, 'ctx> {
             functions: RefCell::new(vec![None; info.func_types.len()]),
             globals: Vec::new(),
             vmctx,
-            memory,
+            memories,
             tables,
             tags,
             data: Vec::new(),
@@ -774,11 +780,11 @@ fn declare_runtime<'ctx>(
         trap,
         memory_new: declare(
             sym::MEMORY_NEW,
-            void.fn_type(&[ptr.into(), i32t.into(), i32t.into()], false),
+            void.fn_type(&[ptr.into(), i64t.into(), i64t.into(), i32t.into()], false),
         ),
         memory_grow: declare(
             sym::MEMORY_GROW,
-            i32t.fn_type(&[ptr.into(), i32t.into()], false),
+            i64t.fn_type(&[ptr.into(), i64t.into()], false),
         ),
         table_new: declare(
             sym::TABLE_NEW,

@@ -30,6 +30,8 @@ pub fn supported_features() -> WasmFeatures {
         | WasmFeatures::EXCEPTIONS
         | WasmFeatures::LEGACY_EXCEPTIONS
         | WasmFeatures::RELAXED_SIMD
+        | WasmFeatures::MULTI_MEMORY
+        | WasmFeatures::MEMORY64
 }
 
 /// A function signature.

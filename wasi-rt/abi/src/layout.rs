@@ -3,7 +3,9 @@
 //!
 //! Invariants: `Memory::base` never moves once set (memory is reserved up front and
 //! grown in place), so generated code may treat it as invariant; `Memory::size_bytes` is
-//! always a multiple of the page size and ≤ 4 GiB; a table element is either 0 (null)
+//! always a multiple of the page size, ≤ 4 GiB for a 32-bit memory and ≤
+//! `Memory::reserved_bytes` for a 64-bit one (whose accesses are bounds-checked
+//! against `size_bytes` by generated code, since no guard region covers a u64 index); a table element is either 0 (null)
 //! or a pointer to a live [`FuncRecord`] (funcref tables) or an opaque host value
 //! (externref tables).
 
@@ -11,12 +13,17 @@
 #[repr(C)]
 #[derive(Debug)]
 pub struct Memory {
-    /// Start of the reservation ([`crate::MEMORY_RESERVATION`] bytes).
+    /// Start of the reservation (`reserved_bytes` long).
     pub base: *mut u8,
     /// Currently accessible bytes (pages × 64 KiB).
     pub size_bytes: u64,
-    /// Maximum pages the module allows (≤ 65536).
+    /// Maximum pages the memory may grow to: the module's maximum, clamped to 65536
+    /// (32-bit) or to what the reservation holds (64-bit).
     pub max_pages: u64,
+    /// Bytes of address space reserved at `base`: [`crate::MEMORY_RESERVATION`] for a
+    /// 32-bit memory (4 GiB + 4 GiB guard), at most
+    /// [`crate::MEMORY64_RESERVATION_CAP`] for a 64-bit one (no guard).
+    pub reserved_bytes: u64,
 }
 
 /// A table of references.
@@ -160,7 +167,7 @@ mod tests {
     #[test]
     fn header_layout_is_fixed() {
         assert_eq!(core::mem::size_of::<VmCtxHeader>(), 16);
-        assert_eq!(core::mem::size_of::<Memory>(), 24);
+        assert_eq!(core::mem::size_of::<Memory>(), 32);
         assert_eq!(core::mem::size_of::<Table>(), 24);
         assert_eq!(core::mem::size_of::<FuncRecord>(), 24);
         assert_eq!(core::mem::size_of::<FuncInfo>(), 16);

@@ -74,11 +74,13 @@ pub mod sym {
     /// Runtime: the personality routine of every generated function that has a
     /// landing pad (Itanium C++ ABI signature).
     pub const PERSONALITY: &str = "aotc_rt_personality";
-    /// Runtime: `extern "C" fn(mem: *mut Memory, min_pages: u32, max_pages: u32)`.
-    /// Reserves the address space and commits `min_pages`. Exits on failure.
+    /// Runtime: `extern "C" fn(mem: *mut Memory, min_pages: u64, max_pages: u64,
+    /// memory64: u32)`. Reserves the address space and commits `min_pages`. Exits on
+    /// failure.
     pub const MEMORY_NEW: &str = "aotc_rt_memory_new";
-    /// Runtime: `extern "C" fn(mem: *mut Memory, delta_pages: u32) -> u32` returns the
-    /// old size in pages or `u32::MAX` when the memory cannot grow.
+    /// Runtime: `extern "C" fn(mem: *mut Memory, delta_pages: u64) -> u64` returns the
+    /// old size in pages or `u64::MAX` when the memory cannot grow (a 32-bit memory's
+    /// caller truncates both to u32: `u32::MAX` is wasm's -1).
     pub const MEMORY_GROW: &str = "aotc_rt_memory_grow";
     /// Runtime: `extern "C" fn(table: *mut Table, min: u32, max: u32, init: usize)`.
     pub const TABLE_NEW: &str = "aotc_rt_table_new";
@@ -132,3 +134,8 @@ pub const WASM_MAX_PAGES: u64 = 65536;
 /// guard, so `base + u32 address + u32 offset` always lands inside the reservation and
 /// generated loads and stores need no explicit bounds check.
 pub const MEMORY_RESERVATION: u64 = 8 << 30;
+/// Most bytes of address space one 64-bit memory reserves: min(its maximum, this).
+/// No guard region can cover a u64 index, so generated code checks every access of a
+/// 64-bit memory against its size; the reservation only bounds how far it can grow
+/// (`memory.grow` beyond it returns -1, which the spec allows).
+pub const MEMORY64_RESERVATION_CAP: u64 = 16 << 30;

@@ -1,18 +1,26 @@
 //! Linear memories for generated code (sandbox-critical).
 //!
-//! Each memory reserves [`MEMORY_RESERVATION`] bytes (4 GiB addressable + 4 GiB guard)
-//! of PROT_NONE address space up front and commits pages read-write as it grows, so
-//! `base` never moves and `base + u32 address + u32 offset` always lands inside the
-//! reservation: an access past `size_bytes` faults, and the signal handler turns a
-//! fault inside a registered reservation into the trap "out of bounds memory access".
+//! A 32-bit memory reserves [`MEMORY_RESERVATION`] bytes (4 GiB addressable + 4 GiB
+//! guard) of PROT_NONE address space up front and commits pages read-write as it
+//! grows, so `base` never moves and `base + u32 address + u32 offset` always lands
+//! inside the reservation: an access past `size_bytes` faults, and the signal handler
+//! turns a fault inside a registered reservation into the trap "out of bounds memory
+//! access".
+//!
+//! A 64-bit memory (memory64) cannot be covered by a guard: its index is a u64.
+//! Generated code checks every access against `size_bytes` before touching it, so it
+//! reserves no guard and is not registered with the signal handler (a fault there
+//! would be a bug, not a wasm trap). It reserves min(maximum, [`MEMORY64_RESERVATION_CAP`])
+//! bytes and never grows beyond them (`memory.grow` returns -1); a minimum above the
+//! cap is a one-line fatal error.
 //!
 //! Invariants: `size_bytes` is a multiple of the wasm page size and never exceeds
-//! `max_pages` × 64 KiB ≤ 4 GiB; every reservation is registered in [`RESERVATIONS`]
-//! before generated code can touch it; the registry is read by the signal handler with
-//! atomics only.
+//! `max_pages` × 64 KiB ≤ `reserved_bytes` (≤ 4 GiB for 32-bit memories); every 32-bit
+//! reservation is registered in [`RESERVATIONS`] before generated code can touch it;
+//! the registry is read by the signal handler with atomics only.
 
 use aotc_abi::layout::Memory;
-use aotc_abi::{MEMORY_RESERVATION, WASM_MAX_PAGES, WASM_PAGE_SIZE};
+use aotc_abi::{MEMORY64_RESERVATION_CAP, MEMORY_RESERVATION, WASM_MAX_PAGES, WASM_PAGE_SIZE};
 use core::sync::atomic::{AtomicUsize, Ordering};
 
 /// Most linear memories one process may have: an executable has one, the in-process
@@ -44,73 +52,96 @@ fn register(start: usize) {
     crate::sys::fatal(&[b"too many linear memories"]);
 }
 
-/// Creates a memory of `min_pages` pages that may grow to `max_pages` (clamped to
-/// 65536). Exits the process with a one-line error if the address space cannot be had.
+/// Creates a memory of `min_pages` pages that may grow to `max_pages`: clamped to
+/// 65536 for a 32-bit memory, to the reservation for a 64-bit one (`memory64` ≠ 0).
+/// Exits the process with a one-line error if the address space cannot be had.
 ///
 /// # Safety
 /// `mem` must point to writable storage for a `Memory`.
 #[no_mangle]
-pub unsafe extern "C" fn aotc_rt_memory_new(mem: *mut Memory, min_pages: u32, max_pages: u32) {
-    let max = u64::from(max_pages).min(WASM_MAX_PAGES);
-    let min = u64::from(min_pages);
-    if min > max {
+pub unsafe extern "C" fn aotc_rt_memory_new(
+    mem: *mut Memory,
+    min_pages: u64,
+    max_pages: u64,
+    memory64: u32,
+) {
+    let (reserved, max) = if memory64 != 0 {
+        let reserved = max_pages
+            .saturating_mul(WASM_PAGE_SIZE)
+            .min(MEMORY64_RESERVATION_CAP);
+        (reserved, max_pages.min(reserved / WASM_PAGE_SIZE))
+    } else {
+        (MEMORY_RESERVATION, max_pages.min(WASM_MAX_PAGES))
+    };
+    if min_pages > max_pages {
         crate::sys::fatal(&[b"linear memory minimum exceeds its maximum"]);
     }
-    // SAFETY: a fresh anonymous PROT_NONE mapping; touches no existing memory.
-    let base = unsafe {
-        libc::mmap(
-            core::ptr::null_mut(),
-            MEMORY_RESERVATION as usize,
-            libc::PROT_NONE,
-            libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_NORESERVE,
-            -1,
-            0,
-        )
-    };
-    if base == libc::MAP_FAILED {
-        let e = crate::sys::errno();
-        crate::sys::fatal(&[b"cannot reserve linear memory: ", crate::sys::strerror(e)]);
+    if min_pages > max {
+        crate::sys::fatal(&[b"64-bit linear memory minimum exceeds the reservation cap (16 GiB)"]);
     }
-    let bytes = min * WASM_PAGE_SIZE;
+    let base = if reserved == 0 {
+        // A memory that can never hold a byte: any non-null, never dereferenced base.
+        core::ptr::NonNull::<u8>::dangling().as_ptr().cast()
+    } else {
+        // SAFETY: a fresh anonymous PROT_NONE mapping; touches no existing memory.
+        let base = unsafe {
+            libc::mmap(
+                core::ptr::null_mut(),
+                reserved as usize,
+                libc::PROT_NONE,
+                libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_NORESERVE,
+                -1,
+                0,
+            )
+        };
+        if base == libc::MAP_FAILED {
+            let e = crate::sys::errno();
+            crate::sys::fatal(&[b"cannot reserve linear memory: ", crate::sys::strerror(e)]);
+        }
+        base
+    };
+    let bytes = min_pages * WASM_PAGE_SIZE;
     if bytes > 0 {
-        // SAFETY: the range is the start of our own reservation.
+        // SAFETY: the range is the start of our own reservation (bytes ≤ reserved).
         let r = unsafe { libc::mprotect(base, bytes as usize, libc::PROT_READ | libc::PROT_WRITE) };
         if r != 0 {
             let e = crate::sys::errno();
             crate::sys::fatal(&[b"cannot commit linear memory: ", crate::sys::strerror(e)]);
         }
     }
-    register(base as usize);
+    if memory64 == 0 {
+        register(base as usize);
+    }
     // SAFETY: the caller passes writable storage for a Memory.
     unsafe {
         mem.write(Memory {
             base: base.cast(),
             size_bytes: bytes,
             max_pages: max,
+            reserved_bytes: reserved,
         });
     }
 }
 
-/// Grows `mem` by `delta_pages`; returns the old size in pages, or `u32::MAX` when the
+/// Grows `mem` by `delta_pages`; returns the old size in pages, or `u64::MAX` when the
 /// maximum would be exceeded or the pages cannot be committed. The base never moves.
 ///
 /// # Safety
 /// `mem` must be a memory created by [`aotc_rt_memory_new`].
 #[no_mangle]
-pub unsafe extern "C" fn aotc_rt_memory_grow(mem: *mut Memory, delta_pages: u32) -> u32 {
+pub unsafe extern "C" fn aotc_rt_memory_grow(mem: *mut Memory, delta_pages: u64) -> u64 {
     // SAFETY: guaranteed by the caller.
     let m = unsafe { &mut *mem };
     let old = m.size_bytes / WASM_PAGE_SIZE;
     if delta_pages == 0 {
-        return old as u32;
+        return old;
     }
-    let new = old + u64::from(delta_pages);
-    if new > m.max_pages.min(WASM_MAX_PAGES) {
-        return u32::MAX;
-    }
-    let add = u64::from(delta_pages) * WASM_PAGE_SIZE;
+    let Some(new) = old.checked_add(delta_pages).filter(|&n| n <= m.max_pages) else {
+        return u64::MAX;
+    };
+    let add = delta_pages * WASM_PAGE_SIZE;
     // SAFETY: [size_bytes, size_bytes + add) lies inside the reservation because
-    // new ≤ 65536 pages = 4 GiB < MEMORY_RESERVATION.
+    // new ≤ max_pages, and max_pages × 64 KiB ≤ reserved_bytes.
     let r = unsafe {
         libc::mprotect(
             m.base.add(m.size_bytes as usize).cast(),
@@ -119,10 +150,10 @@ pub unsafe extern "C" fn aotc_rt_memory_grow(mem: *mut Memory, delta_pages: u32)
         )
     };
     if r != 0 {
-        return u32::MAX;
+        return u64::MAX;
     }
     m.size_bytes = new * WASM_PAGE_SIZE;
-    old as u32
+    old
 }
 
 /// Releases a memory created by [`aotc_rt_memory_new`]: unregisters and unmaps its
@@ -134,7 +165,7 @@ pub unsafe extern "C" fn aotc_rt_memory_grow(mem: *mut Memory, delta_pages: u32)
 /// again.
 pub unsafe fn release(mem: *mut Memory) {
     // SAFETY: the caller passes a live memory descriptor.
-    let base = unsafe { (*mem).base } as usize;
+    let (base, reserved) = unsafe { ((*mem).base as usize, (*mem).reserved_bytes) };
     if base == 0 {
         return;
     }
@@ -147,11 +178,14 @@ pub unsafe fn release(mem: *mut Memory) {
     }
     // SAFETY: the reservation is ours and no longer used.
     unsafe {
-        libc::munmap(base as *mut libc::c_void, MEMORY_RESERVATION as usize);
+        if reserved != 0 {
+            libc::munmap(base as *mut libc::c_void, reserved as usize);
+        }
         mem.write(Memory {
             base: core::ptr::null_mut(),
             size_bytes: 0,
             max_pages: 0,
+            reserved_bytes: 0,
         });
     }
 }

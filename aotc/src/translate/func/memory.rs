@@ -1,19 +1,30 @@
 //! Memory instructions (sandbox-critical): loads, stores, `memory.size/grow`, and
-//! the bulk operations `memory.fill/copy/init`, `data.drop`. The `v128` loads and
-//! stores (`simd_memory`) use the same `address` computation.
+//! the bulk operations `memory.fill/copy/init`, `data.drop`, on any memory of the
+//! module (multi-memory). Every access, scalar, `v128` (`simd_memory`) or atomic,
+//! takes its address from [`FuncTranslator::access_address`], the one place that
+//! decides how a memory is protected.
 //!
-//! Loads and stores carry no bounds check: the effective address is
+//! 32-bit memories carry no bounds check on loads and stores: the effective address is
 //! `base + zext(addr) + offset` with a 32-bit address and a 32-bit offset, so it is
 //! below base + 8 GiB, inside the reservation (4 GiB + 4 GiB guard) the runtime maps
-//! for every memory; touching the inaccessible part faults and the runtime reports
-//! "out of bounds memory access". Bulk operations have lengths up to 4 GiB, so they
-//! are checked explicitly (in 64-bit arithmetic) before any byte is written.
+//! for every 32-bit memory; touching the inaccessible part faults and the runtime
+//! reports "out of bounds memory access".
+//!
+//! 64-bit memories (memory64) have u64 addresses and offsets, which no guard region
+//! covers, so every access is checked before it is made: with `k = offset + bytes`
+//! (a compile-time constant; an overflow traps unconditionally), the access traps
+//! unless `k <= size && addr <= size - k`, a form that cannot wrap around. The branch
+//! is hinted unlikely (`llvm.expect`) and goes to the function's shared trap block.
+//!
+//! Bulk operations have lengths up to the memory's size, so they are checked
+//! explicitly (the same wrap-free form, in 64-bit arithmetic) before any byte is
+//! written, for both index types.
 
-use anyhow::Result;
+use anyhow::{bail, Result};
 use inkwell::types::BasicTypeEnum;
 use inkwell::values::{BasicValue, IntValue, PointerValue};
 use inkwell::IntPredicate;
-use wasmparser::{MemArg, Operator};
+use wasmparser::{MemArg, MemArgTarget, Operator};
 
 use super::FuncTranslator;
 use crate::translate::module_cx::AliasClass;
@@ -65,82 +76,80 @@ impl<'c, 'a, 'ctx> FuncTranslator<'c, 'a, 'ctx> {
                 self.store(memarg, narrow(16, false))?
             }
             O::I64Store32 { memarg } => self.store(memarg, narrow(32, false))?,
-            O::MemorySize { .. } => {
-                let size = self.memory_size_bytes()?;
+            O::MemorySize { mem, .. } => {
+                let size = self.memory_size_bytes(mem)?;
                 let pages = self
                     .b
-                    .build_right_shift(size, self.i64_const(16), false, "")?;
-                let pages = self
-                    .b
-                    .build_int_truncate(pages, self.m.llcx.i32_type(), "pages")?;
+                    .build_right_shift(size, self.i64_const(16), false, "pages")?;
+                let pages = self.from_i64_index(mem, pages)?;
                 self.push(pages);
             }
-            O::MemoryGrow { .. } => {
+            O::MemoryGrow { mem, .. } => {
                 let delta = self.pop_int();
-                let memory = self.m.memory.expect("validated: module has a memory");
+                let delta = self.index_to_i64(delta)?;
+                let descriptor = self.memory_descriptor(mem)?;
                 let old = self
                     .b
                     .build_call(
                         self.m.rt.memory_grow,
-                        &[memory.as_pointer_value().into(), delta.into()],
+                        &[descriptor.into(), delta.into()],
                         "grow",
                     )?
                     .try_as_basic_value()
                     .basic()
-                    .expect("memory_grow returns i32");
+                    .expect("memory_grow returns i64")
+                    .into_int_value();
+                // u64::MAX (failure) truncates to u32::MAX, wasm's -1, for 32-bit memories.
+                let old = self.from_i64_index(mem, old)?;
                 self.push(old);
             }
-            O::MemoryFill { .. } => {
+            O::MemoryFill { mem } => {
                 let len = self.pop_int();
                 let value = self.pop_int();
                 let dst = self.pop_int();
-                self.check_memory_range(dst, len)?;
-                let dst = self.address(dst, 0)?;
+                let (dst, len) = (self.index_to_i64(dst)?, self.index_to_i64(len)?);
+                let dst = self.checked_range(mem, dst, len)?;
                 let byte = self
                     .b
                     .build_int_truncate(value, self.m.llcx.i8_type(), "")?;
-                let len = self.zext64(len)?;
                 self.b.build_memset(dst, 1, byte, len)?;
             }
-            O::MemoryCopy { .. } => {
+            O::MemoryCopy { dst_mem, src_mem } => {
                 let len = self.pop_int();
                 let src = self.pop_int();
                 let dst = self.pop_int();
-                self.check_memory_range(dst, len)?;
-                self.check_memory_range(src, len)?;
-                let dst = self.address(dst, 0)?;
-                let src = self.address(src, 0)?;
-                let len = self.zext64(len)?;
+                let len = self.index_to_i64(len)?;
+                let (dst, src) = (self.index_to_i64(dst)?, self.index_to_i64(src)?);
+                let dst = self.checked_range(dst_mem, dst, len)?;
+                let src = self.checked_range(src_mem, src, len)?;
                 self.b.build_memmove(dst, 1, src, 1, len)?;
             }
-            O::MemoryInit { data_index, .. } => {
+            O::MemoryInit { data_index, mem } => {
                 let len = self.pop_int();
                 let src = self.pop_int();
                 let dst = self.pop_int();
+                let (len, src) = (self.index_to_i64(len)?, self.index_to_i64(src)?);
+                let dst = self.index_to_i64(dst)?;
                 let segment = &self.m.data[data_index as usize];
                 let seg_len =
                     self.live_segment_len(segment.dropped.as_pointer_value(), segment.len)?;
-                let src_end = self
-                    .b
-                    .build_int_add(self.zext64(src)?, self.zext64(len)?, "")?;
+                // src and len are u32, so their sum cannot wrap in 64 bits.
+                let src_end = self.b.build_int_add(src, len, "")?;
                 let beyond = self
                     .b
                     .build_int_compare(IntPredicate::UGT, src_end, seg_len, "")?;
                 self.trap_if(beyond, TrapCode::OutOfBoundsMemory)?;
-                self.check_memory_range(dst, len)?;
+                let dst = self.checked_range(mem, dst, len)?;
                 if let Some(contents) = self.m.data[data_index as usize].contents {
-                    let dst = self.address(dst, 0)?;
-                    let src64 = self.zext64(src)?;
                     // SAFETY (of the generated code): src + len <= segment length.
                     let from = unsafe {
                         self.b.build_gep(
                             self.m.llcx.i8_type(),
                             contents.as_pointer_value(),
-                            &[src64],
+                            &[src],
                             "",
                         )?
                     };
-                    let len = self.zext64(len)?;
                     self.b.build_memcpy(dst, 1, from, 1, len)?;
                 }
             }
@@ -154,38 +163,95 @@ impl<'c, 'a, 'ctx> FuncTranslator<'c, 'a, 'ctx> {
         Ok(true)
     }
 
-    fn zext64(&self, v: IntValue<'ctx>) -> Result<IntValue<'ctx>> {
-        Ok(self.b.build_int_z_extend(v, self.m.llcx.i64_type(), "")?)
+    /// An address, length or page count of either index type as i64 (zero-extended
+    /// from i32).
+    pub(super) fn index_to_i64(&self, v: IntValue<'ctx>) -> Result<IntValue<'ctx>> {
+        let i64t = self.m.llcx.i64_type();
+        if v.get_type() == i64t {
+            return Ok(v);
+        }
+        Ok(self.b.build_int_z_extend(v, i64t, "")?)
     }
 
-    /// `base + zext(addr) + offset`: always inside the memory's reservation.
-    pub(super) fn address(
+    /// An i64 result (pages) in memory `mem`'s index type.
+    fn from_i64_index(&self, mem: u32, v: IntValue<'ctx>) -> Result<IntValue<'ctx>> {
+        if self.is_memory64(mem) {
+            return Ok(v);
+        }
+        Ok(self.b.build_int_truncate(v, self.m.llcx.i32_type(), "")?)
+    }
+
+    /// The address of a `bytes`-wide access at `addr + offset` in memory `mem`, the
+    /// one address computation of every load and store (see the module docs for why
+    /// 32-bit memories need no check and 64-bit ones do).
+    pub(super) fn access_address(
         &mut self,
+        mem: u32,
         addr: IntValue<'ctx>,
         offset: u64,
+        bytes: u64,
     ) -> Result<PointerValue<'ctx>> {
-        let base = self.memory_base()?;
-        let mut index = self.zext64(addr)?;
+        let base = self.memory_base(mem)?;
+        let mut index = self.index_to_i64(addr)?;
+        if self.is_memory64(mem) {
+            match offset.checked_add(bytes) {
+                Some(end) => {
+                    let end = self.i64_const(end);
+                    self.trap_unless_within(mem, index, end)?;
+                }
+                None => {
+                    let always = self.m.llcx.bool_type().const_int(1, false);
+                    self.trap_if(always, TrapCode::OutOfBoundsMemory)?;
+                }
+            }
+        }
         if offset != 0 {
+            // 32-bit: both terms < 4 GiB; 64-bit: addr + offset <= size (checked).
             index = self
                 .b
                 .build_int_nuw_add(index, self.i64_const(offset), "")?;
         }
-        // SAFETY (of the generated code): index < 8 GiB, the reservation's size.
+        // SAFETY (of the generated code): index < 8 GiB, the reservation's size, for a
+        // 32-bit memory; index + bytes <= size for a 64-bit one.
         Ok(unsafe {
             self.b
                 .build_in_bounds_gep(self.m.llcx.i8_type(), base, &[index], "addr")?
         })
     }
 
-    /// Traps unless `[start, start + len)` lies within the current memory size.
-    fn check_memory_range(&mut self, start: IntValue<'ctx>, len: IntValue<'ctx>) -> Result<()> {
-        let end = self
+    /// Traps unless `[start, start + len)` lies within memory `mem`'s current size
+    /// (`len <= size && start <= size - len`: no wraparound for any u64 inputs).
+    fn trap_unless_within(
+        &mut self,
+        mem: u32,
+        start: IntValue<'ctx>,
+        len: IntValue<'ctx>,
+    ) -> Result<()> {
+        let size = self.memory_size_bytes(mem)?;
+        let too_long = self.b.build_int_compare(IntPredicate::UGT, len, size, "")?;
+        let room = self.b.build_int_sub(size, len, "")?;
+        let past = self
             .b
-            .build_int_add(self.zext64(start)?, self.zext64(len)?, "")?;
-        let size = self.memory_size_bytes()?;
-        let beyond = self.b.build_int_compare(IntPredicate::UGT, end, size, "")?;
+            .build_int_compare(IntPredicate::UGT, start, room, "")?;
+        let beyond = self.b.build_or(too_long, past, "oob")?;
         self.trap_if(beyond, TrapCode::OutOfBoundsMemory)
+    }
+
+    /// Checks `[start, start + len)` (i64 values) against memory `mem` and returns
+    /// the address of `start`.
+    fn checked_range(
+        &mut self,
+        mem: u32,
+        start: IntValue<'ctx>,
+        len: IntValue<'ctx>,
+    ) -> Result<PointerValue<'ctx>> {
+        self.trap_unless_within(mem, start, len)?;
+        let base = self.memory_base(mem)?;
+        // SAFETY (of the generated code): start + len <= size (checked).
+        Ok(unsafe {
+            self.b
+                .build_in_bounds_gep(self.m.llcx.i8_type(), base, &[start], "")?
+        })
     }
 
     /// A segment's length as i64: 0 once dropped.
@@ -212,7 +278,11 @@ impl<'c, 'a, 'ctx> FuncTranslator<'c, 'a, 'ctx> {
 
     fn load(&mut self, memarg: MemArg, ty: BasicTypeEnum<'ctx>, access: Access) -> Result<()> {
         let addr = self.pop_int();
-        let ptr = self.address(addr, memarg.offset)?;
+        let bytes = match access {
+            Access::Full => value_bytes(ty),
+            Access::Narrow { bits, .. } => u64::from(bits / 8),
+        };
+        let ptr = self.memarg_address(memarg, addr, bytes)?;
         let strict = self.m.strict_load_traps;
         let value = match access {
             Access::Full => {
@@ -240,7 +310,11 @@ impl<'c, 'a, 'ctx> FuncTranslator<'c, 'a, 'ctx> {
     fn store(&mut self, memarg: MemArg, access: Access) -> Result<()> {
         let value = self.pop();
         let addr = self.pop_int();
-        let ptr = self.address(addr, memarg.offset)?;
+        let bytes = match access {
+            Access::Full => value_bytes(value.get_type()),
+            Access::Narrow { bits, .. } => u64::from(bits / 8),
+        };
+        let ptr = self.memarg_address(memarg, addr, bytes)?;
         let value = match access {
             Access::Full => value,
             Access::Narrow { bits, .. } => {
@@ -255,6 +329,19 @@ impl<'c, 'a, 'ctx> FuncTranslator<'c, 'a, 'ctx> {
         Ok(())
     }
 
+    /// [`Self::access_address`] of a `bytes`-wide access described by `memarg`.
+    pub(super) fn memarg_address(
+        &mut self,
+        memarg: MemArg,
+        addr: IntValue<'ctx>,
+        bytes: u64,
+    ) -> Result<PointerValue<'ctx>> {
+        let MemArgTarget::Memory(mem) = memarg.target else {
+            bail!("unsupported: memory instructions on GC arrays");
+        };
+        self.access_address(mem, addr, memarg.offset, bytes)
+    }
+
     /// Marks a linear-memory load or store: possibly unaligned, volatile if asked
     /// (strict load traps), tagged for alias analysis in a split module.
     pub(super) fn linear_memory_access(
@@ -264,6 +351,16 @@ impl<'c, 'a, 'ctx> FuncTranslator<'c, 'a, 'ctx> {
     ) {
         set_unaligned(inst, volatile);
         self.m.alias_tag(inst, AliasClass::LinearMemory);
+    }
+}
+
+/// Bytes of a full-width value of `ty` (a scalar or v128).
+fn value_bytes(ty: BasicTypeEnum) -> u64 {
+    match ty {
+        BasicTypeEnum::IntType(t) => u64::from(t.get_bit_width() / 8),
+        BasicTypeEnum::FloatType(t) if t == t.get_context().f32_type() => 4,
+        BasicTypeEnum::FloatType(_) => 8,
+        _ => 16,
     }
 }
 

@@ -102,7 +102,8 @@ pub(crate) struct FuncTranslator<'c, 'a, 'ctx> {
     /// Entry block: allocas and loads hoisted to function entry.
     prologue: BasicBlock<'ctx>,
     trap_blocks: HashMap<u32, BasicBlock<'ctx>>,
-    memory_base: Option<PointerValue<'ctx>>,
+    /// Base address of each memory used so far, loaded in the prologue.
+    memory_bases: HashMap<u32, PointerValue<'ctx>>,
     /// Which locals some `local.get` reads, and the values written to each local:
     /// values written to never-read locals are discarded (see `dead_loads`).
     local_read: Vec<bool>,
@@ -137,7 +138,7 @@ pub(crate) fn translate_function<'a, 'ctx>(
         dead_depth: 0,
         prologue,
         trap_blocks: HashMap::new(),
-        memory_base: None,
+        memory_bases: HashMap::new(),
         local_read: Vec::new(),
         local_writes: Vec::new(),
         handlers: Vec::new(),
@@ -390,25 +391,22 @@ impl<'c, 'a, 'ctx> FuncTranslator<'c, 'a, 'ctx> {
             .expect("intrinsic returns a value"))
     }
 
-    /// Base address of linear memory 0, loaded once at function entry (the base
+    /// Base address of linear memory `mem`, loaded once at function entry (the base
     /// never moves, see `aotc_abi::layout::Memory`).
-    pub fn memory_base(&mut self) -> Result<PointerValue<'ctx>> {
-        if let Some(base) = self.memory_base {
+    pub fn memory_base(&mut self, mem: u32) -> Result<PointerValue<'ctx>> {
+        if let Some(&base) = self.memory_bases.get(&mem) {
             return Ok(base);
         }
-        let memory = self.m.memory.context("module has no memory")?;
+        let memory = self.memory_descriptor(mem)?;
         let here = self.b.get_insert_block();
         let terminator = self
             .prologue
             .get_terminator()
             .expect("prologue ends in a branch");
         self.b.position_before(&terminator);
-        let field_ptr = self.b.build_struct_gep(
-            self.m.abi.memory,
-            memory.as_pointer_value(),
-            field::MEMORY_BASE,
-            "",
-        )?;
+        let field_ptr =
+            self.b
+                .build_struct_gep(self.m.abi.memory, memory, field::MEMORY_BASE, "")?;
         let base = self
             .b
             .build_load(
@@ -420,23 +418,39 @@ impl<'c, 'a, 'ctx> FuncTranslator<'c, 'a, 'ctx> {
         if let Some(here) = here {
             self.b.position_at_end(here);
         }
-        self.memory_base = Some(base);
+        self.memory_bases.insert(mem, base);
         Ok(base)
     }
 
-    /// Current size of memory 0 in bytes (i64).
-    pub fn memory_size_bytes(&self) -> Result<IntValue<'ctx>> {
-        let memory = self.m.memory.context("module has no memory")?;
-        let field_ptr = self.b.build_struct_gep(
-            self.m.abi.memory,
-            memory.as_pointer_value(),
-            field::MEMORY_SIZE_BYTES,
-            "",
-        )?;
+    /// The `Memory` descriptor of memory `mem`.
+    pub fn memory_descriptor(&self, mem: u32) -> Result<PointerValue<'ctx>> {
+        Ok(self
+            .m
+            .memories
+            .get(mem as usize)
+            .context("validated: memory index in range")?
+            .as_pointer_value())
+    }
+
+    /// Current size of memory `mem` in bytes (i64).
+    pub fn memory_size_bytes(&self, mem: u32) -> Result<IntValue<'ctx>> {
+        let memory = self.memory_descriptor(mem)?;
+        let field_ptr =
+            self.b
+                .build_struct_gep(self.m.abi.memory, memory, field::MEMORY_SIZE_BYTES, "")?;
         Ok(self
             .b
             .build_load(self.m.llcx.i64_type(), field_ptr, "memsize")?
             .into_int_value())
+    }
+
+    /// Whether memory `mem` has 64-bit indices (memory64).
+    pub fn is_memory64(&self, mem: u32) -> bool {
+        self.m
+            .info
+            .memories
+            .get(mem as usize)
+            .is_some_and(|m| m.memory64)
     }
 
     /// The integer type of `bits` (8, 16, 32 or 64).

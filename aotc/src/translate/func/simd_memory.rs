@@ -2,8 +2,9 @@
 //! (`v128.load8x8_s` …), splat loads, zero-extending loads (`v128.load32_zero`,
 //! `load64_zero`) and the single-lane loads and stores (`v128.load8_lane` …).
 //!
-//! Addresses are computed exactly like scalar accesses (`FuncTranslator::address`:
-//! guard-page memory, no bounds check); every access is emitted with alignment 1
+//! Addresses are computed exactly like scalar accesses
+//! (`FuncTranslator::access_address`: guard pages for 32-bit memories, an explicit
+//! check for 64-bit ones); every access is emitted with alignment 1
 //! (wasm alignment is a hint), so x86 uses `movdqu`/`movups`, and the narrow ones
 //! fold into `pmovsxbw (mem)`, `pinsrb $k, (mem)`, `pextrb $k, …, (mem)`.
 
@@ -50,7 +51,7 @@ impl<'c, 'a, 'ctx> FuncTranslator<'c, 'a, 'ctx> {
             O::V128Store { memarg } => {
                 let value = self.pop();
                 let addr = self.pop_int();
-                let ptr = self.address(addr, memarg.offset)?;
+                let ptr = self.memarg_address(memarg, addr, 16)?;
                 let store = self.b.build_store(ptr, value)?;
                 self.linear_memory_access(Some(store), false);
             }
@@ -69,7 +70,12 @@ impl<'c, 'a, 'ctx> FuncTranslator<'c, 'a, 'ctx> {
 
     fn v128_load(&mut self, memarg: MemArg, kind: Load) -> Result<()> {
         let addr = self.pop_int();
-        let ptr = self.address(addr, memarg.offset)?;
+        let bytes = match kind {
+            Load::Full => 16,
+            Load::Extend { .. } => 8,
+            Load::Splat(shape) | Load::Zero(shape) => u64::from(shape.lane_bits() / 8),
+        };
+        let ptr = self.memarg_address(memarg, addr, bytes)?;
         let v = match kind {
             Load::Full => {
                 let v = self.b.build_load(v128_type(self.m.llcx), ptr, "load")?;
@@ -103,7 +109,7 @@ impl<'c, 'a, 'ctx> FuncTranslator<'c, 'a, 'ctx> {
     fn load_lane(&mut self, memarg: MemArg, shape: Shape, lane: u8) -> Result<()> {
         let v = self.pop_vec(shape)?;
         let addr = self.pop_int();
-        let ptr = self.address(addr, memarg.offset)?;
+        let ptr = self.memarg_address(memarg, addr, u64::from(shape.lane_bits() / 8))?;
         let x = self.b.build_load(self.lane_type(shape), ptr, "load")?;
         self.linear_memory_access(x.as_instruction_value(), self.m.strict_load_traps);
         let v = self
@@ -116,7 +122,7 @@ impl<'c, 'a, 'ctx> FuncTranslator<'c, 'a, 'ctx> {
     fn store_lane(&mut self, memarg: MemArg, shape: Shape, lane: u8) -> Result<()> {
         let v = self.pop_vec(shape)?;
         let addr = self.pop_int();
-        let ptr = self.address(addr, memarg.offset)?;
+        let ptr = self.memarg_address(memarg, addr, u64::from(shape.lane_bits() / 8))?;
         let x = self
             .b
             .build_extract_element(v, self.lane_index(lane as u32), "")?;
