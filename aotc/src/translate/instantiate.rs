@@ -14,7 +14,7 @@ use super::abi_types::field;
 use super::const_expr::evaluate_offset;
 use super::entry::Entry;
 use super::func::emit_trap_call;
-use super::module_cx::{enum_attr, Embedding, ModuleCx};
+use super::module_cx::{defines_memory, enum_attr, Embedding, ModuleCx};
 use super::module_info::ElemMode;
 use aotc_abi::trap::TrapCode;
 use aotc_abi::{sym, WASM_MAX_PAGES};
@@ -92,7 +92,7 @@ fn emit_instantiate(cx: &ModuleCx) -> Result<()> {
     // Memory: create it unless imported, then publish its (fixed) base.
     let mut memory_base = None;
     if let (Some(mem), Some(ty)) = (cx.memory, info.memories.first()) {
-        if info.memory_imports.is_empty() {
+        if defines_memory(info, &cx.embedding) {
             let max = ty.maximum.unwrap_or(WASM_MAX_PAGES).min(WASM_MAX_PAGES);
             b.build_call(
                 cx.rt.memory_new,

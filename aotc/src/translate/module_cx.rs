@@ -286,8 +286,7 @@ impl<'a, 'ctx> ModuleCx<'a, 'ctx> {
         let embedded = matches!(embedding, Embedding::Embedded { .. });
         let memory = match info.memories.len() {
             0 => None,
-            1 if !info.memory_imports.is_empty() => {
-                // Only reachable when embedded: commands report the import as unknown.
+            1 if !defines_memory(info, &embedding) => {
                 Some(module.add_global(abi.memory, None, &import_symbol(ImportKind::Memory, 0)))
             }
             1 => Some(state_global(
@@ -303,10 +302,13 @@ impl<'a, 'ctx> ModuleCx<'a, 'ctx> {
         if !embedded {
             let mut unknown: Vec<String> = Vec::new();
             for (list, kind) in [
-                (&info.table_imports, "table"),
-                (&info.memory_imports, "memory"),
-                (&info.global_imports, "global"),
-                (&info.tag_imports, "tag"),
+                (&info.table_imports[..], "table"),
+                (
+                    &info.memory_imports[usize::from(defines_memory(info, &embedding))..],
+                    "memory",
+                ),
+                (&info.global_imports[..], "global"),
+                (&info.tag_imports[..], "tag"),
             ] {
                 unknown.extend(
                     list.iter()
@@ -744,6 +746,17 @@ impl<'a, 'ctx> ModuleCx<'a, 'ctx> {
         )?;
         self.func_records.borrow_mut().insert(index, g);
         Ok(g)
+    }
+}
+
+/// Whether the module's memory is created by its own instantiation: defined, or (in a
+/// command) the one imported shared memory of a wasm32-wasip1-threads program, which
+/// the runtime creates from the import's limits as Wasmtime does.
+pub(crate) fn defines_memory(info: &ModuleInfo<'_>, embedding: &Embedding) -> bool {
+    match info.memory_imports.len() {
+        0 => !info.memories.is_empty(),
+        1 => matches!(embedding, Embedding::Command) && info.memories[0].shared,
+        _ => false,
     }
 }
 

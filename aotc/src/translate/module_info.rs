@@ -20,7 +20,8 @@ use wasmparser::{
 /// fixed-width SIMD) and, of 3.0, extended constant expressions (`i32`/`i64`
 /// `add`, `sub`, `mul` in initialisers and offsets), tail calls (`return_call`,
 /// `return_call_indirect`) and exception handling (`try_table`/`throw`/`throw_ref`/
-/// `exnref`, and the legacy `try`/`catch`/`delegate` form). Proposals not listed here
+/// `exnref`, and the legacy `try`/`catch`/`delegate` form), threads (shared memories,
+/// atomics, `memory.atomic.wait/notify`). Proposals not listed here
 /// are rejected at validation with wasmparser's message naming the feature.
 pub fn supported_features() -> WasmFeatures {
     WasmFeatures::WASM2
@@ -28,6 +29,7 @@ pub fn supported_features() -> WasmFeatures {
         | WasmFeatures::TAIL_CALL
         | WasmFeatures::EXCEPTIONS
         | WasmFeatures::LEGACY_EXCEPTIONS
+        | WasmFeatures::THREADS
 }
 
 /// A function signature.
