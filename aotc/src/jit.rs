@@ -202,8 +202,8 @@ fn map_imports(
 
 /// Points the module's runtime declarations at this process's runtime.
 fn map_runtime(engine: &ExecutionEngine<'static>, module: &inkwell::module::Module<'static>) {
-    use aotc_rt_core::{exn, memory, table};
-    let bindings: [(&str, usize); 12] = [
+    use aotc_rt_core::{exn, memory, table, wait};
+    let bindings: [(&str, usize); 15] = [
         (sym::TRAP, jit_trap as *const () as usize),
         (sym::THROW, jit_throw as *const () as usize),
         (sym::EXN_NEW, exn::aotc_rt_exn_new as *const () as usize),
@@ -219,6 +219,18 @@ fn map_runtime(engine: &ExecutionEngine<'static>, module: &inkwell::module::Modu
         (
             sym::MEMORY_GROW,
             memory::aotc_rt_memory_grow as *const () as usize,
+        ),
+        (
+            sym::ATOMIC_WAIT32,
+            wait::aotc_rt_atomic_wait32 as *const () as usize,
+        ),
+        (
+            sym::ATOMIC_WAIT64,
+            wait::aotc_rt_atomic_wait64 as *const () as usize,
+        ),
+        (
+            sym::ATOMIC_NOTIFY,
+            wait::aotc_rt_atomic_notify as *const () as usize,
         ),
         (
             sym::TABLE_NEW,

@@ -184,6 +184,9 @@ aotc_abi::for_each_wasi_function!(check_wasi);
 const _: extern "C" fn(u32, u32) -> ! = crate::trap::aotc_rt_trap;
 const _: unsafe extern "C" fn(*mut Memory, u64, u64, u32) = crate::memory::aotc_rt_memory_new;
 const _: unsafe extern "C" fn(*mut Memory, u64) -> u64 = crate::memory::aotc_rt_memory_grow;
+const _: unsafe extern "C" fn(*const u32, u32, i64) -> u32 = crate::wait::aotc_rt_atomic_wait32;
+const _: unsafe extern "C" fn(*const u64, u64, i64) -> u32 = crate::wait::aotc_rt_atomic_wait64;
+const _: unsafe extern "C" fn(*const u32, u32) -> u32 = crate::wait::aotc_rt_atomic_notify;
 const _: unsafe extern "C" fn(*mut Table, u32, u32, usize) = crate::table::aotc_rt_table_new;
 const _: unsafe extern "C" fn(*mut Table, usize, u32) -> u32 = crate::table::aotc_rt_table_grow;
 const _: unsafe extern "C" fn(*mut Table, u32, usize, u32) -> u32 =

@@ -48,10 +48,12 @@ impl Guest {
                     size: 0,
                 };
             }
-            let m = &*(*vmctx).memory;
+            let m = (*vmctx).memory;
+            // Atomic: another thread may be growing a shared memory.
+            let size = core::sync::atomic::AtomicU64::from_ptr(&raw mut (*m).size_bytes);
             Guest {
-                base: m.base,
-                size: m.size_bytes,
+                base: (*m).base,
+                size: size.load(core::sync::atomic::Ordering::Acquire),
             }
         }
     }

@@ -53,7 +53,7 @@ pub mod thread;
 pub mod trap;
 pub mod wasi;
 
-pub use aotc_rt_core::{exn, memory, sys, table};
+pub use aotc_rt_core::{exn, memory, sys, table, wait};
 
 #[global_allocator]
 static ALLOCATOR: heap::LibcAlloc = heap::LibcAlloc;

@@ -14,7 +14,7 @@ use super::abi_types::field;
 use super::const_expr::evaluate_offset;
 use super::entry::Entry;
 use super::func::emit_trap_call;
-use super::module_cx::{enum_attr, Embedding, ModuleCx};
+use super::module_cx::{defines_memory, enum_attr, Embedding, ModuleCx};
 use super::module_info::ElemMode;
 use aotc_abi::trap::TrapCode;
 use aotc_abi::{sym, WASM_MAX_PAGES};
@@ -89,11 +89,11 @@ fn emit_instantiate(cx: &ModuleCx) -> Result<()> {
     let ptr = llcx.ptr_type(AddressSpace::default());
     let one = llcx.i8_type().const_int(1, false);
 
-    // Memories: create the module's own, then read every (fixed) base; memory 0's
+    // Memories: create the module's own (and a command's imported shared memory), then read every (fixed) base; memory 0's
     // is published in the header.
     let mut memory_bases = Vec::new();
     for (i, (mem, ty)) in cx.memories.iter().zip(&info.memories).enumerate() {
-        if i >= info.memory_imports.len() {
+        if defines_memory(info, &cx.embedding, i as u32) {
             let limit = if ty.memory64 {
                 u64::MAX
             } else {

@@ -286,14 +286,14 @@ impl<'a, 'ctx> ModuleCx<'a, 'ctx> {
         let vmctx = module.add_global(abi.vmctx_header, None, sym::VMCTX);
         vmctx.set_alignment(16);
         let embedded = matches!(embedding, Embedding::Embedded { .. });
-        let memories = (0..info.memories.len())
+        let memories = (0..info.memories.len() as u32)
             .map(|i| {
-                if i < info.memory_imports.len() {
+                if !defines_memory(info, &embedding, i) {
                     // Only reachable when embedded: commands report the import as unknown.
                     return Ok(module.add_global(
                         abi.memory,
                         None,
-                        &import_symbol(ImportKind::Memory, i as u32),
+                        &import_symbol(ImportKind::Memory, i),
                     ));
                 }
                 state_global(
@@ -307,12 +307,16 @@ impl<'a, 'ctx> ModuleCx<'a, 'ctx> {
             })
             .collect::<Result<Vec<_>>>()?;
         if !embedded {
+            let unknown_memory_imports: Vec<_> = (info.memory_imports.iter().zip(0..))
+                .filter(|&(_, i)| !defines_memory(info, &embedding, i))
+                .map(|(import, _)| import.clone())
+                .collect();
             let mut unknown: Vec<String> = Vec::new();
             for (list, kind) in [
-                (&info.table_imports, "table"),
-                (&info.memory_imports, "memory"),
-                (&info.global_imports, "global"),
-                (&info.tag_imports, "tag"),
+                (&info.table_imports[..], "table"),
+                (&unknown_memory_imports[..], "memory"),
+                (&info.global_imports[..], "global"),
+                (&info.tag_imports[..], "tag"),
             ] {
                 unknown.extend(
                     list.iter()
@@ -751,6 +755,16 @@ impl<'a, 'ctx> ModuleCx<'a, 'ctx> {
         self.func_records.borrow_mut().insert(index, g);
         Ok(g)
     }
+}
+
+/// Whether memory `index` is created by the module's own instantiation: defined, or
+/// (in a command) an imported shared memory, as a wasm32-wasip1-threads program
+/// imports its `env.memory`, which the runtime creates from the import's limits as
+/// Wasmtime does.
+pub(crate) fn defines_memory(info: &ModuleInfo<'_>, embedding: &Embedding, index: u32) -> bool {
+    let index = index as usize;
+    index >= info.memory_imports.len()
+        || (matches!(embedding, Embedding::Command) && info.memories[index].shared)
 }
 
 pub(crate) fn enum_attr(llcx: &Context, name: &str, value: u64) -> Attribute {

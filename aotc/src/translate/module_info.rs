@@ -20,8 +20,9 @@ use wasmparser::{
 /// fixed-width SIMD) and, of 3.0, extended constant expressions (`i32`/`i64`
 /// `add`, `sub`, `mul` in initialisers and offsets), tail calls (`return_call`,
 /// `return_call_indirect`) and exception handling (`try_table`/`throw`/`throw_ref`/
-/// `exnref`, and the legacy `try`/`catch`/`delegate` form) and relaxed SIMD (one
-/// fixed result per operator, `func::simd_relaxed`). Proposals not listed here
+/// `exnref`, and the legacy `try`/`catch`/`delegate` form), relaxed SIMD (one
+/// fixed result per operator, `func::simd_relaxed`), multi-memory, memory64 and
+/// threads (shared memories, atomics, `memory.atomic.wait/notify`). Proposals not listed here
 /// are rejected at validation with wasmparser's message naming the feature.
 pub fn supported_features() -> WasmFeatures {
     WasmFeatures::WASM2
@@ -32,6 +33,7 @@ pub fn supported_features() -> WasmFeatures {
         | WasmFeatures::RELAXED_SIMD
         | WasmFeatures::MULTI_MEMORY
         | WasmFeatures::MEMORY64
+        | WasmFeatures::THREADS
 }
 
 /// A function signature.

@@ -82,6 +82,15 @@ pub mod sym {
     /// old size in pages or `u64::MAX` when the memory cannot grow (a 32-bit memory's
     /// caller truncates both to u32: `u32::MAX` is wasm's -1).
     pub const MEMORY_GROW: &str = "aotc_rt_memory_grow";
+    /// Runtime: `extern "C" fn(addr: *const u32, expected: u32, timeout_ns: i64) -> u32`
+    /// (`memory.atomic.wait32` on a shared memory, `addr` in bounds and aligned):
+    /// 0 woken, 1 not equal, 2 timed out; a negative timeout waits forever.
+    pub const ATOMIC_WAIT32: &str = "aotc_rt_atomic_wait32";
+    /// Runtime: as [`ATOMIC_WAIT32`] with a 64-bit value.
+    pub const ATOMIC_WAIT64: &str = "aotc_rt_atomic_wait64";
+    /// Runtime: `extern "C" fn(addr: *const u32, count: u32) -> u32` wakes up to
+    /// `count` waiters on `addr` and returns how many it woke.
+    pub const ATOMIC_NOTIFY: &str = "aotc_rt_atomic_notify";
     /// Runtime: `extern "C" fn(table: *mut Table, min: u32, max: u32, init: usize)`.
     pub const TABLE_NEW: &str = "aotc_rt_table_new";
     /// Runtime: `extern "C" fn(table: *mut Table, init: usize, delta: u32) -> u32`

@@ -55,6 +55,10 @@ traps! {
     /// A wasm exception no handler caught (the JIT's report of it; executables print
     /// the tag and the function instead).
     UncaughtException = 12 => "uncaught exception",
+    /// An atomic access whose effective address is not a multiple of its size.
+    UnalignedAtomic = 13 => "unaligned atomic",
+    /// `memory.atomic.wait32/64` on a memory that is not shared.
+    ExpectedSharedMemory = 14 => "expected shared memory",
 }
 
 /// Exit status of a process that trapped (as Wasmtime and WasmEdge do).

@@ -21,7 +21,7 @@
 
 use aotc_abi::layout::Memory;
 use aotc_abi::{MEMORY64_RESERVATION_CAP, MEMORY_RESERVATION, WASM_MAX_PAGES, WASM_PAGE_SIZE};
-use core::sync::atomic::{AtomicUsize, Ordering};
+use core::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 
 /// Most linear memories one process may have: an executable has one, the in-process
 /// spec harness instantiates thousands of modules (8192 × 8 GiB = 64 TiB of the
@@ -130,21 +130,28 @@ pub unsafe extern "C" fn aotc_rt_memory_new(
 /// `mem` must be a memory created by [`aotc_rt_memory_new`].
 #[no_mangle]
 pub unsafe extern "C" fn aotc_rt_memory_grow(mem: *mut Memory, delta_pages: u64) -> u64 {
-    // SAFETY: guaranteed by the caller.
-    let m = unsafe { &mut *mem };
-    let old = m.size_bytes / WASM_PAGE_SIZE;
+    // A shared memory may grow from several threads at once, while others read the
+    // size: growth is serialised and the size is read and published atomically.
+    // SAFETY: `mem` is a live descriptor (caller); size_bytes is an aligned u64 that
+    // is only ever accessed atomically once threads exist.
+    let size = unsafe { AtomicU64::from_ptr(&raw mut (*mem).size_bytes) };
+    // SAFETY: base and max_pages never change after creation.
+    let (base, max_pages) = unsafe { ((*mem).base, (*mem).max_pages) };
     if delta_pages == 0 {
-        return old;
+        return size.load(Ordering::Acquire) / WASM_PAGE_SIZE;
     }
-    let Some(new) = old.checked_add(delta_pages).filter(|&n| n <= m.max_pages) else {
+    let _serialised = GrowLock::take();
+    let old_bytes = size.load(Ordering::Acquire);
+    let old = old_bytes / WASM_PAGE_SIZE;
+    let Some(new) = old.checked_add(delta_pages).filter(|&n| n <= max_pages) else {
         return u64::MAX;
     };
     let add = delta_pages * WASM_PAGE_SIZE;
-    // SAFETY: [size_bytes, size_bytes + add) lies inside the reservation because
+    // SAFETY: [old_bytes, old_bytes + add) lies inside the reservation because
     // new ≤ max_pages, and max_pages × 64 KiB ≤ reserved_bytes.
     let r = unsafe {
         libc::mprotect(
-            m.base.add(m.size_bytes as usize).cast(),
+            base.add(old_bytes as usize).cast(),
             add as usize,
             libc::PROT_READ | libc::PROT_WRITE,
         )
@@ -152,8 +159,32 @@ pub unsafe extern "C" fn aotc_rt_memory_grow(mem: *mut Memory, delta_pages: u64)
     if r != 0 {
         return u64::MAX;
     }
-    m.size_bytes = new * WASM_PAGE_SIZE;
+    size.store(new * WASM_PAGE_SIZE, Ordering::Release);
     old
+}
+
+/// Serialises `memory.grow` across threads (growth is rare: one lock for all memories).
+struct GrowLock;
+
+static GROW_LOCK: AtomicBool = AtomicBool::new(false);
+
+impl GrowLock {
+    fn take() -> GrowLock {
+        while GROW_LOCK
+            .compare_exchange_weak(false, true, Ordering::Acquire, Ordering::Relaxed)
+            .is_err()
+        {
+            // SAFETY: sched_yield has no preconditions.
+            unsafe { libc::sched_yield() };
+        }
+        GrowLock
+    }
+}
+
+impl Drop for GrowLock {
+    fn drop(&mut self) {
+        GROW_LOCK.store(false, Ordering::Release);
+    }
 }
 
 /// Releases a memory created by [`aotc_rt_memory_new`]: unregisters and unmaps its

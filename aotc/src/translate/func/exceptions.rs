@@ -440,8 +440,8 @@ impl<'c, 'a, 'ctx> FuncTranslator<'c, 'a, 'ctx> {
     }
 
     /// A runtime function, declared on first use (so modules without exceptions
-    /// reference none of them).
-    fn runtime_fn(
+    /// reference none of them; `atomics` declares its wait/notify calls the same way).
+    pub(super) fn runtime_fn(
         &self,
         name: &str,
         ty: impl FnOnce(&'ctx inkwell::context::Context) -> FunctionType<'ctx>,

@@ -221,7 +221,7 @@ impl<'c, 'a, 'ctx> FuncTranslator<'c, 'a, 'ctx> {
 
     /// Traps unless `[start, start + len)` lies within memory `mem`'s current size
     /// (`len <= size && start <= size - len`: no wraparound for any u64 inputs).
-    fn trap_unless_within(
+    pub(super) fn trap_unless_within(
         &mut self,
         mem: u32,
         start: IntValue<'ctx>,
@@ -336,9 +336,7 @@ impl<'c, 'a, 'ctx> FuncTranslator<'c, 'a, 'ctx> {
         addr: IntValue<'ctx>,
         bytes: u64,
     ) -> Result<PointerValue<'ctx>> {
-        let MemArgTarget::Memory(mem) = memarg.target else {
-            bail!("unsupported: memory instructions on GC arrays");
-        };
+        let mem = memarg_memory(memarg)?;
         self.access_address(mem, addr, memarg.offset, bytes)
     }
 
@@ -373,5 +371,13 @@ fn set_unaligned(inst: Option<inkwell::values::InstructionValue>, volatile: bool
         if volatile {
             i.set_volatile(true).expect("loads can be volatile");
         }
+    }
+}
+
+/// The linear memory a `memarg` addresses.
+pub(super) fn memarg_memory(memarg: MemArg) -> Result<u32> {
+    match memarg.target {
+        MemArgTarget::Memory(mem) => Ok(mem),
+        _ => bail!("unsupported: memory instructions on GC arrays"),
     }
 }

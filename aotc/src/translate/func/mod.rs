@@ -1,7 +1,7 @@
 //! Translation of one wasm function body to LLVM IR: the operand stack, the control
 //! stack, locals, trap blocks, and a thin dispatcher handing each operator to the
-//! emitter of its category (control, variable, memory, table, numeric, conversion,
-//! simd).
+//! emitter of its category (control, variable, memory, atomics, table, numeric,
+//! conversion, simd).
 //!
 //! Invariants: the operand stack mirrors wasm's (validated) stack exactly while code
 //! is reachable; while it is not (after `br`, `return`, `unreachable` …) operators are
@@ -10,6 +10,7 @@
 //! block calling the runtime's `noreturn` trap function with the code and this
 //! function's index.
 
+mod atomics;
 mod control;
 mod conversion;
 mod dead_loads;
@@ -214,6 +215,7 @@ impl<'c, 'a, 'ctx> FuncTranslator<'c, 'a, 'ctx> {
             || self.translate_numeric(op)?
             || self.translate_conversion(op)?
             || self.translate_memory(op)?
+            || self.translate_atomics(op)?
             || self.translate_table(op)?
             || self.translate_simd(op)?
             || self.translate_exceptions(op)?
@@ -432,16 +434,24 @@ impl<'c, 'a, 'ctx> FuncTranslator<'c, 'a, 'ctx> {
             .as_pointer_value())
     }
 
-    /// Current size of memory `mem` in bytes (i64).
+    /// Current size of memory `mem` in bytes (i64); an atomic read for a shared memory.
     pub fn memory_size_bytes(&self, mem: u32) -> Result<IntValue<'ctx>> {
         let memory = self.memory_descriptor(mem)?;
         let field_ptr =
             self.b
                 .build_struct_gep(self.m.abi.memory, memory, field::MEMORY_SIZE_BYTES, "")?;
-        Ok(self
+        let size = self
             .b
-            .build_load(self.m.llcx.i64_type(), field_ptr, "memsize")?
-            .into_int_value())
+            .build_load(self.m.llcx.i64_type(), field_ptr, "memsize")?;
+        if self.m.info.memories.get(mem as usize).is_some_and(|m| m.shared) {
+            // Another thread may be growing it (`aotc_rt_memory_grow`).
+            let load = inkwell::values::BasicValue::as_instruction_value(&size)
+                .expect("a load instruction");
+            load.set_atomic_ordering(inkwell::AtomicOrdering::Acquire)
+                .expect("loads can be atomic");
+            load.set_alignment(8).expect("loads take an alignment");
+        }
+        Ok(size.into_int_value())
     }
 
     /// Whether memory `mem` has 64-bit indices (memory64).
