@@ -23,6 +23,7 @@ const SPECTEST: &str = r#"(module
   (global (export "global_f64") f64 (f64.const 666.6))
   (table (export "table") 10 20 funcref)
   (memory (export "memory") 1 2)
+  (memory (export "shared_memory") 1 2 shared)
   (func (export "print"))
   (func (export "print_i32") (param i32))
   (func (export "print_i64") (param i64))
@@ -145,7 +146,10 @@ impl Store {
                     let have = exporter.info.memories[export.index as usize];
                     // SAFETY: the export is the address of a live Memory.
                     let pages = unsafe { (*(addr as *const Memory)).size_bytes } >> 16;
-                    if !limits_fit(pages, have.maximum, want.initial, want.maximum) {
+                    if want.shared != have.shared
+                        || want.memory64 != have.memory64
+                        || !limits_fit(pages, have.maximum, want.initial, want.maximum)
+                    {
                         return Err(incompatible());
                     }
                     (ImportAddr::Storage(addr), None)
