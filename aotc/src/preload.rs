@@ -85,7 +85,8 @@ pub fn read_providers(flags: &[PreloadFlag]) -> Result<Vec<Provider>> {
                 quote(&flag.name)
             )));
         }
-        let input = input::read_input(&flag.path)?;
+        let input = input::read_input(&flag.path)
+            .map_err(|e| Diag::new(format!("--preload {}: {}", quote(&flag.name), e.message())))?;
         providers.push(Provider {
             flag: flag.clone(),
             input,
@@ -249,10 +250,13 @@ fn kind_word(kind: ExternalKind) -> &'static str {
     }
 }
 
-/// The build facts that record the providers (shown by `aotc inspect`): one
-/// `preload` fact per provider, `NAME=FILE sha256:HEX`, in order.
-pub fn build_facts(providers: &[Provider]) -> Vec<(String, String)> {
-    providers
+/// The build fact that records the providers (shown by `aotc inspect`): `preload`,
+/// `NAME=FILE sha256:HEX` per provider in order, joined by `; `. None without any.
+pub fn build_facts(providers: &[Provider]) -> Option<(String, String)> {
+    if providers.is_empty() {
+        return None;
+    }
+    let described: Vec<String> = providers
         .iter()
         .map(|p| {
             let file = p
@@ -261,10 +265,8 @@ pub fn build_facts(providers: &[Provider]) -> Vec<(String, String)> {
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default();
-            (
-                "preload".to_string(),
-                format!("{}={file} sha256:{}", p.flag.name, p.input.sha256),
-            )
+            format!("{}={file} sha256:{}", p.flag.name, p.input.sha256)
         })
-        .collect()
+        .collect();
+    Some(("preload".to_string(), described.join("; ")))
 }

@@ -7,7 +7,7 @@
 //!
 //! - **Symbols.** A provider's module-level symbols (functions `wasm:…`, state
 //!   `aotc.…`, `aotc_vmctx`, `aotc_instantiate`, `aotc_func_infos`, its exports …)
-//!   get the prefix [`Linking::symbol_prefix`] (`aotc.preN.`) once its LLVM module is
+//!   get the prefix [`Linking::symbol_prefix`] (`aotc_preN.`) once its LLVM module is
 //!   built ([`rename_module_symbols`]), in every partition alike, so two modules never
 //!   collide; runtime (`aotc_rt_*`, `aotc_wasi_*`), libc/libm and LLVM symbols are
 //!   left alone. The main module keeps the names the runtime links against.
@@ -80,9 +80,11 @@ impl Linking {
     }
 }
 
-/// The symbol prefix of the `n`-th provider (0-based, command-line order).
+/// The symbol prefix of the `n`-th provider (0-based, command-line order). Not a
+/// module symbol itself (see [`is_module_symbol`]), so a provider's references to an
+/// earlier provider's exports are not renamed again.
 pub fn provider_prefix(n: usize) -> String {
-    format!("aotc.pre{n}.")
+    format!("aotc_pre{n}.")
 }
 
 /// The symbol of exported function `export_index` of a provider.
