@@ -128,6 +128,7 @@ fn options(embedding: Embedding) -> CodegenOptions {
         embedding,
         entry: Default::default(),
         strict_load_traps: false,
+        link: Default::default(),
     }
 }
 

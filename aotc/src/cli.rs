@@ -414,6 +414,13 @@ pub struct CompileArgs {
     )]
     pub partitions: Option<u32>,
 
+    /// Compile FILE (.wasm or .wat) into the executable too and bind the module's
+    /// imports from module NAME to FILE's exported functions, as `wasmtime run --preload`
+    /// does. Repeatable; providers are instantiated first, in order, and may import
+    /// WASI and earlier providers. Example: `aotc app.wasm --preload host=host.wasm`
+    #[arg(long, value_name = "NAME=FILE", value_parser = crate::preload::parse_flag)]
+    pub preload: Vec<crate::preload::PreloadFlag>,
+
     #[command(flatten)]
     pub caps: CapabilityArgs,
 
@@ -440,6 +447,7 @@ impl CompileArgs {
             jobs: self.jobs,
             partitions: self.partitions,
             no_cache: self.no_cache,
+            preloads: self.preload,
         })
     }
 }

@@ -67,6 +67,8 @@ pub struct CompileRequest {
     pub partitions: Option<u32>,
     /// `--no-cache`.
     pub no_cache: bool,
+    /// `--preload NAME=FILE`, in order (see `preload`).
+    pub preloads: Vec<crate::preload::PreloadFlag>,
 }
 
 /// Runs a compilation end to end.
@@ -75,6 +77,10 @@ pub fn compile(req: &CompileRequest) -> Result<()> {
     if req.strip && req.emit != EmitKind::Exe {
         return Err(Diag::new("--strip applies to executables only")
             .with_help("drop -s, or use --emit exe"));
+    }
+    if !req.preloads.is_empty() && req.emit != EmitKind::Exe {
+        return Err(Diag::new("--preload applies to executables only")
+            .with_help("drop --preload, or use --emit exe"));
     }
     target::check_cpu(&req.target_cpu)?;
     let caps = capabilities(req.manifest_file.as_deref(), &req.caps)?;
@@ -87,8 +93,19 @@ pub fn compile(req: &CompileRequest) -> Result<()> {
         "read input"
     });
 
+    let providers = crate::preload::read_providers(&req.preloads)?;
+    let (link, provider_links) = if providers.is_empty() {
+        Default::default()
+    } else {
+        let links = crate::preload::plan_links(&input, &providers)?;
+        clock.phase("resolve preloaded modules");
+        links
+    };
+
     let dest = Destination::prepare(req, &input)?;
-    let manifest = caps.into_manifest(build_facts(req, &input));
+    let mut facts = build_facts(req, &input);
+    facts.extend(crate::preload::build_facts(&providers));
+    let manifest = caps.into_manifest(facts);
     if req.verbose {
         eprintln!("aotc: manifest: {}", summary(&manifest));
     }
@@ -104,9 +121,19 @@ pub fn compile(req: &CompileRequest) -> Result<()> {
         },
         embedding: Default::default(),
         strict_load_traps: req.strict_traps,
+        link,
         entry: req.entry.clone(),
     };
-    let outputs = produce(req, &input.wasm, &opts, &mut clock)?;
+    let mut outputs = produce(req, &input.wasm, &opts, &mut clock)?;
+    // Each provider is compiled (and cached) on its own, like the main module.
+    for (provider, link) in providers.iter().zip(provider_links) {
+        let opts = CodegenOptions {
+            link,
+            entry: Default::default(),
+            ..opts.clone()
+        };
+        outputs.extend(produce(req, &provider.input.wasm, &opts, &mut clock)?);
+    }
     deliver(req, dest, &outputs, &manifest, &mut clock)?;
     clock.phase("write output");
     clock.total();
@@ -282,6 +309,9 @@ pub fn cache_key(wasm: &[u8], opts: &CodegenOptions, plan: &Plan) -> String {
         )
         .field("emit", format!("{:?}", opts.emit))
         .field("entry", format!("{:?}", opts.entry))
+        // The symbols the code defines and calls: a provider's prefix, the providers
+        // the main module instantiates, what each import is bound to.
+        .field("link", format!("{:?}", opts.link))
         .field("partitions", partitions)
         .finish()
 }
@@ -631,6 +661,7 @@ mod tests {
             jobs: None,
             partitions: None,
             no_cache: true,
+            preloads: Vec::new(),
         }
     }
 
@@ -747,6 +778,7 @@ mod tests {
             embedding: Default::default(),
             entry: translate::Entry::Start,
             strict_load_traps: false,
+            link: Default::default(),
         };
         let key = |wasm: &[u8], o: &CodegenOptions, split: Split| {
             cache_key(wasm, o, &translate::plan(wasm, o, split))

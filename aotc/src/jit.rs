@@ -112,6 +112,7 @@ pub fn load_with(
             imported_global_values: global_values,
         },
         strict_load_traps,
+        link: Default::default(),
         entry: Default::default(),
     };
     let built = translate::translate_module(llcx, wasm, &info, &opts).and_then(|(module, _tm)| {

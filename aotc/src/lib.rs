@@ -5,7 +5,8 @@
 //! sandbox-critical), [`target`] (CPU names), [`translate`] (wasm → LLVM → object),
 //! [`link`] (objects + runtime → executable), [`inspect`] (reading a manifest back),
 //! [`jit`] (in-process execution with the same translation), [`run`] (`aotc run`: a
-//! command module through the JIT on the real runtime, loaded by [`rt_lib`]), [`bench`](mod@bench)
+//! command module through the JIT on the real runtime, loaded by [`rt_lib`]), [`preload`]
+//! (`--preload NAME=FILE`: modules providing imports), [`bench`](mod@bench)
 //! (`aotc bench`), [`cache`] (compiled objects on disk), [`progress`] (the progress
 //! bars) and [`diag`] (one-line errors).
 pub mod bench;
@@ -18,6 +19,7 @@ pub mod inspect;
 pub mod jit;
 pub mod link;
 pub mod manifest;
+pub mod preload;
 pub mod progress;
 pub mod rt_lib;
 pub mod run;

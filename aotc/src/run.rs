@@ -111,6 +111,7 @@ pub fn run(req: &RunRequest) -> Result<i32> {
         emit: Emit::Object,
         embedding: Embedding::Command,
         strict_load_traps: req.strict_traps,
+        link: Default::default(),
         entry: req.entry.clone(),
     };
     if translate::plan(&input.wasm, &opts, translate::Split::Auto).is_split() {
@@ -230,6 +231,7 @@ fn compile_request(req: &RunRequest) -> CompileRequest {
         jobs: None,
         partitions: None,
         no_cache: true,
+        preloads: Vec::new(),
     }
 }
 

@@ -192,6 +192,7 @@ pub fn bench(req: &BenchRequest) -> Result<()> {
             partitions: None,
             // The compile time is measured: always compile.
             no_cache: true,
+            preloads: Vec::new(),
         })
     };
     let t = Instant::now();

@@ -60,6 +60,33 @@ pub(crate) fn emit_exports(cx: &ModuleCx) -> Result<()> {
     Ok(())
 }
 
+/// A preloaded provider's exports (see `preload`): `aotc_export_<k>` for each
+/// exported function `k` (prefixed with the provider's symbols), which the modules
+/// importing it call.
+pub(crate) fn emit_provider_exports(cx: &ModuleCx) -> Result<()> {
+    for (k, export) in cx.info.exports.iter().enumerate() {
+        if export.kind == ExternalKind::Func {
+            // The callee keeps a frame of its own: a trap in it is attributed to it,
+            // and backtraces show it.
+            let forwarder = forwarding_function(cx, &export_symbol(k), cx.function(export.index)?)?;
+            for call in forwarder
+                .get_first_basic_block()
+                .into_iter()
+                .flat_map(|bb| bb.get_instructions())
+                .filter(|i| i.get_opcode() == inkwell::values::InstructionOpcode::Call)
+            {
+                if let Ok(site) = inkwell::values::CallSiteValue::try_from(call) {
+                    site.add_attribute(
+                        inkwell::attributes::AttributeLoc::Function,
+                        enum_attr(cx.llcx, "noinline", 0),
+                    );
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
 /// An external function with `f`'s signature that calls `f`.
 fn forwarding_function<'ctx>(
     cx: &ModuleCx<'_, 'ctx>,

@@ -20,6 +20,7 @@ use wasmparser::ValType;
 
 use super::module_cx::{enum_attr, import_symbol, Embedding, ImportKind, ModuleCx};
 use super::module_info::{ModuleInfo, Signature};
+use super::preload::Linking;
 use aotc_abi::sym;
 use aotc_abi::wasi::{WasiResult, WasiType, WASI_MODULE};
 
@@ -30,7 +31,11 @@ impl<'ctx> ModuleCx<'_, 'ctx> {
         let import = &info.func_imports[index as usize];
         let sig = &info.types[import.type_index as usize];
         if let Embedding::Embedded { .. } = self.embedding {
-            self.bind_embedded_import(index, thunk);
+            self.bind_to_symbol(&import_symbol(ImportKind::Func, index), thunk);
+            return Ok(());
+        }
+        if let Some(provided) = self.link.bound_import(index) {
+            self.bind_to_symbol(provided, thunk);
             return Ok(());
         }
         match self.bind_wasi_import(thunk, &import.module, &import.name, sig) {
@@ -46,14 +51,16 @@ impl<'ctx> ModuleCx<'_, 'ctx> {
         }
     }
 
-    /// An embedded module's imported function: its thunk calls the external symbol
-    /// the embedder maps to the exporting function.
-    fn bind_embedded_import(&self, index: u32, thunk: FunctionValue<'ctx>) {
-        let target = self.module.add_function(
-            &import_symbol(ImportKind::Func, index),
-            thunk.get_type(),
-            Some(Linkage::External),
-        );
+    /// An imported function provided by another module: its thunk calls `symbol`,
+    /// the exporting function (an embedded module's import symbol, which the embedder
+    /// maps, or a preloaded provider's export, see `preload`).
+    fn bind_to_symbol(&self, symbol: &str, thunk: FunctionValue<'ctx>) {
+        // Two imports of one export share the declaration (a second `add_function`
+        // would be renamed `….1`, which nothing defines).
+        let target = self.module.get_function(symbol).unwrap_or_else(|| {
+            self.module
+                .add_function(symbol, thunk.get_type(), Some(Linkage::External))
+        });
         let b = self.llcx.create_builder();
         b.position_at_end(self.llcx.append_basic_block(thunk, "entry"));
         let args: Vec<inkwell::values::BasicMetadataValueEnum> = thunk
@@ -159,11 +166,16 @@ impl<'ctx> ModuleCx<'_, 'ctx> {
     }
 }
 
-/// Function imports a command cannot satisfy: anything but a ready WASI call.
-pub(super) fn unknown_function_imports(info: &ModuleInfo) -> Vec<String> {
+/// Function imports a command cannot satisfy: anything but a ready WASI call or a
+/// function of a preloaded module (`link`).
+pub(crate) fn unknown_function_imports(info: &ModuleInfo, link: &Linking) -> Vec<String> {
     info.func_imports
         .iter()
-        .filter_map(|i| {
+        .enumerate()
+        .filter_map(|(index, i)| {
+            if link.bound_import(index as u32).is_some() {
+                return None;
+            }
             if i.module != WASI_MODULE {
                 return Some(format!("{}.{} (function)", i.module, i.name));
             }
@@ -179,6 +191,30 @@ pub(super) fn unknown_function_imports(info: &ModuleInfo) -> Vec<String> {
         .collect()
 }
 
+/// `unknown imports: a.b (function), …`, listing `unknown`, with a hint to
+/// `--preload` when some of them are not WASI (a module could provide them).
+pub(crate) fn unknown_imports_message(
+    info: &ModuleInfo,
+    link: &Linking,
+    unknown: &[String],
+) -> String {
+    let foreign_function = info
+        .func_imports
+        .iter()
+        .enumerate()
+        .any(|(n, i)| i.module != WASI_MODULE && link.bound_import(n as u32).is_none());
+    let hint = if foreign_function {
+        "; preload a module that provides them with --preload NAME=FILE"
+    } else {
+        ""
+    };
+    format!(
+        "unknown import{}: {}{hint}",
+        if unknown.len() == 1 { "" } else { "s" },
+        unknown.join(", ")
+    )
+}
+
 /// Why a WASI import cannot be bound.
 enum ImportProblem {
     Unknown,
@@ -187,7 +223,7 @@ enum ImportProblem {
 }
 
 /// `(i32, i64) -> (i32)`.
-fn describe_signature(sig: &Signature) -> String {
+pub(crate) fn describe_signature(sig: &Signature) -> String {
     let list = |ts: &[ValType]| {
         ts.iter()
             .map(|t| format!("{t}"))

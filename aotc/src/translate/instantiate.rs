@@ -7,7 +7,7 @@
 
 use anyhow::{bail, Result};
 use inkwell::module::Linkage;
-use inkwell::values::{BasicValueEnum, FunctionValue};
+use inkwell::values::{BasicValueEnum, FunctionValue, GlobalValue};
 use inkwell::AddressSpace;
 
 use super::abi_types::field;
@@ -36,12 +36,17 @@ pub(crate) fn emit_module_symbols(
     manifest: Option<&[u8]>,
     entry: &Entry,
 ) -> Result<()> {
-    emit_instantiate(cx)?;
     if let Embedding::Embedded { .. } = cx.embedding {
+        emit_instantiate(cx, None)?;
         return super::exports::emit_exports(cx);
     }
+    let infos = emit_func_infos(cx)?;
+    emit_instantiate(cx, Some(infos))?;
+    if cx.link.is_provider() {
+        // Instantiated and entered through the main module (see `preload`).
+        return super::exports::emit_provider_exports(cx);
+    }
     super::entry::emit_run_start(cx, entry_function(cx, sym::RUN_START), entry)?;
-    emit_func_infos(cx)?;
     if let Some(manifest) = manifest {
         manifest_symbols(cx.llcx, &cx.module, manifest);
     }
@@ -77,13 +82,21 @@ fn entry_function<'ctx>(cx: &ModuleCx<'_, 'ctx>, name: &str) -> FunctionValue<'c
     f
 }
 
-fn emit_instantiate(cx: &ModuleCx) -> Result<()> {
+/// `aotc_instantiate`; `func_infos` is the command's function-info table (a main
+/// module with providers instantiates them first, see `preload`).
+fn emit_instantiate<'ctx>(
+    cx: &ModuleCx<'_, 'ctx>,
+    func_infos: Option<GlobalValue<'ctx>>,
+) -> Result<()> {
     let llcx = cx.llcx;
     let info = cx.info;
     let f = entry_function(cx, sym::INSTANTIATE);
     cx.set_wasm_function_attributes(f);
     let b = llcx.create_builder();
     b.position_at_end(llcx.append_basic_block(f, "entry"));
+    if let Some(infos) = func_infos {
+        super::preload::emit_provider_instantiation(cx, &b, infos)?;
+    }
     let i32t = llcx.i32_type();
     let i64t = llcx.i64_type();
     let ptr = llcx.ptr_type(AddressSpace::default());
@@ -242,6 +255,12 @@ fn emit_instantiate(cx: &ModuleCx) -> Result<()> {
     if let Some(start) = info.start {
         call_not_inlined(cx, &b, cx.function(start)?)?;
     }
+    if cx.link.is_provider() {
+        // A preloaded reactor is initialised as part of its instantiation.
+        if let Some(&init) = info.func_exports.get("_initialize") {
+            call_not_inlined(cx, &b, cx.function(init)?)?;
+        }
+    }
     b.build_return(None)?;
     Ok(())
 }
@@ -370,8 +389,9 @@ fn call_not_inlined<'ctx>(
 
 /// `aotc_func_infos`: code address and name of every function. The names are one
 /// blob of NUL-terminated strings (one global, not one per function: a module with
-/// a million functions would otherwise spend a gigabyte on LLVM globals).
-fn emit_func_infos(cx: &ModuleCx) -> Result<()> {
+/// a million functions would otherwise spend a gigabyte on LLVM globals). With
+/// preloaded providers, zeroed room for theirs follows (filled when instantiating).
+fn emit_func_infos<'ctx>(cx: &ModuleCx<'_, 'ctx>) -> Result<GlobalValue<'ctx>> {
     let llcx = cx.llcx;
     let ptr = llcx.ptr_type(AddressSpace::default());
     let imported = cx.info.num_imported_funcs();
@@ -411,18 +431,20 @@ fn emit_func_infos(cx: &ModuleCx) -> Result<()> {
         };
         entries.push(cx.abi.func_info.const_named_struct(&[code, name.into()]));
     }
+    let provider_slots = super::preload::provider_info_slots(cx);
+    entries.extend((0..provider_slots).map(|_| cx.abi.func_info.const_zero()));
     let array = cx.abi.func_info.const_array(&entries);
     let infos = cx
         .module
         .add_global(array.get_type(), None, sym::FUNC_INFOS);
-    infos.set_constant(true);
+    infos.set_constant(provider_slots == 0);
     infos.set_initializer(&array);
     let count = cx
         .module
         .add_global(llcx.i32_type(), None, sym::FUNC_INFO_COUNT);
     count.set_constant(true);
     count.set_initializer(&llcx.i32_type().const_int(entries.len() as u64, false));
-    Ok(())
+    Ok(infos)
 }
 
 /// The symbols that carry the capability manifest into `module`: the bytes

@@ -23,6 +23,7 @@ mod module_cx;
 pub mod module_info;
 mod parallel;
 pub mod partition;
+pub mod preload;
 mod share;
 
 use std::time::{Duration, Instant};
@@ -43,6 +44,7 @@ pub enum Emit {
 
 pub use entry::{check_entry, Entry};
 pub use exports::{CALL_SLOT_BYTES, OWNED_MEMORIES_SYMBOL};
+pub(crate) use imports::{describe_signature, unknown_function_imports, unknown_imports_message};
 pub use module_cx::{
     export_call_symbol, export_symbol, import_symbol, ConstVal, Embedding, ImportKind,
 };
@@ -68,6 +70,8 @@ pub struct CodegenOptions {
     /// even when its value is unused after optimisation (exact wasm trap semantics at
     /// some cost in optimisation; see `func/dead_loads.rs`).
     pub strict_load_traps: bool,
+    /// How this module links to preloaded modules (`--preload`, see `preload`).
+    pub link: preload::Linking,
 }
 
 /// Validates `wasm` and translates it as one LLVM module; returns the bytes of the
@@ -160,7 +164,7 @@ pub fn compile_split(
 ) -> Result<Compiled> {
     let started = Instant::now();
     let info = module_info::read_module(wasm)?;
-    if let Embedding::Command = opts.embedding {
+    if matches!(opts.embedding, Embedding::Command) && !opts.link.is_provider() {
         // Before any body is translated: a module/entry mismatch is reported at once.
         entry::resolve(&info, &opts.entry)?;
     }
@@ -246,8 +250,15 @@ pub(crate) fn translate_part<'a, 'ctx>(
     let effort = part.effort;
     let started = Instant::now();
     let features = emit::CpuFeatures::of(&opts.target_cpu);
-    let mut cx =
-        module_cx::ModuleCx::new(llcx, info, "wasm", opts.embedding.clone(), share, features)?;
+    let mut cx = module_cx::ModuleCx::new(
+        llcx,
+        info,
+        "wasm",
+        opts.embedding.clone(),
+        opts.link.clone(),
+        share,
+        features,
+    )?;
     cx.strict_load_traps = opts.strict_load_traps;
     let imported = info.num_imported_funcs();
     for &i in part.funcs {
@@ -288,6 +299,9 @@ pub(crate) fn translate_part<'a, 'ctx>(
                 llcx.create_string_attribute("target-features", &features),
             );
         }
+    }
+    if opts.link.is_provider() {
+        preload::rename_module_symbols(&cx.module, &opts.link.symbol_prefix);
     }
     cx.module.set_triple(&TargetTriple::create(emit::TRIPLE));
     cx.module

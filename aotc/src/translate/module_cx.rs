@@ -26,8 +26,9 @@ use wasmparser::ValType;
 
 use super::abi_types::AbiTypes;
 use super::emit::CpuFeatures;
-use super::imports::unknown_function_imports;
+use super::imports::{unknown_function_imports, unknown_imports_message};
 use super::module_info::{ModuleInfo, Signature};
+use super::preload::Linking;
 pub(crate) use super::share::AliasClass;
 use super::share::{state_global, AliasTags, Storage};
 pub(crate) use super::share::{Share, SplitModule};
@@ -145,6 +146,8 @@ pub(crate) struct RuntimeFns<'ctx> {
 
 pub(crate) struct ModuleCx<'a, 'ctx> {
     pub embedding: Embedding,
+    /// Links to preloaded modules (see `preload`); default for a standalone command.
+    pub link: Linking,
     /// Whole module or one partition of a split one.
     pub share: Share<'a>,
     /// Every memory load volatile (see `CodegenOptions::strict_load_traps`).
@@ -257,6 +260,7 @@ impl<'a, 'ctx> ModuleCx<'a, 'ctx> {
         info: &'a ModuleInfo<'a>,
         name: &str,
         embedding: Embedding,
+        link: Linking,
         share: Share<'a>,
         cpu: CpuFeatures,
     ) -> Result<Self> {
@@ -323,13 +327,9 @@ impl<'a, 'ctx> ModuleCx<'a, 'ctx> {
                         .map(|i| format!("{}.{} ({kind})", i.module, i.name)),
                 );
             }
-            unknown.extend(unknown_function_imports(info));
+            unknown.extend(unknown_function_imports(info, &link));
             if !unknown.is_empty() {
-                bail!(
-                    "unknown import{}: {}",
-                    if unknown.len() == 1 { "" } else { "s" },
-                    unknown.join(", ")
-                );
+                bail!("{}", unknown_imports_message(info, &link, &unknown));
             }
         }
         if share.defines_state() {
@@ -385,6 +385,7 @@ impl<'a, 'ctx> ModuleCx<'a, 'ctx> {
 
         let mut cx = ModuleCx {
             embedding,
+            link,
             share,
             strict_load_traps: false,
             llcx,

@@ -13,6 +13,7 @@ fn opts(opt_level: u8, emit: Emit) -> CodegenOptions {
         emit,
         embedding: Embedding::Command,
         strict_load_traps: false,
+        link: Default::default(),
         entry: Entry::Start,
     }
 }

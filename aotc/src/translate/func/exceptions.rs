@@ -127,7 +127,11 @@ impl<'c, 'a, 'ctx> FuncTranslator<'c, 'a, 'ctx> {
         let args = [
             self.m.tags[tag_index as usize].as_pointer_value().into(),
             i32t.const_int(u64::from(tag_index), false).into(),
-            i32t.const_int(u64::from(self.func_index), false).into(),
+            i32t.const_int(
+                u64::from(self.m.reported_func_index(self.func_index)),
+                false,
+            )
+            .into(),
             i32t.const_int(params.len() as u64, false).into(),
         ];
         let exn = self

@@ -512,7 +512,8 @@ pub(crate) fn emit_trap_call<'ctx>(
         m.rt.trap,
         &[
             i32t.const_int(code as u64, false).into(),
-            i32t.const_int(func_index as u64, false).into(),
+            i32t.const_int(m.reported_func_index(func_index) as u64, false)
+                .into(),
         ],
         "",
     )?;
