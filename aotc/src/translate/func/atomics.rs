@@ -132,9 +132,9 @@ impl<'c, 'a, 'ctx> FuncTranslator<'c, 'a, 'ctx> {
             // The effective address (addr + offset) must be a multiple of the access
             // size; adding the offset's low bits to the index suffices.
             let index = self.index_to_i64(addr)?;
-            let low = self
-                .b
-                .build_int_add(index, self.i64_const(memarg.offset & (bytes - 1)), "")?;
+            let low =
+                self.b
+                    .build_int_add(index, self.i64_const(memarg.offset & (bytes - 1)), "")?;
             let misaligned = self
                 .b
                 .build_and(low, self.i64_const(bytes - 1), "misaligned")?;
@@ -255,7 +255,11 @@ impl<'c, 'a, 'ctx> FuncTranslator<'c, 'a, 'ctx> {
     }
 
     fn memory_is_shared(&self, mem: u32) -> bool {
-        self.m.info.memories.get(mem as usize).is_some_and(|m| m.shared)
+        self.m
+            .info
+            .memories
+            .get(mem as usize)
+            .is_some_and(|m| m.shared)
     }
 
     fn atomic_notify(&mut self, memarg: MemArg) -> Result<()> {

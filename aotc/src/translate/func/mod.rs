@@ -443,7 +443,13 @@ impl<'c, 'a, 'ctx> FuncTranslator<'c, 'a, 'ctx> {
         let size = self
             .b
             .build_load(self.m.llcx.i64_type(), field_ptr, "memsize")?;
-        if self.m.info.memories.get(mem as usize).is_some_and(|m| m.shared) {
+        if self
+            .m
+            .info
+            .memories
+            .get(mem as usize)
+            .is_some_and(|m| m.shared)
+        {
             // Another thread may be growing it (`aotc_rt_memory_grow`).
             let load = inkwell::values::BasicValue::as_instruction_value(&size)
                 .expect("a load instruction");
