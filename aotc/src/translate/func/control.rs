@@ -416,38 +416,44 @@ impl<'c, 'a, 'ctx> FuncTranslator<'c, 'a, 'ctx> {
         Ok(())
     }
 
-    fn call_args(&mut self, n: usize) -> Vec<BasicMetadataValueEnum<'ctx>> {
+    pub(super) fn call_args(&mut self, n: usize) -> Vec<BasicMetadataValueEnum<'ctx>> {
         self.pop_n(n).into_iter().map(Into::into).collect()
     }
 
     fn push_call_results(&mut self, call: CallSiteValue<'ctx>, results: &[ValType]) -> Result<()> {
-        match results.len() {
-            0 => {}
-            1 => {
-                let v = call
-                    .try_as_basic_value()
-                    .basic()
-                    .expect("call returns a value");
-                self.push(v);
-            }
+        let values = self.call_results(call, results.len())?;
+        self.stack.extend(values);
+        Ok(())
+    }
+
+    /// The `n` wasm results of `call`, in order.
+    pub(super) fn call_results(
+        &self,
+        call: CallSiteValue<'ctx>,
+        n: usize,
+    ) -> Result<Vec<BasicValueEnum<'ctx>>> {
+        Ok(match n {
+            0 => Vec::new(),
+            1 => vec![call
+                .try_as_basic_value()
+                .basic()
+                .expect("call returns a value")],
             n => {
                 let agg = call
                     .try_as_basic_value()
                     .basic()
                     .expect("call returns a struct")
                     .into_struct_value();
-                for i in 0..n {
-                    let v = self.b.build_extract_value(agg, i as u32, "")?;
-                    self.push(v);
-                }
+                (0..n)
+                    .map(|i| Ok(self.b.build_extract_value(agg, i as u32, "")?))
+                    .collect::<Result<_>>()?
             }
-        }
-        Ok(())
+        })
     }
 
     /// Refuses a tail call whose results x86-64 `tailcc` cannot return in registers
     /// (see the module doc): LLVM could not make it a jump.
-    fn check_tail_call_results(&self, type_index: u32) -> Result<()> {
+    pub(super) fn check_tail_call_results(&self, type_index: u32) -> Result<()> {
         let results = &self.m.info.types[type_index as usize].results;
         let floats = results
             .iter()
@@ -467,14 +473,18 @@ impl<'c, 'a, 'ctx> FuncTranslator<'c, 'a, 'ctx> {
 
     /// The values under a tail call's arguments are dropped with the frame: keep
     /// the traps of loads among them, as a `return` does.
-    fn discard_for_tail_call(&self) {
+    pub(super) fn discard_for_tail_call(&self) {
         for &v in &self.stack[self.frames[0].height..] {
             super::preserve_loads(v);
         }
     }
 
     /// Makes `call` a guaranteed tail call: `tailcc`, `musttail`, its result returned.
-    fn finish_tail_call(&mut self, call: CallSiteValue<'ctx>, type_index: u32) -> Result<()> {
+    pub(super) fn finish_tail_call(
+        &mut self,
+        call: CallSiteValue<'ctx>,
+        type_index: u32,
+    ) -> Result<()> {
         call.set_call_convention(self.m.call_conv(type_index));
         call.set_tail_call_kind(LLVMTailCallKind::LLVMTailCallKindMustTail);
         match call.try_as_basic_value().basic() {
