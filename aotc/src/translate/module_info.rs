@@ -212,8 +212,8 @@ pub fn read_module(wasm: &[u8]) -> Result<ModuleInfo<'_>> {
     let mut to_validate: Vec<(FuncToValidate<ValidatorResources>, FunctionBody<'_>)> = Vec::new();
     let section_error = |e: wasmparser::BinaryReaderError| {
         anyhow::anyhow!(
-            "invalid module: {} (at byte offset {:#x})",
-            one_line(e.message()),
+            "{} (at byte offset {:#x})",
+            validation_message(e.message()),
             e.offset()
         )
     };
@@ -386,8 +386,8 @@ pub fn read_module(wasm: &[u8]) -> Result<ModuleInfo<'_>> {
                 None => String::new(),
             };
             bail!(
-                "invalid module: {} (at byte offset {:#x}, in function {index}{name})",
-                one_line(e.message()),
+                "{} (at byte offset {:#x}, in function {index}{name})",
+                validation_message(e.message()),
                 e.offset()
             );
         }
@@ -438,6 +438,34 @@ fn validate_body(
 const RETURN_CALL: u8 = 0x12;
 const RETURN_CALL_INDIRECT: u8 = 0x13;
 const RETURN_CALL_REF: u8 = 0x15;
+
+/// What a validation error tells the user: `invalid module: <wasmparser's message>`,
+/// except for a module that needs the GC proposal (valid WebAssembly 3.0 that aotc
+/// does not compile), which says so and names what it uses.
+fn validation_message(message: &str) -> String {
+    let lower = message.to_lowercase();
+    let mentions_gc = lower
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .any(|word| word == "gc");
+    if !mentions_gc {
+        return format!("invalid module: {}", one_line(message));
+    }
+    let uses = [
+        ("struct", "struct types"),
+        ("array", "array types"),
+        ("heap type", "anyref/eqref/i31ref references"),
+        ("rec group", "recursive type groups"),
+        ("subtype", "declared subtypes"),
+        ("type index out of bounds", "recursive types"),
+        ("support is not enabled", "GC instructions"),
+    ]
+    .iter()
+    .find(|(needle, _)| lower.contains(needle))
+    .map_or("GC types", |&(_, what)| what);
+    format!(
+        "this module uses the WebAssembly GC proposal ({uses}), which aotc does not compile yet"
+    )
+}
 
 /// A validator message on one line: some (a bad magic number) are pretty-printed
 /// over several.
