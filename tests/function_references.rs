@@ -32,6 +32,15 @@ fn ten_million_tail_calls_through_references_in_an_executable() {
 }
 
 #[test]
+fn a_split_build_behaves_the_same() {
+    // Partitions share function records (the table initialiser's among them).
+    let exe = build_ok(&steps(), &["--partitions", "3", "-j2"]);
+    let out = Run::new(&exe).output();
+    assert_success(&out);
+    assert_stdout(&out, START_OUTPUT);
+}
+
+#[test]
 fn ten_million_tail_calls_through_references_in_the_jit() {
     let module = steps();
     let out = aotc(["run", module.to_str().unwrap()]);

@@ -1,9 +1,9 @@
 ;; Typed function references in a WASI command (see tests/function_references.rs).
 ;;
 ;; `_start` runs 10 million steps of a countdown as guaranteed tail calls through
-;; `return_call_ref`, alternating between $even and $odd (one reaches the other through
-;; a table of `(ref $step)` with an initialiser, the other through an immutable global
-;; of `(ref $step)`), then applies `call_ref` through a nullable reference guarded by
+;; `return_call_ref`, alternating between $even and $odd ($even reaches $odd through a
+;; table of `(ref $step)` whose initialiser is the only reference to $odd, $odd reaches
+;; $even through an immutable global of `(ref $step)`), then applies `call_ref` through a nullable reference guarded by
 ;; `br_on_null`, and prints the results with fd_write. Each step maps (n, acc) to
 ;; (n - 1, acc + n) for even n and (n - 1, acc + 2n) for odd n.
 ;; Other exports (run with --invoke): the same countdown with ordinary `call_ref`
@@ -19,10 +19,10 @@
   (type $step (func (param i64 i64) (result i64)))
   (type $unop (func (param i64) (result i64)))
 
-  ;; Every slot starts as $even; slot 1 is set to $odd by _start.
-  (table $steps 2 (ref $step) (ref.func $even))
+  ;; Every slot starts as $odd.
+  (table $steps 2 (ref $step) (ref.func $odd))
   (global $to_even (ref $step) (ref.func $even))
-  (elem declare func $odd $triple $even_calls $odd_calls)
+  (elem declare func $triple $even_calls $odd_calls)
 
   (func $even (type $step)
     (if (result i64) (i64.eqz (local.get 0))
@@ -72,7 +72,6 @@
     (i32.const 208))
 
   (func $start (export "_start")
-    (table.set $steps (i32.const 1) (ref.func $odd))
     (call $print (i32.const 0) (i32.const 12)
       (call_ref $step (i64.const 10000000) (i64.const 0) (global.get $to_even)))
     (call $print (i32.const 16) (i32.const 10)
