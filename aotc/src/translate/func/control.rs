@@ -529,24 +529,41 @@ impl<'c, 'a, 'ctx> FuncTranslator<'c, 'a, 'ctx> {
             .into_pointer_value();
         let is_null = self.b.build_is_null(record, "")?;
         self.trap_if(is_null, TrapCode::UninitializedElement)?;
-        let type_id_ptr =
-            self.b
-                .build_struct_gep(m.abi.func_record, record, field::RECORD_TYPE_ID, "")?;
-        let type_id = self
-            .b
-            .build_load(m.llcx.i64_type(), type_id_ptr, "type_id")?
-            .into_int_value();
+        let type_id = self.record_type_id(record)?;
         let expected = self.i64_const(m.type_ids[type_index as usize]);
         let mismatch = self
             .b
             .build_int_compare(IntPredicate::NE, type_id, expected, "")?;
         self.trap_if(mismatch, TrapCode::IndirectCallTypeMismatch)?;
-        let code_ptr =
-            self.b
-                .build_struct_gep(m.abi.func_record, record, field::RECORD_CODE, "")?;
+        self.record_code(record)
+    }
+
+    /// The signature id of the `FuncRecord` a non-null reference points to.
+    pub(super) fn record_type_id(&self, record: PointerValue<'ctx>) -> Result<IntValue<'ctx>> {
+        let i64t = self.m.llcx.i64_type().into();
         Ok(self
-            .b
-            .build_load(ptr_t, code_ptr, "code")?
+            .record_field(record, field::RECORD_TYPE_ID, i64t)?
+            .into_int_value())
+    }
+
+    /// The code pointer of the `FuncRecord` a non-null reference points to.
+    pub(super) fn record_code(&self, record: PointerValue<'ctx>) -> Result<PointerValue<'ctx>> {
+        let ptr_t = self.m.llcx.ptr_type(Default::default()).into();
+        Ok(self
+            .record_field(record, field::RECORD_CODE, ptr_t)?
             .into_pointer_value())
+    }
+
+    fn record_field(
+        &self,
+        record: PointerValue<'ctx>,
+        index: u32,
+        ty: inkwell::types::BasicTypeEnum<'ctx>,
+    ) -> Result<BasicValueEnum<'ctx>> {
+        let m = self.m;
+        let ptr = self
+            .b
+            .build_struct_gep(m.abi.func_record, record, index, "")?;
+        Ok(self.b.build_load(ty, ptr, "")?)
     }
 }

@@ -19,7 +19,6 @@ use inkwell::IntPredicate;
 use wasmparser::Operator;
 
 use super::FuncTranslator;
-use crate::translate::abi_types::field;
 use crate::translate::module_cx::{
     Embedding, C_CALL_CONV, TAIL_CALL_TYPE_TAG, WASM_TAIL_CALL_CONV,
 };
@@ -76,13 +75,7 @@ impl<'c, 'a, 'ctx> FuncTranslator<'c, 'a, 'ctx> {
         let record = self.pop().into_pointer_value();
         let is_null = self.b.build_is_null(record, "")?;
         self.trap_if(is_null, TrapCode::NullFunctionReference)?;
-        let code_ptr =
-            self.b
-                .build_struct_gep(m.abi.func_record, record, field::RECORD_CODE, "")?;
-        let code = self
-            .b
-            .build_load(m.llcx.ptr_type(Default::default()), code_ptr, "code")?
-            .into_pointer_value();
+        let code = self.record_code(record)?;
         let args = self.call_args(m.info.types[type_index as usize].params.len());
         if tail {
             self.discard_for_tail_call();
@@ -171,13 +164,7 @@ impl<'c, 'a, 'ctx> FuncTranslator<'c, 'a, 'ctx> {
             return Ok(None);
         }
         let m = self.m;
-        let id_ptr =
-            self.b
-                .build_struct_gep(m.abi.func_record, record, field::RECORD_TYPE_ID, "")?;
-        let id = self
-            .b
-            .build_load(m.llcx.i64_type(), id_ptr, "type_id")?
-            .into_int_value();
+        let id = self.record_type_id(record)?;
         let tag = self
             .b
             .build_and(id, self.i64_const(TAIL_CALL_TYPE_TAG), "")?;
