@@ -1,7 +1,8 @@
 //! The `aotc` command line: every flag and every error path. Errors must be one
 //! `aotc: error:` line on stderr with exit status 1 (clap usage errors: exit 2), no
 //! panic and no backtrace; invalid modules name the byte offset (and the function
-//! index for body errors), malformed WAT the line:column, unknown imports every
+//! index for body errors), a module needing the GC proposal says so in its one line,
+//! malformed WAT the line:column, unknown imports every
 //! `module.name`. Also `--emit` kinds, `-O0..-O3`, `--target-cpu`, `--strip`, `-v`,
 //! the default output name, `--help`, and `aotc inspect` round-tripping the manifest
 //! (text and `--json`).
@@ -243,6 +244,66 @@ fn type_error_behind_imports_uses_the_absolute_function_index() {
     let line = assert_aotc_error(&out);
     assert_mentions_offset(&out, &line, validation_offset(&wasm));
     assert_mentions_function(&out, &line, 3);
+}
+
+/// The offset of the first error aotc's validator (its feature set) reports.
+fn aotc_validation_offset(bytes: &[u8]) -> u64 {
+    let features = aotc::translate::module_info::supported_features();
+    match wasmparser::Validator::new_with_features(features).validate_all(bytes) {
+        Ok(_) => panic!("fixture unexpectedly valid for aotc"),
+        Err(e) => e.offset(),
+    }
+}
+
+#[test]
+fn gc_modules_are_one_line_naming_the_proposal() {
+    let f = Fixture::new();
+    // GC types in the type section, and a GC instruction in the body of function 1.
+    let cases = [
+        (
+            "struct.wasm",
+            r#"(module
+                 (type $point (struct (field i32) (field (mut i64))))
+                 (func (export "_start")))"#,
+            "struct types",
+            None,
+        ),
+        (
+            "array.wasm",
+            r#"(module
+                 (type $bytes (array (mut i8)))
+                 (func (export "_start")))"#,
+            "array types",
+            None,
+        ),
+        (
+            "i31.wasm",
+            r#"(module
+                 (func $fine)
+                 (func (export "_start") (drop (ref.i31 (i32.const 7)))))"#,
+            "GC instructions",
+            Some(1),
+        ),
+    ];
+    for (file, wat, what, function) in cases {
+        let wasm = wat::parse_str(wat).expect("valid GC module");
+        f.write(file, &wasm);
+        let out = f.aotc(&[file, "-o", "x"]);
+        let line = assert_aotc_error_mentions(
+            &out,
+            &["WebAssembly GC proposal", what, "does not compile yet"],
+        );
+        check(
+            &out,
+            !line.contains("invalid module"),
+            "a GC module is valid WebAssembly 3.0, not an invalid one",
+        );
+        assert_mentions_offset(&out, &line, aotc_validation_offset(&wasm));
+        if let Some(index) = function {
+            assert_mentions_function(&out, &line, index);
+        }
+        check(&out, !f.path("x").exists(), "no output file on error");
+    }
 }
 
 #[test]

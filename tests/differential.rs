@@ -91,10 +91,14 @@ fn our_trap(code: TrapCode) -> Option<Trap> {
         TrapCode::IntegerOverflow => Trap::Overflow,
         TrapCode::BadConversionToInteger => Trap::Conversion,
         TrapCode::IndirectCallTypeMismatch => Trap::Signature,
-        // The generated programs use no exceptions.
-        TrapCode::StackExhausted | TrapCode::NullExnRef | TrapCode::UncaughtException => {
-            return None
-        }
+        // The generated programs use no exceptions, atomics or typed function references.
+        TrapCode::StackExhausted
+        | TrapCode::NullExnRef
+        | TrapCode::UncaughtException
+        | TrapCode::UnalignedAtomic
+        | TrapCode::ExpectedSharedMemory
+        | TrapCode::NullFunctionReference
+        | TrapCode::NullReference => return None,
     })
 }
 

@@ -27,6 +27,10 @@ const MISMATCH: &str = "indirect call type mismatch";
 const STACK: &str = "call stack exhausted";
 const NULL_EXNREF: &str = "null exception reference";
 const UNCAUGHT: &str = "uncaught exception";
+const UNALIGNED_ATOMIC: &str = "unaligned atomic";
+const EXPECTED_SHARED: &str = "expected shared memory";
+const NULL_FUNC_REF: &str = "null function reference";
+const NULL_REF: &str = "null reference";
 
 /// The spec messages must be the runtime's, word for word (one contract).
 #[test]
@@ -45,6 +49,10 @@ fn trap_messages_are_the_contracts() {
         STACK,
         NULL_EXNREF,
         UNCAUGHT,
+        UNALIGNED_ATOMIC,
+        EXPECTED_SHARED,
+        NULL_FUNC_REF,
+        NULL_REF,
     ];
     let theirs: Vec<&str> = TrapCode::ALL.iter().map(|t| t.message()).collect();
     assert_eq!(ours.to_vec(), theirs);

@@ -1,13 +1,15 @@
 //! Spec-test instances and linking: every module of a .wast file is compiled and
 //! instantiated through `aotc::jit` (the translation executables use), registered
 //! under names for later imports, and linked by the spec's rules (kinds, function
-//! signatures, global types, table and memory limits against their current sizes).
+//! types by structure, global types with reference subtyping, table and memory limits
+//! against their current sizes).
 
 use std::collections::HashMap;
 use std::rc::Rc;
 
 use aotc::jit::{self, ImportAddr};
 use aotc::translate::module_info::{read_module, ModuleInfo};
+use aotc::translate::types::is_subtype;
 use aotc::translate::{ConstVal, ImportKind};
 use aotc_abi::layout::{Memory, Table};
 use aotc_abi::trap::TrapCode;
@@ -123,8 +125,10 @@ impl Store {
             let incompatible = || format!("incompatible import type for {module}.{name}");
             let bound = match (kind, export.kind) {
                 (ImportKind::Func, ExternalKind::Func) => {
-                    let want = &info.types[info.func_imports[i].type_index as usize];
-                    if exporter.info.signature_of_func(export.index) != want {
+                    // Function types match when structurally equal (canonical ids).
+                    let want = info.canonical_type_ids[info.func_imports[i].type_index as usize];
+                    let have_type = exporter.info.func_types[export.index as usize];
+                    if exporter.info.canonical_type_ids[have_type as usize] != want {
                         return Err(incompatible());
                     }
                     (ImportAddr::Func(addr), None)
@@ -134,7 +138,10 @@ impl Store {
                     let have = exporter.info.tables[export.index as usize];
                     // SAFETY: the export is the address of a live Table.
                     let len = unsafe { (*(addr as *const Table)).len } as u64;
-                    if want.element_type != have.element_type
+                    // Table element types are invariant.
+                    if info.canonical(want.element_type.into())
+                        != exporter.info.canonical(have.element_type.into())
+                        || want.table64 != have.table64
                         || !limits_fit(len, have.maximum, want.initial, want.maximum)
                     {
                         return Err(incompatible());
@@ -157,7 +164,17 @@ impl Store {
                 (ImportKind::Global, ExternalKind::Global) => {
                     let want = info.globals[i].ty;
                     let have = exporter.info.globals[export.index as usize].ty;
-                    if want != have {
+                    let (want_ty, have_ty) = (
+                        info.canonical(want.content_type),
+                        exporter.info.canonical(have.content_type),
+                    );
+                    // A mutable global's type is invariant, an immutable one's covariant.
+                    let fits = if want.mutable {
+                        want_ty == have_ty
+                    } else {
+                        is_subtype(have_ty, want_ty)
+                    };
+                    if want.mutable != have.mutable || want.shared != have.shared || !fits {
                         return Err(incompatible());
                     }
                     let value =
@@ -165,9 +182,9 @@ impl Store {
                     (ImportAddr::Storage(addr), value)
                 }
                 (ImportKind::Tag, ExternalKind::Tag) => {
-                    let want = &info.types[info.tags[i] as usize];
-                    let have =
-                        &exporter.info.types[exporter.info.tags[export.index as usize] as usize];
+                    let want = info.canonical_type_ids[info.tags[i] as usize];
+                    let have = exporter.info.canonical_type_ids
+                        [exporter.info.tags[export.index as usize] as usize];
                     if want != have {
                         return Err(incompatible());
                     }

@@ -11,7 +11,7 @@ use inkwell::values::{BasicValueEnum, FunctionValue, GlobalValue};
 use inkwell::AddressSpace;
 
 use super::abi_types::field;
-use super::const_expr::evaluate_offset;
+use super::const_expr::{evaluate, evaluate_offset};
 use super::entry::Entry;
 use super::func::emit_trap_call;
 use super::module_cx::{defines_memory, enum_attr, Embedding, ModuleCx};
@@ -143,15 +143,23 @@ fn emit_instantiate<'ctx>(
         memory_bases.push(base);
     }
     let imported_tables = info.table_imports.len();
-    for (table, ty) in cx.tables.iter().zip(&info.tables).skip(imported_tables) {
+    for ((table, ty), init) in
+        (cx.tables.iter().zip(&info.tables).zip(&info.table_inits)).skip(imported_tables)
+    {
         let max = ty.maximum.unwrap_or(u32::MAX as u64).min(u32::MAX as u64);
+        // Every element starts as the initialiser's value (typed function
+        // references), else null.
+        let init = match init {
+            Some(expr) => evaluate(cx, expr)?.into_pointer_value().const_to_int(i64t),
+            None => i64t.const_zero(),
+        };
         b.build_call(
             cx.rt.table_new,
             &[
                 table.as_pointer_value().into(),
                 i32t.const_int(ty.initial, false).into(),
                 i32t.const_int(max, false).into(),
-                i64t.const_zero().into(),
+                init.into(),
             ],
             "",
         )?;

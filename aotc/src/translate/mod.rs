@@ -25,6 +25,7 @@ mod parallel;
 pub mod partition;
 pub mod preload;
 mod share;
+pub mod types;
 
 use std::time::{Duration, Instant};
 

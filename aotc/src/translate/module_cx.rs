@@ -32,7 +32,6 @@ use super::preload::Linking;
 pub(crate) use super::share::AliasClass;
 use super::share::{state_global, AliasTags, Storage};
 pub(crate) use super::share::{Share, SplitModule};
-use aotc_abi::layout::signature_id;
 use aotc_abi::sym;
 
 /// A value known when the module is compiled (an embedder's imported global).
@@ -107,12 +106,12 @@ pub fn export_call_symbol(k: usize) -> String {
 /// A call site takes its callee's convention ([`ModuleCx::call_conv`]).
 pub(crate) const WASM_TAIL_CALL_CONV: u32 = 18;
 /// LLVM's C calling convention.
-const C_CALL_CONV: u32 = 0;
+pub(crate) const C_CALL_CONV: u32 = 0;
 /// Set in the signature id of `tailcc` functions, so that a `call_indirect` between
 /// instances that disagree on a signature's convention (only the JIT links
 /// instances) traps as a type mismatch instead of calling with the wrong one.
-/// Exact ids use bits 0..=60 and hashed ids have bit 63 set, so no id has it.
-const TAIL_CALL_TYPE_TAG: u64 = 1 << 62;
+/// No canonical id has it (`types::FREE_ID_BIT`).
+pub(crate) const TAIL_CALL_TYPE_TAG: u64 = super::types::FREE_ID_BIT;
 
 /// Where a wasm global lives.
 #[derive(Clone, Copy)]
@@ -210,20 +209,6 @@ pub(crate) fn v128_type(llcx: &Context) -> VectorType<'_> {
     llcx.i64_type().vec_type(2)
 }
 
-/// Maps a wasm value type to the ABI's signature alphabet.
-pub(crate) fn abi_val_type(ty: ValType) -> aotc_abi::layout::ValType {
-    use aotc_abi::layout::ValType as A;
-    match ty {
-        ValType::I32 => A::I32,
-        ValType::I64 => A::I64,
-        ValType::F32 => A::F32,
-        ValType::F64 => A::F64,
-        ValType::V128 => A::V128,
-        ValType::Ref(r) if r.is_func_ref() => A::FuncRef,
-        ValType::Ref(_) => A::ExternRef,
-    }
-}
-
 fn fn_type_of<'ctx>(llcx: &'ctx Context, sig: &Signature) -> Result<FunctionType<'ctx>> {
     let params = sig
         .params
@@ -276,15 +261,11 @@ impl<'a, 'ctx> ModuleCx<'a, 'ctx> {
             .map(|s| fn_type_of(llcx, s))
             .collect::<Result<Vec<_>>>()?;
         let type_ids = info
-            .types
+            .canonical_type_ids
             .iter()
-            .map(|s| {
-                let p: Vec<_> = s.params.iter().map(|&t| abi_val_type(t)).collect();
-                let r: Vec<_> = s.results.iter().map(|&t| abi_val_type(t)).collect();
-                signature_id(&p, &r)
-            })
+            .copied()
             .zip(&info.tail_call_types)
-            .map(|(id, &tail)| if tail { id ^ TAIL_CALL_TYPE_TAG } else { id })
+            .map(|(id, &tail)| if tail { id | TAIL_CALL_TYPE_TAG } else { id })
             .collect();
 
         let vmctx = module.add_global(abi.vmctx_header, None, sym::VMCTX);

@@ -19,10 +19,12 @@ use wasmparser::{
 /// extension, saturating float-to-int, multi-value, bulk memory, reference types,
 /// fixed-width SIMD) and, of 3.0, extended constant expressions (`i32`/`i64`
 /// `add`, `sub`, `mul` in initialisers and offsets), tail calls (`return_call`,
-/// `return_call_indirect`) and exception handling (`try_table`/`throw`/`throw_ref`/
+/// `return_call_indirect`, `return_call_ref`) and exception handling (`try_table`/`throw`/`throw_ref`/
 /// `exnref`, and the legacy `try`/`catch`/`delegate` form), relaxed SIMD (one
-/// fixed result per operator, `func::simd_relaxed`), multi-memory, memory64 and
-/// threads (shared memories, atomics, `memory.atomic.wait/notify`). Proposals not listed here
+/// fixed result per operator, `func::simd_relaxed`), multi-memory, memory64,
+/// threads (shared memories, atomics, `memory.atomic.wait/notify`) and typed function
+/// references (`(ref $t)`, `call_ref`, `return_call_ref`, `br_on_null` …, see
+/// `func::typed_refs` and `types`). Proposals not listed here
 /// are rejected at validation with wasmparser's message naming the feature.
 pub fn supported_features() -> WasmFeatures {
     WasmFeatures::WASM2
@@ -34,6 +36,7 @@ pub fn supported_features() -> WasmFeatures {
         | WasmFeatures::MULTI_MEMORY
         | WasmFeatures::MEMORY64
         | WasmFeatures::THREADS
+        | WasmFeatures::FUNCTION_REFERENCES
 }
 
 /// A function signature.
@@ -122,6 +125,10 @@ pub struct ModuleInfo<'a> {
     /// Tables, memories and globals in index-space order: the first
     /// `*_imports.len()` of each are imported.
     pub tables: Vec<TableType>,
+    /// Per table: the initialiser expression of a defined table that has one
+    /// (typed function references: `(table 10 (ref $t) (ref.func $f))`); `None` for
+    /// imported tables and tables of null.
+    pub table_inits: Vec<Option<ConstExpr<'a>>>,
     pub table_imports: Vec<ImportName>,
     pub memories: Vec<MemoryType>,
     pub memory_imports: Vec<ImportName>,
@@ -147,6 +154,9 @@ pub struct ModuleInfo<'a> {
     /// `return_call_indirect`). Equal signatures agree, so an indirect call knows the
     /// convention from its type alone (see `module_cx::WASM_TAIL_CALL_CONV`).
     pub tail_call_types: Vec<bool>,
+    /// Per type index: its canonical id, equal for structurally equal types of any
+    /// module (see `types`).
+    pub canonical_type_ids: Vec<u64>,
 }
 
 impl ModuleInfo<'_> {
@@ -156,6 +166,11 @@ impl ModuleInfo<'_> {
 
     pub fn signature_of_func(&self, func_index: u32) -> &Signature {
         &self.types[self.func_types[func_index as usize] as usize]
+    }
+
+    /// `ty` comparable across modules (see `types::canonical`).
+    pub fn canonical(&self, ty: ValType) -> super::types::CanonValType {
+        super::types::canonical(&self.canonical_type_ids, ty)
     }
 
     /// The name used in messages: the name section's, else `wasm-function[N]`.
@@ -175,6 +190,7 @@ pub fn read_module(wasm: &[u8]) -> Result<ModuleInfo<'_>> {
         func_types: Vec::new(),
         func_imports: Vec::new(),
         tables: Vec::new(),
+        table_inits: Vec::new(),
         table_imports: Vec::new(),
         memories: Vec::new(),
         memory_imports: Vec::new(),
@@ -191,12 +207,13 @@ pub fn read_module(wasm: &[u8]) -> Result<ModuleInfo<'_>> {
         bodies: Vec::new(),
         func_names: HashMap::new(),
         tail_call_types: Vec::new(),
+        canonical_type_ids: Vec::new(),
     };
     let mut to_validate: Vec<(FuncToValidate<ValidatorResources>, FunctionBody<'_>)> = Vec::new();
     let section_error = |e: wasmparser::BinaryReaderError| {
         anyhow::anyhow!(
-            "invalid module: {} (at byte offset {:#x})",
-            one_line(e.message()),
+            "{} (at byte offset {:#x})",
+            validation_message(e.message()),
             e.offset()
         )
     };
@@ -240,6 +257,7 @@ pub fn read_module(wasm: &[u8]) -> Result<ModuleInfo<'_>> {
                             info.import_order
                                 .push((ImportKind::Table, info.table_imports.len() as u32));
                             info.tables.push(t);
+                            info.table_inits.push(None);
                             info.table_imports.push(from);
                         }
                         TypeRef::Memory(m) => {
@@ -281,10 +299,11 @@ pub fn read_module(wasm: &[u8]) -> Result<ModuleInfo<'_>> {
             Payload::TableSection(reader) => {
                 for table in reader {
                     let table = table.map_err(section_error)?;
-                    if !matches!(table.init, wasmparser::TableInit::RefNull) {
-                        bail!("unsupported: table initializer expressions (function-references proposal)");
-                    }
                     info.tables.push(table.ty);
+                    info.table_inits.push(match table.init {
+                        wasmparser::TableInit::RefNull => None,
+                        wasmparser::TableInit::Expr(init) => Some(init),
+                    });
                 }
             }
             Payload::MemorySection(reader) => {
@@ -367,16 +386,22 @@ pub fn read_module(wasm: &[u8]) -> Result<ModuleInfo<'_>> {
                 None => String::new(),
             };
             bail!(
-                "invalid module: {} (at byte offset {:#x}, in function {index}{name})",
-                one_line(e.message()),
+                "{} (at byte offset {:#x}, in function {index}{name})",
+                validation_message(e.message()),
                 e.offset()
             );
         }
         allocs = v.into_allocations();
     }
-    info.tail_call_types = (0..info.types.len())
-        .map(|t| (0..info.types.len()).any(|u| tail_typed[u] && info.types[u] == info.types[t]))
+    // Conventions follow canonical types, so structurally equal types (which
+    // `call_indirect` and `call_ref` treat as one) agree.
+    info.canonical_type_ids = super::types::canonical_type_ids(&info.types);
+    let ids = &info.canonical_type_ids;
+    let tail_ids: std::collections::HashSet<u64> = (ids.iter().zip(&tail_typed))
+        .filter(|&(_, &tail)| tail)
+        .map(|(&id, _)| id)
         .collect();
+    info.tail_call_types = ids.iter().map(|id| tail_ids.contains(id)).collect();
     Ok(info)
 }
 
@@ -399,7 +424,7 @@ fn validate_body(
         // Validated, so the indices read back here are in range.
         let callee_type = match op_bytes.read_u8()? {
             RETURN_CALL => func_types[op_bytes.read_var_u32()? as usize],
-            RETURN_CALL_INDIRECT => op_bytes.read_var_u32()?,
+            RETURN_CALL_INDIRECT | RETURN_CALL_REF => op_bytes.read_var_u32()?,
             _ => continue,
         };
         tail_typed[callee_type as usize] = true;
@@ -408,10 +433,39 @@ fn validate_body(
     reader.finish_expression(&v.visitor(reader.original_position()))
 }
 
-/// Opcodes of `return_call` (then a function index) and `return_call_indirect`
-/// (then a type index): one byte, no prefix.
+/// Opcodes of `return_call` (then a function index), `return_call_indirect` and
+/// `return_call_ref` (then a type index): one byte, no prefix.
 const RETURN_CALL: u8 = 0x12;
 const RETURN_CALL_INDIRECT: u8 = 0x13;
+const RETURN_CALL_REF: u8 = 0x15;
+
+/// What a validation error tells the user: `invalid module: <wasmparser's message>`,
+/// except for a module that needs the GC proposal (valid WebAssembly 3.0 that aotc
+/// does not compile), which says so and names what it uses.
+fn validation_message(message: &str) -> String {
+    let lower = message.to_lowercase();
+    let mentions_gc = lower
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .any(|word| word == "gc");
+    if !mentions_gc {
+        return format!("invalid module: {}", one_line(message));
+    }
+    let uses = [
+        ("struct", "struct types"),
+        ("array", "array types"),
+        ("heap type", "anyref/eqref/i31ref references"),
+        ("rec group", "recursive type groups"),
+        ("subtype", "declared subtypes"),
+        ("type index out of bounds", "recursive types"),
+        ("support is not enabled", "GC instructions"),
+    ]
+    .iter()
+    .find(|(needle, _)| lower.contains(needle))
+    .map_or("GC types", |&(_, what)| what);
+    format!(
+        "this module uses the WebAssembly GC proposal ({uses}), which aotc does not compile yet"
+    )
+}
 
 /// A validator message on one line: some (a bad magic number) are pretty-printed
 /// over several.

@@ -115,10 +115,14 @@ fn referenced_functions(info: &ModuleInfo) -> Result<Vec<u32>> {
         }
         Ok(())
     }
-    for g in &info.globals {
-        if let Some(init) = &g.init {
-            from_expr(init, &mut refs)?;
-        }
+    let table_inits = info.table_inits.iter().flatten();
+    for init in info
+        .globals
+        .iter()
+        .filter_map(|g| g.init.as_ref())
+        .chain(table_inits)
+    {
+        from_expr(init, &mut refs)?;
     }
     for seg in &info.elements {
         for item in &seg.items {

@@ -59,6 +59,10 @@ traps! {
     UnalignedAtomic = 13 => "unaligned atomic",
     /// `memory.atomic.wait32/64` on a memory that is not shared.
     ExpectedSharedMemory = 14 => "expected shared memory",
+    /// `call_ref` or `return_call_ref` of a null function reference.
+    NullFunctionReference = 15 => "null function reference",
+    /// `ref.as_non_null` of a null reference.
+    NullReference = 16 => "null reference",
 }
 
 /// Exit status of a process that trapped (as Wasmtime and WasmEdge do).

@@ -416,38 +416,44 @@ impl<'c, 'a, 'ctx> FuncTranslator<'c, 'a, 'ctx> {
         Ok(())
     }
 
-    fn call_args(&mut self, n: usize) -> Vec<BasicMetadataValueEnum<'ctx>> {
+    pub(super) fn call_args(&mut self, n: usize) -> Vec<BasicMetadataValueEnum<'ctx>> {
         self.pop_n(n).into_iter().map(Into::into).collect()
     }
 
     fn push_call_results(&mut self, call: CallSiteValue<'ctx>, results: &[ValType]) -> Result<()> {
-        match results.len() {
-            0 => {}
-            1 => {
-                let v = call
-                    .try_as_basic_value()
-                    .basic()
-                    .expect("call returns a value");
-                self.push(v);
-            }
+        let values = self.call_results(call, results.len())?;
+        self.stack.extend(values);
+        Ok(())
+    }
+
+    /// The `n` wasm results of `call`, in order.
+    pub(super) fn call_results(
+        &self,
+        call: CallSiteValue<'ctx>,
+        n: usize,
+    ) -> Result<Vec<BasicValueEnum<'ctx>>> {
+        Ok(match n {
+            0 => Vec::new(),
+            1 => vec![call
+                .try_as_basic_value()
+                .basic()
+                .expect("call returns a value")],
             n => {
                 let agg = call
                     .try_as_basic_value()
                     .basic()
                     .expect("call returns a struct")
                     .into_struct_value();
-                for i in 0..n {
-                    let v = self.b.build_extract_value(agg, i as u32, "")?;
-                    self.push(v);
-                }
+                (0..n)
+                    .map(|i| Ok(self.b.build_extract_value(agg, i as u32, "")?))
+                    .collect::<Result<_>>()?
             }
-        }
-        Ok(())
+        })
     }
 
     /// Refuses a tail call whose results x86-64 `tailcc` cannot return in registers
     /// (see the module doc): LLVM could not make it a jump.
-    fn check_tail_call_results(&self, type_index: u32) -> Result<()> {
+    pub(super) fn check_tail_call_results(&self, type_index: u32) -> Result<()> {
         let results = &self.m.info.types[type_index as usize].results;
         let floats = results
             .iter()
@@ -467,14 +473,18 @@ impl<'c, 'a, 'ctx> FuncTranslator<'c, 'a, 'ctx> {
 
     /// The values under a tail call's arguments are dropped with the frame: keep
     /// the traps of loads among them, as a `return` does.
-    fn discard_for_tail_call(&self) {
+    pub(super) fn discard_for_tail_call(&self) {
         for &v in &self.stack[self.frames[0].height..] {
             super::preserve_loads(v);
         }
     }
 
     /// Makes `call` a guaranteed tail call: `tailcc`, `musttail`, its result returned.
-    fn finish_tail_call(&mut self, call: CallSiteValue<'ctx>, type_index: u32) -> Result<()> {
+    pub(super) fn finish_tail_call(
+        &mut self,
+        call: CallSiteValue<'ctx>,
+        type_index: u32,
+    ) -> Result<()> {
         call.set_call_convention(self.m.call_conv(type_index));
         call.set_tail_call_kind(LLVMTailCallKind::LLVMTailCallKindMustTail);
         match call.try_as_basic_value().basic() {
@@ -519,24 +529,41 @@ impl<'c, 'a, 'ctx> FuncTranslator<'c, 'a, 'ctx> {
             .into_pointer_value();
         let is_null = self.b.build_is_null(record, "")?;
         self.trap_if(is_null, TrapCode::UninitializedElement)?;
-        let type_id_ptr =
-            self.b
-                .build_struct_gep(m.abi.func_record, record, field::RECORD_TYPE_ID, "")?;
-        let type_id = self
-            .b
-            .build_load(m.llcx.i64_type(), type_id_ptr, "type_id")?
-            .into_int_value();
+        let type_id = self.record_type_id(record)?;
         let expected = self.i64_const(m.type_ids[type_index as usize]);
         let mismatch = self
             .b
             .build_int_compare(IntPredicate::NE, type_id, expected, "")?;
         self.trap_if(mismatch, TrapCode::IndirectCallTypeMismatch)?;
-        let code_ptr =
-            self.b
-                .build_struct_gep(m.abi.func_record, record, field::RECORD_CODE, "")?;
+        self.record_code(record)
+    }
+
+    /// The signature id of the `FuncRecord` a non-null reference points to.
+    pub(super) fn record_type_id(&self, record: PointerValue<'ctx>) -> Result<IntValue<'ctx>> {
+        let i64t = self.m.llcx.i64_type().into();
         Ok(self
-            .b
-            .build_load(ptr_t, code_ptr, "code")?
+            .record_field(record, field::RECORD_TYPE_ID, i64t)?
+            .into_int_value())
+    }
+
+    /// The code pointer of the `FuncRecord` a non-null reference points to.
+    pub(super) fn record_code(&self, record: PointerValue<'ctx>) -> Result<PointerValue<'ctx>> {
+        let ptr_t = self.m.llcx.ptr_type(Default::default()).into();
+        Ok(self
+            .record_field(record, field::RECORD_CODE, ptr_t)?
             .into_pointer_value())
+    }
+
+    fn record_field(
+        &self,
+        record: PointerValue<'ctx>,
+        index: u32,
+        ty: inkwell::types::BasicTypeEnum<'ctx>,
+    ) -> Result<BasicValueEnum<'ctx>> {
+        let m = self.m;
+        let ptr = self
+            .b
+            .build_struct_gep(m.abi.func_record, record, index, "")?;
+        Ok(self.b.build_load(ty, ptr, "")?)
     }
 }

@@ -1,7 +1,7 @@
 //! Translation of one wasm function body to LLVM IR: the operand stack, the control
 //! stack, locals, trap blocks, and a thin dispatcher handing each operator to the
 //! emitter of its category (control, variable, memory, atomics, table, numeric,
-//! conversion, simd).
+//! conversion, simd, exceptions, typed function references).
 //!
 //! Invariants: the operand stack mirrors wasm's (validated) stack exactly while code
 //! is reachable; while it is not (after `br`, `return`, `unreachable` …) operators are
@@ -24,6 +24,7 @@ mod simd_lanes;
 mod simd_memory;
 mod simd_relaxed;
 mod table;
+mod typed_refs;
 mod variable;
 
 use std::collections::HashMap;
@@ -219,6 +220,7 @@ impl<'c, 'a, 'ctx> FuncTranslator<'c, 'a, 'ctx> {
             || self.translate_table(op)?
             || self.translate_simd(op)?
             || self.translate_exceptions(op)?
+            || self.translate_typed_refs(op)?
         {
             return Ok(());
         }
