@@ -25,6 +25,7 @@ mod parallel;
 pub mod partition;
 pub mod preload;
 mod share;
+mod threads;
 
 use std::time::{Duration, Instant};
 
