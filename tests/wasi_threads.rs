@@ -52,7 +52,11 @@ fn every_thread_writes_to_stdout() {
     assert_success(&out);
     let stdout = out.stdout();
     let mut lines: Vec<&str> = stdout.lines().collect();
-    check(&out, lines.last() == Some(&"main done"), "main's line comes last");
+    check(
+        &out,
+        lines.last() == Some(&"main done"),
+        "main's line comes last",
+    );
     lines.sort_unstable();
     let mut expected: Vec<String> = (0..4)
         .flat_map(|i| (0..3).map(move |j| format!("thread {i} line {j}")))
@@ -77,7 +81,10 @@ fn the_thread_limit_refuses_spawns_beyond_it_and_frees_slots() {
         "extra thread started\n50 more threads after the others ended\n",
     );
     let out = run(&["--max-threads", "0"], &["limit", "0"]);
-    assert_stdout(&out, "extra thread refused: WouldBlock\nround 0 refused: WouldBlock\n");
+    assert_stdout(
+        &out,
+        "extra thread refused: WouldBlock\nround 0 refused: WouldBlock\n",
+    );
 }
 
 #[test]
@@ -87,14 +94,16 @@ fn inspect_shows_the_thread_limit() {
     assert_success(&out);
     check(
         &out,
-        out.stdout().contains("threads (wasi-threads): at most 2 at once"),
+        out.stdout()
+            .contains("threads (wasi-threads): at most 2 at once"),
         "inspect names the limit",
     );
     let exe = build_ok(&threads_guest(), &[]);
     let out = aotc([std::ffi::OsStr::new("inspect"), exe.as_os_str()]);
     check(
         &out,
-        out.stdout().contains("threads (wasi-threads): at most 64 at once"),
+        out.stdout()
+            .contains("threads (wasi-threads): at most 64 at once"),
         "the default limit is 64",
     );
 }
@@ -111,7 +120,8 @@ fn a_trap_in_a_spawned_thread_ends_the_process_with_134() {
     assert_exit(&out, 134);
     check(
         &out,
-        out.stderr().starts_with("wasm trap: out of bounds memory access\n"),
+        out.stderr()
+            .starts_with("wasm trap: out of bounds memory access\n"),
         "the trap message first",
     );
     check(

@@ -718,6 +718,7 @@ mod tests {
                 "env",
                 "allow_env",
                 "listen",
+                "max_threads",
                 "manifest",
             ] {
                 assert_eq!(help_of(cmd, id), help_of(&root, id), "{sub} {id}");

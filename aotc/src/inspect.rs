@@ -272,7 +272,10 @@ mod tests {
         assert!(text.contains("LANG=C"));
         assert!(text.contains("passed through: HOME"));
         assert!(text.contains("(TCP): 127.0.0.1:8080"));
-        assert!(text.contains("threads (wasi-threads): at most 8 at once"), "{text}");
+        assert!(
+            text.contains("threads (wasi-threads): at most 8 at once"),
+            "{text}"
+        );
         assert!(text.contains("opt-level  2"));
         let mut m = sample();
         m.build = vec![("target-cpu".into(), "native (znver3)\u{1b}".into())];

@@ -337,7 +337,10 @@ impl Capabilities {
             return Err(invalid(
                 &origin,
                 &n.to_string(),
-                format!("at most {} threads can be allowed", threads::MAX_MAX_THREADS),
+                format!(
+                    "at most {} threads can be allowed",
+                    threads::MAX_MAX_THREADS
+                ),
             ));
         }
         if let Some((old, old_origin)) = &self.max_threads {

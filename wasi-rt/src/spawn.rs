@@ -186,7 +186,8 @@ fn start_thread(entry: ThreadEntryFn, id: u32, start_arg: u32) -> Result<(), ()>
         start_arg,
         signal_stack: &*stack,
     }));
-    match stack.start(thread_main, start.cast()) {
+    // SAFETY: thread_main takes the leaked Start; the stack stays mapped until joined.
+    match unsafe { stack.start(thread_main, start.cast()) } {
         Ok(thread) => {
             STARTED.with(|list| list.push((thread, stack)));
             Ok(())

@@ -122,7 +122,11 @@ impl GuestStack {
     }
 
     /// Starts a joinable thread running `main(arg)` on this stack.
-    pub fn start(
+    ///
+    /// # Safety
+    /// `arg` is what `main` expects, valid for as long as the thread uses it; the
+    /// stack is not unmapped before the thread has been joined.
+    pub unsafe fn start(
         &self,
         main: extern "C" fn(*mut c_void) -> *mut c_void,
         arg: *mut c_void,
@@ -210,7 +214,8 @@ pub fn run_guest() {
         crate::sys::fatal(&[b"cannot map the guest stack: ", crate::sys::strerror(e)])
     });
     let arg = &stack as *const GuestStack as *mut c_void;
-    let thread = stack.start(guest_main, arg).unwrap_or_else(|e| {
+    // SAFETY: guest_main takes the GuestStack, alive (and mapped) until the join.
+    let thread = unsafe { stack.start(guest_main, arg) }.unwrap_or_else(|e| {
         crate::sys::fatal(&[b"cannot start the guest thread: ", crate::sys::strerror(e)])
     });
     // SAFETY: a thread we created and join once.

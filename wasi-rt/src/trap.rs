@@ -198,8 +198,7 @@ pub fn report(code: u32, at: Where) -> ! {
 fn begin_report() {
     // SAFETY: gettid has no preconditions and is async-signal-safe.
     let me = unsafe { libc::gettid() };
-    if let Err(reporter) = REPORTER.compare_exchange(0, me, Ordering::AcqRel, Ordering::Acquire)
-    {
+    if let Err(reporter) = REPORTER.compare_exchange(0, me, Ordering::AcqRel, Ordering::Acquire) {
         if reporter == me {
             write_str(2, "\n(backtrace failed)\n");
             // SAFETY: _exit is async-signal-safe.

@@ -204,15 +204,11 @@ pub(crate) fn unknown_imports_message(
     link: &Linking,
     unknown: &[String],
 ) -> String {
-    let foreign_function = info
-        .func_imports
-        .iter()
-        .enumerate()
-        .any(|(n, i)| {
-            i.module != WASI_MODULE
-                && !super::threads::is_thread_spawn(&i.module, &i.name)
-                && link.bound_import(n as u32).is_none()
-        });
+    let foreign_function = info.func_imports.iter().enumerate().any(|(n, i)| {
+        i.module != WASI_MODULE
+            && !super::threads::is_thread_spawn(&i.module, &i.name)
+            && link.bound_import(n as u32).is_none()
+    });
     let hint = if foreign_function {
         "; preload a module that provides them with --preload NAME=FILE"
     } else {

@@ -116,7 +116,12 @@ fn emit_instantiate<'ctx>(
         if defines_memory(info, &cx.embedding, i as u32) {
             // A spawned thread's instance shares the memory the main one created.
             let created = if cx.per_thread {
-                Some(super::threads::skip_if_created(cx, &b, f, mem.as_pointer_value())?)
+                Some(super::threads::skip_if_created(
+                    cx,
+                    &b,
+                    f,
+                    mem.as_pointer_value(),
+                )?)
             } else {
                 None
             };

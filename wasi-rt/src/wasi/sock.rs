@@ -182,7 +182,7 @@ pub unsafe extern "C" fn aotc_wasi_sock_recv(
         msg.msg_iovlen = iov.len();
         let host = e.host;
         drop(table); // recvmsg may block
-        // SAFETY: as above.
+                     // SAFETY: as above.
         let n = errno::check(|| unsafe { libc::recvmsg(host, &mut msg, flags) })?;
         let ro: u16 = if msg.msg_flags & libc::MSG_TRUNC != 0 {
             1
@@ -218,7 +218,7 @@ pub unsafe extern "C" fn aotc_wasi_sock_send(
         msg.msg_iovlen = iov.len();
         let host = e.host;
         drop(table); // sendmsg may block
-        // SAFETY: as above; MSG_NOSIGNAL turns a closed peer into EPIPE, not SIGPIPE.
+                     // SAFETY: as above; MSG_NOSIGNAL turns a closed peer into EPIPE, not SIGPIPE.
         let n = errno::check(|| unsafe { libc::sendmsg(host, &msg, libc::MSG_NOSIGNAL) })?;
         g.write_u32(so_datalen_out, n as u32)
     })())
