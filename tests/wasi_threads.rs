@@ -249,3 +249,58 @@ fn only_modules_that_spawn_threads_get_thread_local_state() {
     assert!(!single.contains("thread_local"), "no TLS without threads");
     assert!(!single.contains("aotc_thread_entry"));
 }
+
+#[test]
+fn a_split_module_spawns_threads_too() {
+    let out = run(&["--partitions", "3"], &["counters"]);
+    assert_success(&out);
+    assert_stdout(
+        &out,
+        "atomic 160000\nmutex 160000\njoined [0, 1, 4, 9, 16, 25, 36, 49]\n",
+    );
+}
+
+/// Many active data segments (instantiation copies them in a loop): each thread's
+/// instance applies them, and sees them dropped afterwards (`memory.init` traps).
+#[test]
+fn many_active_segments_are_applied_and_dropped_per_instance() {
+    let segments: String = (0..20)
+        .map(|i| format!("(data (i32.const {}) \"\\{i:02x}\")\n", 100 + i))
+        .collect();
+    let module = format!(
+        r#"(module
+  (import "env" "memory" (memory 1 1 shared))
+  (import "wasi" "thread-spawn" (func $spawn (param i32) (result i32)))
+  (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+  (import "wasi_snapshot_preview1" "args_sizes_get" (func $args (param i32 i32) (result i32)))
+  {segments}
+  (func (export "wasi_thread_start") (param i32 i32) (local $i i32) (local $sum i32)
+    (if (local.get 1) (then (memory.init 3 (i32.const 0) (i32.const 0) (i32.const 1))))
+    (loop $add
+      (local.set $sum (i32.add (local.get $sum) (i32.load8_u offset=100 (local.get $i))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br_if $add (i32.lt_u (local.get $i) (i32.const 20))))
+    (call $exit (local.get $sum)))
+  (func (export "_start")
+    (drop (call $args (i32.const 0) (i32.const 4)))
+    ;; Overwritten here, applied again by the thread's instantiation.
+    (i32.store8 (i32.const 119) (i32.const 0))
+    (drop (call $spawn (i32.gt_u (i32.load (i32.const 0)) (i32.const 1))))
+    (loop $wait
+      (drop (memory.atomic.wait32 (i32.const 8) (i32.const 0) (i64.const -1)))
+      (br $wait))))"#
+    );
+    let dir = tempdir();
+    let input = dir.path().join("segments.wat");
+    write_file(&input, module.as_bytes());
+    let exe = build_ok(&input, &[]);
+    // 0 + 1 + … + 19.
+    assert_exit(&Run::new(&exe).output(), 190);
+    let out = Run::new(&exe).arg("init").output();
+    assert_exit(&out, 134);
+    check(
+        &out,
+        out.stderr().starts_with("wasm trap: out of bounds memory access\n"),
+        "an active segment is dropped in the thread's instance too",
+    );
+}
