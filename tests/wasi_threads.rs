@@ -300,7 +300,22 @@ fn many_active_segments_are_applied_and_dropped_per_instance() {
     assert_exit(&out, 134);
     check(
         &out,
-        out.stderr().starts_with("wasm trap: out of bounds memory access\n"),
+        out.stderr()
+            .starts_with("wasm trap: out of bounds memory access\n"),
         "an active segment is dropped in the thread's instance too",
+    );
+}
+
+#[test]
+fn exceptions_unwind_on_spawned_threads() {
+    let exe = build_ok(&tests_path("wasi_threads/exceptions.wat"), &[]);
+    let out = Run::new(&exe).output();
+    assert_exit(&out, 134);
+    check(
+        &out,
+        out.stderr().starts_with(
+            "wasm exception: uncaught exception (tag 1)\n  in wasm function uncaught_thrower\n",
+        ),
+        "the caught one passed, the uncaught one is reported",
     );
 }
