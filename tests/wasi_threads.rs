@@ -16,6 +16,9 @@ mod common;
 
 use common::*;
 
+/// What `threads counters` prints: 8 threads × 20,000 increments of each counter.
+const COUNTERS_OUTPUT: &str = "atomic 160000\nmutex 160000\njoined [0, 1, 4, 9, 16, 25, 36, 49]\n";
+
 fn threads_guest() -> std::path::PathBuf {
     tests_path("wasi_threads/threads.wasm")
 }
@@ -33,10 +36,7 @@ fn run(flags: &[&str], args: &[&str]) -> Output {
 fn contended_counters_are_exact_and_joins_return_values() {
     let out = run(&[], &["counters"]);
     assert_success(&out);
-    assert_stdout(
-        &out,
-        "atomic 160000\nmutex 160000\njoined [0, 1, 4, 9, 16, 25, 36, 49]\n",
-    );
+    assert_stdout(&out, COUNTERS_OUTPUT);
 }
 
 #[test]
@@ -171,10 +171,7 @@ fn aotc_run_executes_a_module_that_spawns_threads() {
         std::ffi::OsStr::new("counters"),
     ]);
     assert_success(&out);
-    assert_stdout(
-        &out,
-        "atomic 160000\nmutex 160000\njoined [0, 1, 4, 9, 16, 25, 36, 49]\n",
-    );
+    assert_stdout(&out, COUNTERS_OUTPUT);
 }
 
 /// A module importing `thread-spawn`, with `rest` spliced in.
@@ -254,10 +251,7 @@ fn only_modules_that_spawn_threads_get_thread_local_state() {
 fn a_split_module_spawns_threads_too() {
     let out = run(&["--partitions", "3"], &["counters"]);
     assert_success(&out);
-    assert_stdout(
-        &out,
-        "atomic 160000\nmutex 160000\njoined [0, 1, 4, 9, 16, 25, 36, 49]\n",
-    );
+    assert_stdout(&out, COUNTERS_OUTPUT);
 }
 
 /// Many active data segments (instantiation copies them in a loop): each thread's
@@ -318,4 +312,14 @@ fn exceptions_unwind_on_spawned_threads() {
         ),
         "the caught one passed, the uncaught one is reported",
     );
+}
+
+#[test]
+fn threads_open_write_and_close_files_at_the_same_time() {
+    let dir = tempdir();
+    std::fs::create_dir(dir.path().join("data")).unwrap();
+    let exe = build_ok(&threads_guest(), &["--allow-dir", "data:rw"]);
+    let out = Run::new(&exe).arg("files").cwd(dir.path()).output();
+    assert_success(&out);
+    assert_stdout(&out, "files ok, 0 left\n");
 }

@@ -137,6 +137,29 @@ fn limit(n: usize) {
     println!("50 more threads after the others ended");
 }
 
+/// Threads create, write, read back and remove files in `data` at the same time
+/// (the fd table is shared by all of them).
+fn files() {
+    let handles: Vec<_> = (0..4)
+        .map(|i| {
+            thread::spawn(move || {
+                for j in 0..100 {
+                    let path = format!("data/t{i}_{j}.txt");
+                    let text = format!("thread {i} file {j}");
+                    std::fs::write(&path, &text).unwrap();
+                    assert_eq!(std::fs::read_to_string(&path).unwrap(), text);
+                    std::fs::remove_file(&path).unwrap();
+                }
+            })
+        })
+        .collect();
+    for h in handles {
+        h.join().unwrap();
+    }
+    let left = std::fs::read_dir("data").unwrap().count();
+    println!("files ok, {left} left");
+}
+
 fn wait_forever() -> ! {
     loop {
         thread::park();
@@ -149,6 +172,7 @@ fn main() {
         "counters" => counters(),
         "condvar" => condvar(),
         "print" => print(),
+        "files" => files(),
         "limit" => limit(std::env::args().nth(2).unwrap().parse().unwrap()),
         "exit" => {
             thread::spawn(|| std::process::exit(7));
@@ -176,7 +200,7 @@ fn main() {
             println!("main returns");
         }
         _ => {
-            eprintln!("usage: threads counters|condvar|print|limit N|exit|oob|return");
+            eprintln!("usage: threads counters|condvar|print|files|limit N|exit|oob|return");
             std::process::exit(2);
         }
     }
