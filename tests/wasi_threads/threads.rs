@@ -138,13 +138,15 @@ fn limit(n: usize) {
 }
 
 /// Threads create, write, read back and remove files in `data` at the same time
-/// (the fd table is shared by all of them).
+/// (the fd table is shared by all of them). Absolute paths: wasi-libc before
+/// WebAssembly/wasi-libc#781 (Rust 1.9x bundles such a one) makes a relative path
+/// absolute in one static buffer, which threads overwrite under each other.
 fn files() {
     let handles: Vec<_> = (0..4)
         .map(|i| {
             thread::spawn(move || {
                 for j in 0..100 {
-                    let path = format!("data/t{i}_{j}.txt");
+                    let path = format!("/data/t{i}_{j}.txt");
                     let text = format!("thread {i} file {j}");
                     std::fs::write(&path, &text).unwrap();
                     assert_eq!(std::fs::read_to_string(&path).unwrap(), text);
@@ -156,7 +158,7 @@ fn files() {
     for h in handles {
         h.join().unwrap();
     }
-    let left = std::fs::read_dir("data").unwrap().count();
+    let left = std::fs::read_dir("/data").unwrap().count();
     println!("files ok, {left} left");
 }
 
