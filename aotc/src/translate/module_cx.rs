@@ -4,7 +4,9 @@
 //!
 //! One executable holds exactly one instance of its module, so every piece of module
 //! state is an LLVM global: LLVM sees that wasm globals cannot alias linear memory and
-//! the memory base is one load per function. Layouts of shared structs come from
+//! the memory base is one load per function. A module that spawns threads
+//! (wasi-threads) holds one instance per thread: its per-instance variables are
+//! thread-local globals instead (see `threads`). Layouts of shared structs come from
 //! `abi_types` (checked against `aotc_abi` by tests).
 //!
 //! A `ModuleCx` holds either the whole module or one partition of a split one
