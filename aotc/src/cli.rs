@@ -128,7 +128,19 @@ pub struct CapabilityArgs {
     )]
     pub listen: Vec<String>,
 
-    /// Read capabilities from a TOML file (keys: dirs, allow_env, listen, [env]);
+    /// Most threads the module may run at once through wasi-threads (`wasi`
+    /// `thread-spawn`, as `wasm32-wasip1-threads` programs use for pthreads), besides
+    /// the main thread; beyond it a spawn fails (pthread_create: EAGAIN). 0 forbids
+    /// threads [default: 64]
+    #[arg(
+        long = "max-threads",
+        value_name = "N",
+        help_heading = "Capabilities (default: nothing)"
+    )]
+    pub max_threads: Option<u32>,
+
+    /// Read capabilities from a TOML file (keys: dirs, allow_env, listen, max_threads,
+    /// [env]);
     /// the flags above add to it
     #[arg(
         long,
@@ -145,6 +157,7 @@ impl CapabilityArgs {
             env: self.env.clone(),
             allow_env: self.allow_env.clone(),
             listen: self.listen.clone(),
+            max_threads: self.max_threads,
         }
     }
 }
@@ -705,6 +718,7 @@ mod tests {
                 "env",
                 "allow_env",
                 "listen",
+                "max_threads",
                 "manifest",
             ] {
                 assert_eq!(help_of(cmd, id), help_of(&root, id), "{sub} {id}");

@@ -143,6 +143,10 @@ pub fn write_text(out: &mut dyn Write, name: &str, m: &Manifest) -> std::io::Res
         let addrs: Vec<String> = m.listen.iter().map(|a| show(a)).collect();
         writeln!(out, "  listen sockets (TCP): {}", addrs.join(", "))?;
     }
+    match m.max_threads {
+        0 => writeln!(out, "  threads (wasi-threads): none")?,
+        n => writeln!(out, "  threads (wasi-threads): at most {n} at once")?,
+    }
     if !m.build.is_empty() {
         writeln!(out, "build:")?;
         let width = m
@@ -220,6 +224,7 @@ pub fn to_json(m: &Manifest) -> serde_json::Value {
         "env": env,
         "allow_env": m.allow_env,
         "listen": m.listen,
+        "max_threads": m.max_threads,
         "build": build,
     })
 }
@@ -252,6 +257,7 @@ mod tests {
             env: vec![("LANG".into(), "C".into())],
             allow_env: vec!["HOME".into()],
             listen: vec!["127.0.0.1:8080".into()],
+            max_threads: 8,
             build: vec![("opt-level".into(), "2".into())],
         }
     }
@@ -266,6 +272,10 @@ mod tests {
         assert!(text.contains("LANG=C"));
         assert!(text.contains("passed through: HOME"));
         assert!(text.contains("(TCP): 127.0.0.1:8080"));
+        assert!(
+            text.contains("threads (wasi-threads): at most 8 at once"),
+            "{text}"
+        );
         assert!(text.contains("opt-level  2"));
         let mut m = sample();
         m.build = vec![("target-cpu".into(), "native (znver3)\u{1b}".into())];
@@ -285,6 +295,7 @@ mod tests {
         let text = String::from_utf8(out).unwrap();
         assert!(text.contains("directories: none"));
         assert!(text.contains("listen sockets: none"));
+        assert!(text.contains("threads (wasi-threads): none"));
     }
 
     #[test]
@@ -304,6 +315,7 @@ mod tests {
         assert_eq!(v["env"][0]["name"], "LANG");
         assert_eq!(v["env"][0]["value"], "C");
         assert_eq!(v["allow_env"][0], "HOME");
+        assert_eq!(v["max_threads"], 8);
         assert_eq!(v["build"]["opt-level"], "2");
     }
 

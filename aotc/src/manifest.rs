@@ -1,7 +1,7 @@
 //! Building the capability manifest — SANDBOX-CRITICAL.
 //!
 //! This module turns what the user asked for (`--allow-dir`, `--env`, `--allow-env`,
-//! `--listen` and a `--manifest caps.toml` file) into the
+//! `--listen`, `--max-threads` and a `--manifest caps.toml` file) into the
 //! [`aotc_abi::manifest::Manifest`] that is embedded in the executable and is the
 //! only authority the runtime honours. A mistake here widens the sandbox of every
 //! binary built afterwards, so:
@@ -26,6 +26,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 use aotc_abi::manifest::{DirGrant, DirMode, Manifest};
+use aotc_abi::threads;
 use serde::Deserialize;
 
 use crate::diag::{quote, Diag, Result};
@@ -100,6 +101,7 @@ pub struct CapabilityFlags {
     pub env: Vec<String>,
     pub allow_env: Vec<String>,
     pub listen: Vec<String>,
+    pub max_threads: Option<u32>,
 }
 
 /// Validated capabilities, each entry remembering where it came from.
@@ -109,6 +111,8 @@ pub struct Capabilities {
     env: Vec<(String, String, Origin)>,
     allow_env: Vec<(String, Origin)>,
     listen: Vec<(String, Origin)>,
+    /// Limit on threads running at once (`None`: [`threads::DEFAULT_MAX_THREADS`]).
+    max_threads: Option<(u32, Origin)>,
 }
 
 /// The `--manifest` file. Unknown keys are refused so a typo (`dir = [...]`) cannot
@@ -124,6 +128,7 @@ struct CapsFile {
     listen: Vec<String>,
     #[serde(default)]
     env: BTreeMap<String, String>,
+    max_threads: Option<u32>,
 }
 
 impl Capabilities {
@@ -169,6 +174,9 @@ impl Capabilities {
         for (i, addr) in file.listen.iter().enumerate() {
             caps.add_listen(addr, origin(format!("listen[{i}]")))?;
         }
+        if let Some(n) = file.max_threads {
+            caps.set_max_threads(n, origin("max_threads".to_string()))?;
+        }
         Ok(caps)
     }
 
@@ -189,6 +197,9 @@ impl Capabilities {
         for addr in &flags.listen {
             caps.add_listen(addr, Origin::Flag("--listen"))?;
         }
+        if let Some(n) = flags.max_threads {
+            caps.set_max_threads(n, Origin::Flag("--max-threads"))?;
+        }
         Ok(caps)
     }
 
@@ -207,6 +218,9 @@ impl Capabilities {
         for (a, o) in other.listen {
             self.add_listen(&a, o)?;
         }
+        if let Some((n, o)) = other.max_threads {
+            self.set_max_threads(n, o)?;
+        }
         Ok(self)
     }
 
@@ -218,6 +232,9 @@ impl Capabilities {
             env: self.env.into_iter().map(|(k, v, _)| (k, v)).collect(),
             allow_env: self.allow_env.into_iter().map(|(n, _)| n).collect(),
             listen: self.listen.into_iter().map(|(a, _)| a).collect(),
+            max_threads: self
+                .max_threads
+                .map_or(threads::DEFAULT_MAX_THREADS, |(n, _)| n),
             build,
         };
         m.build.retain(|(k, _)| k != DIGEST_FACT);
@@ -310,6 +327,31 @@ impl Capabilities {
             )));
         }
         self.listen.push((canonical, origin));
+        Ok(())
+    }
+
+    /// Sets the thread limit; a second, different limit is an error (the same one
+    /// from the file and the flags is kept).
+    fn set_max_threads(&mut self, n: u32, origin: Origin) -> Result<()> {
+        if n > threads::MAX_MAX_THREADS {
+            return Err(invalid(
+                &origin,
+                &n.to_string(),
+                format!(
+                    "at most {} threads can be allowed",
+                    threads::MAX_MAX_THREADS
+                ),
+            ));
+        }
+        if let Some((old, old_origin)) = &self.max_threads {
+            if *old == n && !old_origin.same_source(&origin) {
+                return Ok(());
+            }
+            return Err(Diag::new(format!(
+                "the thread limit is set twice: {old} ({old_origin}) and {n} ({origin})"
+            )));
+        }
+        self.max_threads = Some((n, origin));
         Ok(())
     }
 }

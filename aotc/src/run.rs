@@ -119,6 +119,11 @@ pub fn run(req: &RunRequest) -> Result<i32> {
         return exec_compiled(req);
     }
     let info = read_module(&input.wasm).map_err(|e| Diag::from_anyhow(&e))?;
+    if translate::spawns_threads(&info) {
+        // Thread-local module state (see `translate::threads`) needs the static
+        // executable's TLS, which the JIT does not provide.
+        return exec_compiled(req);
+    }
     check_entry(&info, &req.entry, &req.input)?;
     // Leaked: the JIT-compiled code lives as long as the process.
     let llcx: &'static Context = Box::leak(Box::new(Context::create()));

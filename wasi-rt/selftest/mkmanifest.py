@@ -3,7 +3,7 @@
 encoded exactly as aotc_abi::manifest::Manifest::encode does, for the selftest shim.
 
 usage: mkmanifest.py OUT.c [--dir HOST::GUEST:ro|rw]... [--env K=V]... [--allow-env NAME]...
-                            [--listen ADDR]... [--corrupt]
+                            [--listen ADDR]... [--max-threads N] [--corrupt]
 """
 import struct
 import sys
@@ -17,6 +17,7 @@ def s(b):
 def main():
     out, args = sys.argv[1], sys.argv[2:]
     dirs, env, allow, listen, corrupt = [], [], [], [], False
+    max_threads = 64  # aotc_abi::threads::DEFAULT_MAX_THREADS
     i = 0
     while i < len(args):
         a = args[i]
@@ -36,6 +37,8 @@ def main():
             allow.append(v)
         elif a == "--listen":
             listen.append(v)
+        elif a == "--max-threads":
+            max_threads = int(v)
         else:
             sys.exit("unknown option " + a)
     m = b"AOTCMAN\x01" + struct.pack("<I", 2)  # aotc_abi::ABI_VERSION
@@ -51,6 +54,7 @@ def main():
     m += struct.pack("<I", len(listen))
     for n in listen:
         m += s(n)
+    m += struct.pack("<I", max_threads)
     m += struct.pack("<I", 1) + s("selftest") + s("1")
     if corrupt:
         m = m[:-3]

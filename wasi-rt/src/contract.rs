@@ -195,6 +195,9 @@ const _: unsafe extern "C" fn(*mut Table, *mut Table, u32, u32, u32) -> u32 =
     crate::table::aotc_rt_table_copy;
 const _: unsafe extern "C" fn(*mut Table, *const usize, u32, u32, u32, u32) -> u32 =
     crate::table::aotc_rt_table_init;
+const _: unsafe extern "C" fn(*mut Table) = crate::table::aotc_rt_table_release;
+const _: unsafe extern "C" fn(*mut VmCtxHeader, u32, aotc_abi::threads::ThreadEntryFn) -> i32 =
+    crate::spawn::aotc_wasi_thread_spawn;
 // The `--invoke` entry points (`aotc_abi::invoke::sym_invoke`).
 const _: unsafe extern "C" fn(*const u8, *const u8, u32, *mut u8) =
     crate::invoke::aotc_rt_invoke_args;

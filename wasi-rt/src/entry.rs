@@ -247,6 +247,7 @@ unsafe fn start(argc: c_int, argv: *const *const c_char, image: ModuleImage) -> 
         unsafe { open_listeners(&manifest, &mut fds) };
     }
     let env = build_env(&manifest);
+    crate::spawn::set_limit(manifest.max_threads);
     drop(manifest);
 
     // SAFETY: once, before the guest thread exists.

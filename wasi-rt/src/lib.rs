@@ -49,6 +49,7 @@ pub mod invoke;
 pub mod paths;
 pub mod rights;
 pub mod signals;
+pub mod spawn;
 pub mod thread;
 pub mod trap;
 pub mod wasi;

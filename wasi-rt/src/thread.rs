@@ -1,14 +1,18 @@
-//! The guest thread: generated code runs on a thread whose stack this module maps
+//! Guest threads: generated code runs only on threads whose stacks this module maps
 //! itself (sandbox-critical: the guard region is what makes stack exhaustion a trap).
+//! The main guest thread runs instantiation and `_start`; wasi-threads adds more
+//! (`spawn`), each on a stack of the same shape.
 //!
-//! Layout of the one mapping, low to high addresses:
+//! Layout of one [`GuestStack`] mapping, low to high addresses:
 //! `[guard GUARD_SIZE, PROT_NONE][stack STACK_SIZE, rw][gap ALT_GAP, PROT_NONE][altstack ALT_SIZE, rw]`.
 //! The stack grows down into the guard; a fault there is reported as "call stack
-//! exhausted" by the signal handler, which runs on the altstack. The guard's bounds are
-//! published (atomics) before the thread starts.
+//! exhausted" by the signal handler, which runs on the faulting thread's altstack.
+//! The altstack's first [`ALT_HEADER`] bytes (below what is handed to `sigaltstack`)
+//! record the guard's bounds, so the handler finds the faulting thread's guard from
+//! its own signal stack, whatever the number of threads, without locks.
 
 use core::ffi::c_void;
-use core::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use core::sync::atomic::{AtomicBool, Ordering};
 
 /// Usable guest stack (glibc keeps its thread descriptor and TLS at the top of it).
 pub const STACK_SIZE: usize = 8 << 20;
@@ -19,32 +23,154 @@ pub const GUARD_SIZE: usize = 1 << 20;
 const ALT_GAP: usize = 64 << 10;
 /// Signal stack for the fault handler and the backtrace it prints.
 const ALT_SIZE: usize = 256 << 10;
+/// Bytes at the bottom of the altstack region holding the guard bounds
+/// (`[lo, hi]` as two usizes); the signal stack proper is the rest.
+const ALT_HEADER: usize = 64;
+/// The whole mapping.
+const TOTAL: usize = GUARD_SIZE + STACK_SIZE + ALT_GAP + ALT_SIZE;
 
-/// Lowest and one-past-highest address of the guest stack's guard region.
-static GUARD_LO: AtomicUsize = AtomicUsize::new(0);
-static GUARD_HI: AtomicUsize = AtomicUsize::new(0);
-/// Set once `aotc_instantiate` has returned.
+/// Set once the main instance's `aotc_instantiate` has returned.
 static INSTANTIATED: AtomicBool = AtomicBool::new(false);
 
-/// Whether `addr` is inside the guest stack's guard region (async-signal-safe).
+/// Whether `addr` is inside the guard region of the calling thread's guest stack
+/// (async-signal-safe: one `sigaltstack` query and two loads).
 pub fn in_guard(addr: usize) -> bool {
-    let lo = GUARD_LO.load(Ordering::Acquire);
-    let hi = GUARD_HI.load(Ordering::Acquire);
-    lo != 0 && addr >= lo && addr < hi
+    let mut ss = core::mem::MaybeUninit::<libc::stack_t>::uninit();
+    // SAFETY: querying the current signal stack into local storage.
+    if unsafe { libc::sigaltstack(core::ptr::null(), ss.as_mut_ptr()) } != 0 {
+        return false;
+    }
+    // SAFETY: filled by the successful call.
+    let ss = unsafe { ss.assume_init() };
+    // Only a signal stack of our shape has our header below it.
+    if ss.ss_flags & libc::SS_DISABLE != 0 || ss.ss_size != ALT_SIZE - ALT_HEADER {
+        return false;
+    }
+    let header = (ss.ss_sp as usize - ALT_HEADER) as *const usize;
+    // SAFETY: the header lies in the same rw region, written before the thread ran.
+    let (lo, hi) = unsafe { (header.read(), header.add(1).read()) };
+    addr >= lo && addr < hi
 }
 
-/// Whether instantiation has finished (async-signal-safe).
+/// Whether the main instance's instantiation has finished (async-signal-safe).
 pub fn instantiated() -> bool {
     INSTANTIATED.load(Ordering::Acquire)
 }
 
-extern "C" fn guest_main(alt: *mut c_void) -> *mut c_void {
-    let ss = libc::stack_t {
-        ss_sp: alt,
-        ss_flags: 0,
-        ss_size: ALT_SIZE,
-    };
-    // SAFETY: alt is our own ALT_SIZE rw region, used only by this thread.
+/// One guest thread's stack, guard and signal stack (see the module documentation).
+pub struct GuestStack {
+    /// Start of the mapping ([`TOTAL`] bytes).
+    map: usize,
+}
+
+impl GuestStack {
+    /// Maps a fresh stack and records its guard bounds; the errno on failure.
+    pub fn map() -> Result<GuestStack, i32> {
+        // SAFETY: a fresh private mapping; nothing else refers to it.
+        let map = unsafe {
+            libc::mmap(
+                core::ptr::null_mut(),
+                TOTAL,
+                libc::PROT_NONE,
+                libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_NORESERVE,
+                -1,
+                0,
+            )
+        };
+        if map == libc::MAP_FAILED {
+            return Err(crate::sys::errno());
+        }
+        let s = GuestStack { map: map as usize };
+        let rw = libc::PROT_READ | libc::PROT_WRITE;
+        // SAFETY: both ranges are inside our mapping.
+        let ok = unsafe {
+            libc::mprotect(s.stack() as *mut c_void, STACK_SIZE, rw) == 0
+                && libc::mprotect(s.alt() as *mut c_void, ALT_SIZE, rw) == 0
+        };
+        if !ok {
+            let e = crate::sys::errno();
+            // SAFETY: the mapping is ours and unused.
+            unsafe { s.unmap() };
+            return Err(e);
+        }
+        let header = s.alt() as *mut usize;
+        // SAFETY: the header is the start of the rw altstack region.
+        unsafe {
+            header.write(s.map);
+            header.add(1).write(s.stack());
+        }
+        Ok(s)
+    }
+
+    /// Lowest address of the usable stack.
+    fn stack(&self) -> usize {
+        self.map + GUARD_SIZE
+    }
+
+    /// Start of the altstack region (its header first).
+    fn alt(&self) -> usize {
+        self.stack() + STACK_SIZE + ALT_GAP
+    }
+
+    /// Unmaps the stack.
+    ///
+    /// # Safety
+    /// No thread runs on it any more (its thread has been joined).
+    pub unsafe fn unmap(self) {
+        // SAFETY: guaranteed by the caller.
+        unsafe { libc::munmap(self.map as *mut c_void, TOTAL) };
+    }
+
+    /// Starts a joinable thread running `main(arg)` on this stack.
+    ///
+    /// # Safety
+    /// `arg` is what `main` expects, valid for as long as the thread uses it; the
+    /// stack is not unmapped before the thread has been joined.
+    pub unsafe fn start(
+        &self,
+        main: extern "C" fn(*mut c_void) -> *mut c_void,
+        arg: *mut c_void,
+    ) -> Result<libc::pthread_t, i32> {
+        // SAFETY: standard pthread calls on local storage; the stack outlives the
+        // thread (the caller unmaps it only after joining).
+        unsafe {
+            let mut attr = core::mem::MaybeUninit::<libc::pthread_attr_t>::uninit();
+            libc::pthread_attr_init(attr.as_mut_ptr());
+            let r = libc::pthread_attr_setstack(
+                attr.as_mut_ptr(),
+                self.stack() as *mut c_void,
+                STACK_SIZE,
+            );
+            let mut tid: libc::pthread_t = 0;
+            let r = if r == 0 {
+                libc::pthread_create(&mut tid, attr.as_ptr(), main, arg)
+            } else {
+                r
+            };
+            libc::pthread_attr_destroy(attr.as_mut_ptr());
+            if r == 0 {
+                Ok(tid)
+            } else {
+                Err(r)
+            }
+        }
+    }
+
+    /// The signal-stack descriptor a thread on this stack installs.
+    fn signal_stack(&self) -> libc::stack_t {
+        libc::stack_t {
+            ss_sp: (self.alt() + ALT_HEADER) as *mut c_void,
+            ss_flags: 0,
+            ss_size: ALT_SIZE - ALT_HEADER,
+        }
+    }
+}
+
+/// Installs `stack`'s signal stack for the calling thread (which runs on `stack`), so
+/// its faults become traps.
+pub fn enter(stack: &GuestStack) {
+    let ss = stack.signal_stack();
+    // SAFETY: the region is ours, rw, and used only by this thread.
     if unsafe { libc::sigaltstack(&ss, core::ptr::null_mut()) } != 0 {
         let e = crate::sys::errno();
         crate::sys::fatal(&[
@@ -52,6 +178,22 @@ extern "C" fn guest_main(alt: *mut c_void) -> *mut c_void {
             crate::sys::strerror(e),
         ]);
     }
+}
+
+/// Removes the calling thread's signal stack (before its stack is given up).
+pub fn leave() {
+    let ss = libc::stack_t {
+        ss_sp: core::ptr::null_mut(),
+        ss_flags: libc::SS_DISABLE,
+        ss_size: 0,
+    };
+    // SAFETY: disabling the signal stack has no preconditions.
+    unsafe { libc::sigaltstack(&ss, core::ptr::null_mut()) };
+}
+
+extern "C" fn guest_main(stack: *mut c_void) -> *mut c_void {
+    // SAFETY: run_guest passes its GuestStack, alive until this thread is joined.
+    enter(unsafe { &*(stack as *const GuestStack) });
     let Some(image) = crate::image::get() else {
         crate::sys::fatal(&[b"no module image"]);
     };
@@ -65,55 +207,17 @@ extern "C" fn guest_main(alt: *mut c_void) -> *mut c_void {
 }
 
 /// Maps the guest stack, runs instantiation and `_start` on a new thread and waits for
-/// it. Returns when `_start` returns; traps and `proc_exit` end the process instead.
+/// it. Returns when `_start` returns (threads it spawned end with the process); traps
+/// and `proc_exit` end the process instead.
 pub fn run_guest() {
-    let total = GUARD_SIZE + STACK_SIZE + ALT_GAP + ALT_SIZE;
-    // SAFETY: a fresh private mapping; nothing else refers to it.
-    let map = unsafe {
-        libc::mmap(
-            core::ptr::null_mut(),
-            total,
-            libc::PROT_NONE,
-            libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_NORESERVE,
-            -1,
-            0,
-        )
-    };
-    if map == libc::MAP_FAILED {
-        let e = crate::sys::errno();
-        crate::sys::fatal(&[b"cannot map the guest stack: ", crate::sys::strerror(e)]);
-    }
-    let lo = map as usize;
-    let stack = lo + GUARD_SIZE;
-    let alt = stack + STACK_SIZE + ALT_GAP;
-    let rw = libc::PROT_READ | libc::PROT_WRITE;
-    // SAFETY: both ranges are inside our mapping.
-    let ok = unsafe {
-        libc::mprotect(stack as *mut c_void, STACK_SIZE, rw) == 0
-            && libc::mprotect(alt as *mut c_void, ALT_SIZE, rw) == 0
-    };
-    if !ok {
-        let e = crate::sys::errno();
-        crate::sys::fatal(&[b"cannot map the guest stack: ", crate::sys::strerror(e)]);
-    }
-    GUARD_LO.store(lo, Ordering::Release);
-    GUARD_HI.store(stack, Ordering::Release);
-
-    // SAFETY: standard pthread calls on local storage; the stack region outlives the
-    // thread (it is never unmapped).
-    unsafe {
-        let mut attr = core::mem::MaybeUninit::<libc::pthread_attr_t>::uninit();
-        libc::pthread_attr_init(attr.as_mut_ptr());
-        let r = libc::pthread_attr_setstack(attr.as_mut_ptr(), stack as *mut c_void, STACK_SIZE);
-        if r != 0 {
-            crate::sys::fatal(&[b"cannot set the guest stack: ", crate::sys::strerror(r)]);
-        }
-        let mut tid: libc::pthread_t = 0;
-        let r = libc::pthread_create(&mut tid, attr.as_ptr(), guest_main, alt as *mut c_void);
-        if r != 0 {
-            crate::sys::fatal(&[b"cannot start the guest thread: ", crate::sys::strerror(r)]);
-        }
-        libc::pthread_attr_destroy(attr.as_mut_ptr());
-        libc::pthread_join(tid, core::ptr::null_mut());
-    }
+    let stack = GuestStack::map().unwrap_or_else(|e| {
+        crate::sys::fatal(&[b"cannot map the guest stack: ", crate::sys::strerror(e)])
+    });
+    let arg = &stack as *const GuestStack as *mut c_void;
+    // SAFETY: guest_main takes the GuestStack, alive (and mapped) until the join.
+    let thread = unsafe { stack.start(guest_main, arg) }.unwrap_or_else(|e| {
+        crate::sys::fatal(&[b"cannot start the guest thread: ", crate::sys::strerror(e)])
+    });
+    // SAFETY: a thread we created and join once.
+    unsafe { libc::pthread_join(thread, core::ptr::null_mut()) };
 }

@@ -24,7 +24,7 @@
 use aotc_abi::layout::FuncInfo;
 use aotc_abi::trap::{TrapCode, TRAP_EXIT_STATUS};
 use core::ffi::{c_int, c_void};
-use core::sync::atomic::{AtomicBool, Ordering};
+use core::sync::atomic::{AtomicI32, Ordering};
 
 use crate::sys::{write_bytes, write_str, write_u64};
 
@@ -59,7 +59,8 @@ pub enum Where {
     Pc(usize),
 }
 
-static REPORTING: AtomicBool = AtomicBool::new(false);
+/// Kernel id of the thread printing a report (0: none).
+static REPORTER: AtomicI32 = AtomicI32::new(0);
 
 fn infos() -> &'static [FuncInfo] {
     match crate::image::get() {
@@ -190,12 +191,23 @@ pub fn report(code: u32, at: Where) -> ! {
     report_location(at)
 }
 
-/// Ends a report begun twice (a fault in the unwinder while reporting) at once.
+/// Makes the calling thread the one that reports. A report begun twice on one
+/// thread (a fault in the unwinder while reporting) ends at once; another thread that
+/// traps meanwhile (wasi-threads) waits for the first report's exit, so one whole
+/// report is printed.
 fn begin_report() {
-    if REPORTING.swap(true, Ordering::AcqRel) {
-        write_str(2, "\n(backtrace failed)\n");
-        // SAFETY: _exit is async-signal-safe.
-        unsafe { libc::_exit(TRAP_EXIT_STATUS) }
+    // SAFETY: gettid has no preconditions and is async-signal-safe.
+    let me = unsafe { libc::gettid() };
+    if let Err(reporter) = REPORTER.compare_exchange(0, me, Ordering::AcqRel, Ordering::Acquire) {
+        if reporter == me {
+            write_str(2, "\n(backtrace failed)\n");
+            // SAFETY: _exit is async-signal-safe.
+            unsafe { libc::_exit(TRAP_EXIT_STATUS) }
+        }
+        loop {
+            // SAFETY: pause is async-signal-safe; the reporter's _exit ends us.
+            unsafe { libc::pause() };
+        }
     }
 }
 

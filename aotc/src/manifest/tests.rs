@@ -18,6 +18,7 @@ fn flags(dirs: &[&str], env: &[&str], allow_env: &[&str], listen: &[&str]) -> Ca
         env: v(env),
         allow_env: v(allow_env),
         listen: v(listen),
+        max_threads: None,
     }
 }
 
@@ -175,9 +176,15 @@ fn nothing_granted_by_default() {
         m.build.retain(|(k, _)| k != DIGEST_FACT);
         m
     };
-    assert_eq!(bare(m), Manifest::default());
+    // No directory, variable or socket; the thread limit (no access to anything
+    // outside the process) has its default.
+    let nothing = Manifest {
+        max_threads: aotc_abi::threads::DEFAULT_MAX_THREADS,
+        ..Manifest::default()
+    };
+    assert_eq!(bare(m), nothing);
     let m = toml("").unwrap().into_manifest(vec![]);
-    assert_eq!(bare(m), Manifest::default());
+    assert_eq!(bare(m), nothing);
 }
 
 #[test]
@@ -423,4 +430,25 @@ fn line_col_positions() {
     assert_eq!(line_col("abc\ndef", 5), (2, 2));
     assert_eq!(line_col("ä\nx", 3), (2, 1));
     assert_eq!(line_col("ab", 99), (1, 3));
+}
+
+#[test]
+fn thread_limit_defaults_merges_and_is_bounded() {
+    let m = |caps: Capabilities| caps.into_manifest(Vec::new()).max_threads;
+    let none = Capabilities::from_flags(&flags(&[], &[], &[], &[])).unwrap();
+    assert_eq!(m(none), aotc_abi::threads::DEFAULT_MAX_THREADS);
+    let with = |n| {
+        Capabilities::from_flags(&CapabilityFlags {
+            max_threads: Some(n),
+            ..flags(&[], &[], &[], &[])
+        })
+    };
+    assert_eq!(m(with(0).unwrap()), 0);
+    assert_eq!(m(with(2).unwrap()), 2);
+    let too_many = with(aotc_abi::threads::MAX_MAX_THREADS + 1).unwrap_err();
+    assert!(too_many.to_string().contains("--max-threads"), "{too_many}");
+    let file = toml("max_threads = 3").unwrap();
+    assert_eq!(m(file.clone().merge(with(3).unwrap()).unwrap()), 3);
+    let clash = file.merge(with(4).unwrap()).unwrap_err().to_string();
+    assert!(clash.contains("thread limit is set twice"), "{clash}");
 }

@@ -376,7 +376,7 @@ fn wasm_function<'ctx>(cx: &ModuleCx<'_, 'ctx>, index: u32) -> Result<FunctionVa
 
 /// Calls wasm function `index` without letting LLVM inline it into the entry: the
 /// entry is not a wasm function, so a trap inside inlined code could not be attributed.
-fn call_wasm<'ctx>(
+pub(super) fn call_wasm<'ctx>(
     cx: &ModuleCx<'_, 'ctx>,
     b: &Builder<'ctx>,
     index: u32,
@@ -394,7 +394,7 @@ fn call_wasm<'ctx>(
 
 /// The runtime function `name` of type `ty`, declared once (a WASI function the
 /// module imports is declared already, with the same type).
-fn runtime_function<'ctx>(
+pub(super) fn runtime_function<'ctx>(
     cx: &ModuleCx<'_, 'ctx>,
     name: &str,
     ty: FunctionType<'ctx>,

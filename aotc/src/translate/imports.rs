@@ -4,7 +4,8 @@
 //! an embedder maps for an embedded module.
 //!
 //! Invariant: a command's function imports are WASI preview1 calls with exactly the
-//! contract's signature (`aotc_abi::wasi`); anything else is an error naming the
+//! contract's signature (`aotc_abi::wasi`), or wasi-threads' `thread-spawn` (see
+//! `threads`); anything else is an error naming the
 //! import (unknown ones are listed together by `ModuleCx::new`). A module may import
 //! the same call several times (AssemblyScript does): every thunk calls the one
 //! declaration of the runtime function. An embedded module's imports are external
@@ -37,6 +38,9 @@ impl<'ctx> ModuleCx<'_, 'ctx> {
         if let Some(provided) = self.link.bound_import(index) {
             self.bind_to_symbol(provided, thunk);
             return Ok(());
+        }
+        if super::threads::is_thread_spawn(&import.module, &import.name) {
+            return super::threads::bind_thread_spawn(self, thunk, sig);
         }
         match self.bind_wasi_import(thunk, &import.module, &import.name, sig) {
             Err(ImportProblem::WrongType(expected)) => bail!(
@@ -173,7 +177,9 @@ pub(crate) fn unknown_function_imports(info: &ModuleInfo, link: &Linking) -> Vec
         .iter()
         .enumerate()
         .filter_map(|(index, i)| {
-            if link.bound_import(index as u32).is_some() {
+            if link.bound_import(index as u32).is_some()
+                || super::threads::is_thread_spawn(&i.module, &i.name)
+            {
                 return None;
             }
             if i.module != WASI_MODULE {
@@ -198,11 +204,11 @@ pub(crate) fn unknown_imports_message(
     link: &Linking,
     unknown: &[String],
 ) -> String {
-    let foreign_function = info
-        .func_imports
-        .iter()
-        .enumerate()
-        .any(|(n, i)| i.module != WASI_MODULE && link.bound_import(n as u32).is_none());
+    let foreign_function = info.func_imports.iter().enumerate().any(|(n, i)| {
+        i.module != WASI_MODULE
+            && !super::threads::is_thread_spawn(&i.module, &i.name)
+            && link.bound_import(n as u32).is_none()
+    });
     let hint = if foreign_function {
         "; preload a module that provides them with --preload NAME=FILE"
     } else {

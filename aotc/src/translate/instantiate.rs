@@ -47,6 +47,13 @@ pub(crate) fn emit_module_symbols(
         return super::exports::emit_provider_exports(cx);
     }
     super::entry::emit_run_start(cx, entry_function(cx, sym::RUN_START), entry)?;
+    if cx.per_thread {
+        let instantiate = cx
+            .module
+            .get_function(sym::INSTANTIATE)
+            .expect("aotc_instantiate is emitted above");
+        super::threads::emit_thread_entry(cx, instantiate)?;
+    }
     if let Some(manifest) = manifest {
         manifest_symbols(cx.llcx, &cx.module, manifest);
     }
@@ -69,7 +76,7 @@ pub(crate) fn emit_module_symbols(
     Ok(())
 }
 
-fn entry_function<'ctx>(cx: &ModuleCx<'_, 'ctx>, name: &str) -> FunctionValue<'ctx> {
+pub(super) fn entry_function<'ctx>(cx: &ModuleCx<'_, 'ctx>, name: &str) -> FunctionValue<'ctx> {
     let llcx = cx.llcx;
     let ty = llcx
         .void_type()
@@ -107,6 +114,17 @@ fn emit_instantiate<'ctx>(
     let mut memory_bases = Vec::new();
     for (i, (mem, ty)) in cx.memories.iter().zip(&info.memories).enumerate() {
         if defines_memory(info, &cx.embedding, i as u32) {
+            // A spawned thread's instance shares the memory the main one created.
+            let created = if cx.per_thread {
+                Some(super::threads::skip_if_created(
+                    cx,
+                    &b,
+                    f,
+                    mem.as_pointer_value(),
+                )?)
+            } else {
+                None
+            };
             let limit = if ty.memory64 {
                 u64::MAX
             } else {
@@ -123,6 +141,10 @@ fn emit_instantiate<'ctx>(
                 ],
                 "",
             )?;
+            if let Some(created) = created {
+                b.build_unconditional_branch(created)?;
+                b.position_at_end(created);
+            }
         }
         let base_ptr = b.build_struct_gep(
             cx.abi.memory,
@@ -209,7 +231,9 @@ fn emit_instantiate<'ctx>(
                 trap_unless(ok, TrapCode::OutOfBoundsTable)?;
             }
         }
-        b.build_store(slot.dropped.as_pointer_value(), one)?;
+        if cx.instantiation_writes_dropped_flags() {
+            b.build_store(slot.dropped.as_pointer_value(), one)?;
+        }
     }
     let active = info.data.iter().filter(|s| s.active.is_some()).count();
     if active > DATA_LOOP_MIN {
@@ -257,7 +281,9 @@ fn emit_instantiate<'ctx>(
                     i64t.const_int(slot.len as u64, false),
                 )?;
             }
-            b.build_store(slot.dropped.as_pointer_value(), one)?;
+            if cx.instantiation_writes_dropped_flags() {
+                b.build_store(slot.dropped.as_pointer_value(), one)?;
+            }
         }
     }
     if let Some(start) = info.start {
@@ -277,7 +303,8 @@ fn emit_instantiate<'ctx>(
 /// `{ offset: i64, len: i64, contents: ptr, dropped: ptr, memory: ptr }`: each is
 /// checked against its memory's size (`len <= size && offset <= size - len`, no
 /// wraparound for memory64 offsets; the first that does not fit traps, the ones before
-/// it stay written), copied, and marked dropped.
+/// it stay written), copied, and marked dropped (unless its flag starts set: a
+/// thread-local flag's address is no constant, so `dropped` is null then).
 fn init_data_in_a_loop<'ctx>(
     cx: &ModuleCx<'_, 'ctx>,
     b: &inkwell::builder::Builder<'ctx>,
@@ -300,6 +327,11 @@ fn init_data_in_a_loop<'ctx>(
         };
         let slot = &cx.data[i];
         let offset = evaluate_offset(cx, offset)?;
+        let dropped = if cx.instantiation_writes_dropped_flags() {
+            slot.dropped.as_pointer_value()
+        } else {
+            ptr.const_null()
+        };
         // Contents of an empty segment: any valid address (nothing is read from it).
         let contents = slot
             .contents
@@ -308,7 +340,7 @@ fn init_data_in_a_loop<'ctx>(
             i64t.const_int(offset, false).into(),
             i64t.const_int(slot.len as u64, false).into(),
             contents.into(),
-            slot.dropped.as_pointer_value().into(),
+            dropped.into(),
             mem.as_pointer_value().into(),
         ]));
     }
@@ -359,7 +391,9 @@ fn init_data_in_a_loop<'ctx>(
     // SAFETY (of the generated code): offset + len <= memory size (checked).
     let dst = unsafe { b.build_in_bounds_gep(llcx.i8_type(), base, &[offset], "")? };
     b.build_memcpy(dst, 1, contents, 1, len)?;
-    b.build_store(dropped, llcx.i8_type().const_int(1, false))?;
+    if cx.instantiation_writes_dropped_flags() {
+        b.build_store(dropped, llcx.i8_type().const_int(1, false))?;
+    }
     let next = b.build_int_add(
         i.as_basic_value().into_int_value(),
         i64t.const_int(1, false),

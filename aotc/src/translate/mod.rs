@@ -25,6 +25,7 @@ mod parallel;
 pub mod partition;
 pub mod preload;
 mod share;
+mod threads;
 pub mod types;
 
 use std::time::{Duration, Instant};
@@ -44,6 +45,11 @@ pub enum Emit {
 }
 
 pub use entry::{check_entry, Entry};
+
+/// Whether a command imports wasi-threads' `thread-spawn` (see `threads`).
+pub fn spawns_threads(info: &module_info::ModuleInfo) -> bool {
+    threads::spawns_threads(info, &Embedding::Command)
+}
 pub use exports::{CALL_SLOT_BYTES, OWNED_MEMORIES_SYMBOL};
 pub(crate) use imports::{describe_signature, unknown_function_imports, unknown_imports_message};
 pub use module_cx::{

@@ -4,7 +4,9 @@
 //!
 //! One executable holds exactly one instance of its module, so every piece of module
 //! state is an LLVM global: LLVM sees that wasm globals cannot alias linear memory and
-//! the memory base is one load per function. Layouts of shared structs come from
+//! the memory base is one load per function. A module that spawns threads
+//! (wasi-threads) holds one instance per thread: its per-instance variables are
+//! thread-local globals instead (see `threads`). Layouts of shared structs come from
 //! `abi_types` (checked against `aotc_abi` by tests).
 //!
 //! A `ModuleCx` holds either the whole module or one partition of a split one
@@ -144,6 +146,9 @@ pub(crate) struct RuntimeFns<'ctx> {
 }
 
 pub(crate) struct ModuleCx<'a, 'ctx> {
+    /// The module spawns threads (`wasi` `thread-spawn`): every thread runs an
+    /// instance of its own, so per-instance state is thread-local (see `threads`).
+    pub per_thread: bool,
     pub embedding: Embedding,
     /// Links to preloaded modules (see `preload`); default for a standalone command.
     pub link: Linking,
@@ -268,6 +273,13 @@ impl<'a, 'ctx> ModuleCx<'a, 'ctx> {
             .map(|(id, &tail)| if tail { id | TAIL_CALL_TYPE_TAG } else { id })
             .collect();
 
+        let per_thread = super::threads::spawns_threads(info, &embedding);
+        // Per-instance state (see `threads`): thread-local when threads run instances.
+        let instance_storage = if per_thread {
+            Storage::PerThread
+        } else {
+            Storage::Variable
+        };
         let vmctx = module.add_global(abi.vmctx_header, None, sym::VMCTX);
         vmctx.set_alignment(16);
         let embedded = matches!(embedding, Embedding::Embedded { .. });
@@ -313,6 +325,9 @@ impl<'a, 'ctx> ModuleCx<'a, 'ctx> {
                 bail!("{}", unknown_imports_message(info, &link, &unknown));
             }
         }
+        if per_thread {
+            super::threads::check_module(info, !link.providers.is_empty() || link.is_provider())?;
+        }
         if share.defines_state() {
             let null = llcx.ptr_type(AddressSpace::default()).const_null();
             let memory_ptr = memories.first().map_or(null, |m| m.as_pointer_value());
@@ -336,7 +351,7 @@ impl<'a, 'ctx> ModuleCx<'a, 'ctx> {
                     share,
                     abi.table.into(),
                     &format!("aotc.table{i}"),
-                    Storage::Variable,
+                    instance_storage,
                     || Ok(abi.table.const_zero().into()),
                 )
             })
@@ -365,6 +380,7 @@ impl<'a, 'ctx> ModuleCx<'a, 'ctx> {
             .collect::<Result<Vec<_>>>()?;
 
         let mut cx = ModuleCx {
+            per_thread,
             embedding,
             link,
             share,
@@ -531,7 +547,7 @@ impl<'a, 'ctx> ModuleCx<'a, 'ctx> {
                     self.share,
                     ty,
                     &format!("aotc.global{i}"),
-                    Storage::Variable,
+                    self.instance_storage(),
                     || Ok(init),
                 )?;
                 GlobalSlot::Variable(gv, ty)
@@ -594,7 +610,8 @@ impl<'a, 'ctx> ModuleCx<'a, 'ctx> {
                     || Ok(llcx.const_string(seg.bytes, false).into()),
                 )?)
             };
-            let dropped = self.flag_global(&format!("aotc.data{i}.dropped"))?;
+            let dropped =
+                self.flag_global(&format!("aotc.data{i}.dropped"), seg.active.is_some())?;
             self.data.push(SegmentSlot {
                 contents,
                 len: seg.bytes.len() as u32,
@@ -631,7 +648,10 @@ impl<'a, 'ctx> ModuleCx<'a, 'ctx> {
                     items,
                 )?)
             };
-            let dropped = self.flag_global(&format!("aotc.elem{i}.dropped"))?;
+            let dropped = self.flag_global(
+                &format!("aotc.elem{i}.dropped"),
+                !matches!(seg.mode, super::module_info::ElemMode::Passive),
+            )?;
             self.elems.push(SegmentSlot {
                 contents,
                 len,
@@ -690,16 +710,36 @@ impl<'a, 'ctx> ModuleCx<'a, 'ctx> {
         g
     }
 
-    fn flag_global(&self, name: &str) -> Result<GlobalValue<'ctx>> {
+    /// A segment's dropped flag. Per-thread flags of segments instantiation drops
+    /// (active and declared ones) start set: nothing can observe them before
+    /// instantiation ends (a trap there ends the process), and a spawned thread's
+    /// copy starts from that same image without the instantiation writing it.
+    fn flag_global(&self, name: &str, dropped_by_instantiation: bool) -> Result<GlobalValue<'ctx>> {
         let i8t = self.llcx.i8_type();
+        let initially = u64::from(self.per_thread && dropped_by_instantiation);
         state_global(
             &self.module,
             self.share,
             i8t.into(),
             name,
-            Storage::Variable,
-            || Ok(i8t.const_zero().into()),
+            self.instance_storage(),
+            || Ok(i8t.const_int(initially, false).into()),
         )
+    }
+
+    /// Storage of per-instance variables (tables, mutable globals, dropped flags).
+    fn instance_storage(&self) -> Storage {
+        if self.per_thread {
+            Storage::PerThread
+        } else {
+            Storage::Variable
+        }
+    }
+
+    /// Whether instantiation must write a segment's dropped flag (else it starts set,
+    /// see [`ModuleCx::flag_global`]).
+    pub fn instantiation_writes_dropped_flags(&self) -> bool {
+        !self.per_thread
     }
 
     /// The `FuncRecord` constant of function `index` (a funcref value points to it).

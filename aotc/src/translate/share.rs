@@ -142,11 +142,15 @@ fn referenced_functions(info: &ModuleInfo) -> Result<Vec<u32>> {
     Ok(refs.into_iter().collect())
 }
 
-/// Whether a module-state global holds a constant or a variable.
+/// Whether a module-state global holds a constant or a variable, and whether each
+/// thread has its own copy (see `threads`).
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub(super) enum Storage {
     Constant,
     Variable,
+    /// A variable of which every thread has its own copy (`thread_local`, local-exec:
+    /// the static executable holds every definition), starting from the initializer.
+    PerThread,
 }
 
 /// Adds a module-state global: private (constants) or internal (variables) in a
@@ -171,12 +175,15 @@ pub(super) fn state_global<'ctx>(
     match share {
         Share::Whole => g.set_linkage(match storage {
             Storage::Constant => Linkage::Private,
-            Storage::Variable => Linkage::Internal,
+            Storage::Variable | Storage::PerThread => Linkage::Internal,
         }),
         Share::Part { .. } => g.set_visibility(GlobalVisibility::Hidden),
     }
     if storage == Storage::Constant {
         g.set_constant(true);
+    }
+    if storage == Storage::PerThread {
+        g.set_thread_local_mode(Some(inkwell::ThreadLocalMode::LocalExecTLSModel));
     }
     if let Some(init) = init {
         g.set_initializer(&init);

@@ -118,6 +118,44 @@ pub mod sym {
     pub const JIT_MAIN: &str = "aotc_rt_jit_main";
     /// Prefix of every WASI host function: `aotc_wasi_<name>`.
     pub const WASI_PREFIX: &str = "aotc_wasi_";
+    /// Runtime: `extern "C" fn(vmctx: *mut u8, start_arg: u32,
+    /// entry: threads::ThreadEntryFn) -> i32`, the host side of the `wasi`
+    /// `thread-spawn` import (see [`crate::threads`]).
+    pub const THREAD_SPAWN: &str = "aotc_wasi_thread_spawn";
+    /// Generated (modules that import `thread-spawn`): a [`crate::threads::ThreadEntryFn`]
+    /// that instantiates the module again on the calling thread (its thread-local
+    /// state; shared memories are not created again) and calls the export
+    /// `wasi_thread_start(tid, start_arg)`, then releases the thread's tables.
+    pub const THREAD_ENTRY: &str = "aotc_thread_entry";
+    /// Runtime: `extern "C" fn(table: *mut Table)`: unmaps a table's storage (a
+    /// spawned thread's instance, when its `wasi_thread_start` has returned).
+    pub const TABLE_RELEASE: &str = "aotc_rt_table_release";
+}
+
+/// wasi-threads (`wasm32-wasip1-threads` programs): the `wasi` `thread-spawn` import,
+/// the export every spawned thread runs, and the limits on thread ids and counts.
+pub mod threads {
+    /// Module name of the import.
+    pub const MODULE: &str = "wasi";
+    /// Field name of the import, of type `(i32 start_arg) -> i32`.
+    pub const SPAWN: &str = "thread-spawn";
+    /// The export a new thread calls, of type `(i32 tid, i32 start_arg) -> ()`.
+    pub const START_EXPORT: &str = "wasi_thread_start";
+    /// Largest thread id: ids are in `1..=MAX_THREAD_ID` (the top three bits stay
+    /// clear, as the wasi-threads proposal requires).
+    pub const MAX_THREAD_ID: u32 = 0x1FFF_FFFF;
+    /// Spawned threads that may run at once unless the manifest says otherwise
+    /// (`aotc --max-threads`).
+    pub const DEFAULT_MAX_THREADS: u32 = 64;
+    /// Most threads a manifest may allow (each has an 8 MiB stack reservation).
+    pub const MAX_MAX_THREADS: u32 = 4096;
+    /// What `thread-spawn` returns when no thread can be started (the limit is
+    /// reached, thread ids are exhausted, or the host refuses a thread): negative, as
+    /// the proposal requires; wasi-libc's `pthread_create` turns any negative result
+    /// into `EAGAIN`.
+    pub const SPAWN_FAILED: i32 = -1;
+    /// [`crate::sym::THREAD_ENTRY`]'s type: `(tid, start_arg)`.
+    pub type ThreadEntryFn = unsafe extern "C" fn(tid: u32, start_arg: u32);
 }
 
 /// The exception object shared by generated code and the runtime: an Itanium

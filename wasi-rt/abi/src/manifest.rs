@@ -2,8 +2,8 @@
 //! compile time, embedded in the binary, enforced by the runtime.
 //!
 //! Encoding (all integers little-endian u32, strings length-prefixed UTF-8):
-//! `MAGIC`, version, then the dirs, env, allow-env, listen and build-fact lists, each
-//! as a count followed by its entries. Decoding rejects anything malformed, trailing
+//! `MAGIC`, version, then the dirs, env, allow-env and listen lists, each as a count
+//! followed by its entries, the thread limit (one u32), then the build-fact list. Decoding rejects anything malformed, trailing
 //! bytes included, so a corrupted manifest denies everything instead of granting.
 
 use alloc::string::String;
@@ -52,6 +52,9 @@ pub struct Manifest {
     pub allow_env: Vec<String>,
     /// TCP addresses to listen on, preopened after the directories.
     pub listen: Vec<String>,
+    /// Most threads `wasi` `thread-spawn` may run at once (0: it always fails). Only
+    /// modules that import `thread-spawn` can start threads at all.
+    pub max_threads: u32,
     /// Build facts (`aotc` version, opt level, target CPU, input hash …) for
     /// `aotc inspect`; not capabilities.
     pub build: Vec<(String, String)>,
@@ -91,6 +94,7 @@ impl Manifest {
         for n in &self.listen {
             put_str(&mut out, n);
         }
+        put_u32(&mut out, self.max_threads);
         put_pairs(&mut out, &self.build);
         out
     }
@@ -122,6 +126,7 @@ impl Manifest {
         for _ in 0..r.u32()? {
             m.listen.push(r.string()?);
         }
+        m.max_threads = r.u32()?;
         m.build = r.pairs()?;
         if r.pos != bytes.len() {
             return Err(DecodeError::TrailingBytes);
@@ -203,6 +208,7 @@ mod tests {
             env: vec![("K".to_string(), "V=1".to_string())],
             allow_env: vec!["HOME".to_string()],
             listen: vec!["127.0.0.1:8080".to_string()],
+            max_threads: 7,
             build: vec![("opt".to_string(), "2".to_string())],
         }
     }

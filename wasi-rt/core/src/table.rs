@@ -179,6 +179,17 @@ pub unsafe fn release(table: *mut Table) {
     t.capacity = 0;
 }
 
+/// [`release`] for generated code: a spawned thread's tables once its instance is
+/// done (`aotc_abi::sym::TABLE_RELEASE`).
+///
+/// # Safety
+/// As [`release`].
+#[no_mangle]
+pub unsafe extern "C" fn aotc_rt_table_release(table: *mut Table) {
+    // SAFETY: guaranteed by the caller.
+    unsafe { release(table) }
+}
+
 /// `table.fill`: sets `len` elements from `dst` to `value`.
 ///
 /// # Safety

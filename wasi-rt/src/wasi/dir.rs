@@ -54,7 +54,8 @@ pub unsafe extern "C" fn aotc_wasi_fd_prestat_get(
     // SAFETY: see the function contract.
     let g = unsafe { super::mem(vmctx) };
     ret((|| {
-        let e = super::fds().get(fd, 0)?;
+        let mut table = super::fds();
+        let e = table.get(fd, 0)?;
         let name = e.preopen.as_ref().ok_or(EBADF)?;
         let mut b = [0u8; 8];
         b[4..8].copy_from_slice(&(name.len() as u32).to_le_bytes());
@@ -74,7 +75,8 @@ pub unsafe extern "C" fn aotc_wasi_fd_prestat_dir_name(
     // SAFETY: see the function contract.
     let g = unsafe { super::mem(vmctx) };
     ret((|| {
-        let e = super::fds().get(fd, 0)?;
+        let mut table = super::fds();
+        let e = table.get(fd, 0)?;
         // An open fd that is not a granted directory: ENOTDIR, as in Wasmtime.
         let name = e.preopen.as_ref().ok_or(ENOTDIR)?;
         if (path_len as usize) < name.len() {
@@ -103,7 +105,8 @@ pub unsafe extern "C" fn aotc_wasi_fd_readdir(
     // SAFETY: see the function contract.
     let g = unsafe { super::mem(vmctx) };
     ret((|| {
-        let e = super::fds().get_kind(fd, |e| e.kind == Kind::Dir, |_| EBADF, FD_READDIR)?;
+        let mut table = super::fds();
+        let e = table.get_kind(fd, |e| e.kind == Kind::Dir, |_| EBADF, FD_READDIR)?;
         let host = io_fd(e)?;
         let out = g.range(buf, u64::from(buf_len))?;
         g.range(bufused_out, 4)?;

@@ -23,7 +23,8 @@ fn offset(o: u64) -> WasiResult<libc::off_t> {
 /// (`usable` false: reading stdout, writing stdin) and a directory are EBADF, as in
 /// Wasmtime; elsewhere a missing right is ENOTCAPABLE.
 fn positioned(fd: u32, right: u64, usable: fn(&FdEntry) -> bool) -> WasiResult<libc::c_int> {
-    let e = super::fds().get_kind(
+    let mut table = super::fds();
+    let e = table.get_kind(
         fd,
         |e| e.kind == Kind::File,
         |e| match e.kind {
@@ -209,7 +210,7 @@ pub unsafe extern "C" fn aotc_wasi_fd_close(_vmctx: *mut VmCtxHeader, fd: u32) -
 /// Called by generated code with its context.
 #[no_mangle]
 pub unsafe extern "C" fn aotc_wasi_fd_renumber(_vmctx: *mut VmCtxHeader, fd: u32, to: u32) -> u32 {
-    let t = super::fds();
+    let mut t = super::fds();
     ret((|| {
         if !t.contains(fd) || !t.contains(to) {
             return Err(EBADF);

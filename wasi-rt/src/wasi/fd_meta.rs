@@ -57,7 +57,8 @@ pub unsafe extern "C" fn aotc_wasi_fd_fdstat_get(
     // SAFETY: see the function contract.
     let g = unsafe { super::mem(vmctx) };
     ret((|| {
-        let e = super::fds().get(fd, 0)?;
+        let mut table = super::fds();
+        let e = table.get(fd, 0)?;
         let ft = if e.kind == Kind::Stdio {
             // Stdio is whatever the host handed us; a closed one is EBADF. It never
             // holds fd_seek/fd_tell, which wasi-libc's isatty() also relies on.
@@ -95,7 +96,8 @@ pub unsafe extern "C" fn aotc_wasi_fd_fdstat_set_flags(
 ) -> u32 {
     ret((|| {
         // Files and sockets only: a directory's flags are EBADF, as in Wasmtime.
-        let e = super::fds().get_kind(
+        let mut table = super::fds();
+        let e = table.get_kind(
             fd,
             |e| not_stdio(e) && e.kind != Kind::Dir,
             |_| EBADF,
@@ -144,7 +146,8 @@ pub unsafe extern "C" fn aotc_wasi_fd_fdstat_set_rights(
     inheriting: u64,
 ) -> u32 {
     ret((|| {
-        let e = super::fds().get(fd, 0)?;
+        let mut table = super::fds();
+        let e = table.get(fd, 0)?;
         if base & !e.base != 0 || inheriting & !e.inheriting != 0 {
             return Err(ENOTCAPABLE);
         }
@@ -263,7 +266,8 @@ pub unsafe extern "C" fn aotc_wasi_fd_advise(
 }
 
 fn sync(fd: u32, right: u64, data_only: bool) -> WasiResult {
-    let e = super::fds().get_kind(
+    let mut table = super::fds();
+    let e = table.get_kind(
         fd,
         |e| matches!(e.kind, Kind::File | Kind::Dir),
         |_| EBADF,

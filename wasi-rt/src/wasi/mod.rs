@@ -20,7 +20,6 @@ pub mod sock;
 use aotc_abi::layout::VmCtxHeader;
 
 use crate::errno::{self, WasiResult, EINVAL};
-use crate::fdtable::FdTable;
 use crate::guest::Guest;
 use crate::rights::{filetype, fstflags};
 
@@ -34,11 +33,11 @@ pub(crate) unsafe fn mem(vmctx: *mut VmCtxHeader) -> Guest {
     unsafe { Guest::new(vmctx) }
 }
 
-/// The fd table (guest thread only, one borrower at a time: see `ctx`).
+/// The fd table, locked until the guard is dropped (see `ctx`): hold it for a lookup
+/// or an update, never across a call that may block.
 #[inline]
-pub(crate) fn fds() -> &'static mut FdTable {
-    // SAFETY: WASI functions run on the guest thread after startup installed the context.
-    unsafe { &mut crate::ctx::ctx().fds }
+pub(crate) fn fds() -> crate::ctx::FdsGuard {
+    crate::ctx::lock_fds()
 }
 
 /// `fstat` of a host fd.

@@ -53,7 +53,7 @@ pub unsafe extern "C" fn aotc_wasi_path_open(
     // SAFETY: see the function contract.
     let g = unsafe { super::mem(vmctx) };
     ret((|| {
-        let table = super::fds();
+        let mut table = super::fds();
         let dir = table.get_kind(
             fd,
             |e| e.kind == Kind::Dir,

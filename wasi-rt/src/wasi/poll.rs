@@ -98,7 +98,7 @@ pub unsafe extern "C" fn aotc_wasi_poll_oneoff(
         }
 
         let now_mono = super::clock::now(1)?;
-        let table = super::fds();
+        let mut table = super::fds();
         let mut subs: Vec<Sub> = Vec::new();
         subs.try_reserve_exact(nsubscriptions as usize)
             .map_err(|_| ENOMEM)?;
@@ -165,6 +165,8 @@ pub unsafe extern "C" fn aotc_wasi_poll_oneoff(
             subs.push(sub);
         }
 
+        // Unlocked while ppoll may block.
+        drop(table);
         let immediate = subs.iter().any(|s| s.error.is_some());
         let earliest = subs
             .iter()

@@ -115,7 +115,7 @@ pub unsafe extern "C" fn aotc_wasi_sock_accept(
     // SAFETY: see the function contract.
     let g = unsafe { super::mem(vmctx) };
     ret((|| {
-        let table = super::fds();
+        let mut table = super::fds();
         let l = table.get_kind(fd, is_socket, |_| ENOTSOCK, rights::SOCK_ACCEPT)?;
         if flags & !u32::from(fdflags::NONBLOCK) != 0 {
             return Err(EINVAL);
@@ -129,11 +129,13 @@ pub unsafe extern "C" fn aotc_wasi_sock_accept(
         // Rights only ever shrink: the connection gets at most what the listener
         // hands down (its inheriting rights, which fd_fdstat_set_rights may narrow).
         let inherited = rights::SOCKET & l.inheriting;
+        // Unlocked while accept4 may block; locked again to insert.
+        drop(table);
         // SAFETY: accept4 on our listener, discarding the peer address.
         let s = errno::check(|| unsafe {
             libc::accept4(host, core::ptr::null_mut(), core::ptr::null_mut(), f)
         })?;
-        let new_fd = table.insert(FdEntry::new(
+        let new_fd = super::fds().insert(FdEntry::new(
             s,
             Kind::Socket,
             filetype::SOCKET_STREAM,
@@ -159,7 +161,8 @@ pub unsafe extern "C" fn aotc_wasi_sock_recv(
     // SAFETY: see the function contract.
     let g = unsafe { super::mem(vmctx) };
     ret((|| {
-        let e = super::fds().get_kind(fd, is_socket, |_| ENOTSOCK, rights::FD_READ)?;
+        let mut table = super::fds();
+        let e = table.get_kind(fd, is_socket, |_| ENOTSOCK, rights::FD_READ)?;
         if ri_flags & !3 != 0 {
             return Err(EINVAL);
         }
@@ -178,7 +181,8 @@ pub unsafe extern "C" fn aotc_wasi_sock_recv(
         msg.msg_iov = iov.as_mut_ptr();
         msg.msg_iovlen = iov.len();
         let host = e.host;
-        // SAFETY: as above.
+        drop(table); // recvmsg may block
+                     // SAFETY: as above.
         let n = errno::check(|| unsafe { libc::recvmsg(host, &mut msg, flags) })?;
         let ro: u16 = if msg.msg_flags & libc::MSG_TRUNC != 0 {
             1
@@ -204,7 +208,8 @@ pub unsafe extern "C" fn aotc_wasi_sock_send(
     // SAFETY: see the function contract.
     let g = unsafe { super::mem(vmctx) };
     ret((|| {
-        let e = super::fds().get_kind(fd, is_socket, |_| ENOTSOCK, rights::FD_WRITE)?;
+        let mut table = super::fds();
+        let e = table.get_kind(fd, is_socket, |_| ENOTSOCK, rights::FD_WRITE)?;
         let mut iov = g.iovecs(si_data, si_data_len)?;
         g.range(so_datalen_out, 4)?;
         // SAFETY: a zeroed msghdr is valid; iov points into checked guest memory.
@@ -212,7 +217,8 @@ pub unsafe extern "C" fn aotc_wasi_sock_send(
         msg.msg_iov = iov.as_mut_ptr();
         msg.msg_iovlen = iov.len();
         let host = e.host;
-        // SAFETY: as above; MSG_NOSIGNAL turns a closed peer into EPIPE, not SIGPIPE.
+        drop(table); // sendmsg may block
+                     // SAFETY: as above; MSG_NOSIGNAL turns a closed peer into EPIPE, not SIGPIPE.
         let n = errno::check(|| unsafe { libc::sendmsg(host, &msg, libc::MSG_NOSIGNAL) })?;
         g.write_u32(so_datalen_out, n as u32)
     })())
@@ -227,7 +233,8 @@ pub unsafe extern "C" fn aotc_wasi_sock_shutdown(
     how: u32,
 ) -> u32 {
     ret((|| {
-        let e = super::fds().get_kind(fd, is_socket, |_| ENOTSOCK, rights::SOCK_SHUTDOWN)?;
+        let mut table = super::fds();
+        let e = table.get_kind(fd, is_socket, |_| ENOTSOCK, rights::SOCK_SHUTDOWN)?;
         let h = match how {
             1 => libc::SHUT_RD,
             2 => libc::SHUT_WR,
