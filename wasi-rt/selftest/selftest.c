@@ -24,7 +24,7 @@
 #include <netinet/in.h>
 
 /* ---- the contract (aotc-abi layout.rs) ---- */
-typedef struct { uint8_t *base; uint64_t size_bytes; uint64_t max_pages; } Memory;
+typedef struct { uint8_t *base; uint64_t size_bytes; uint64_t max_pages; uint64_t reserved_bytes; } Memory;
 typedef struct { uintptr_t *elements; uint32_t len, max, capacity, pad; } Table;
 typedef struct { uint8_t *memory_base; Memory *memory; } VmCtxHeader;
 typedef struct { const void *code; const char *name; } FuncInfo;
@@ -37,8 +37,9 @@ void (*const aotc_listen_hook)(const void *, void *) = aotc_rt_open_listeners;
 _Alignas(16) unsigned char aotc_vmctx[256];
 uint64_t aotc_vmctx_size = sizeof aotc_vmctx;
 
-void aotc_rt_memory_new(Memory *, uint32_t, uint32_t);
-uint32_t aotc_rt_memory_grow(Memory *, uint32_t);
+/* (memory, initial pages, maximum pages, is memory64) */
+void aotc_rt_memory_new(Memory *, uint64_t, uint64_t, uint32_t);
+uint64_t aotc_rt_memory_grow(Memory *, uint64_t);
 void aotc_rt_table_new(Table *, uint32_t, uint32_t, uintptr_t);
 uint32_t aotc_rt_table_grow(Table *, uintptr_t, uint32_t);
 uint32_t aotc_rt_table_fill(Table *, uint32_t, uintptr_t, uint32_t);
@@ -192,7 +193,7 @@ static void t_misc(void) {
   check("grow 1", aotc_rt_memory_grow(MEMO, 1), 4);
   check("size after grow", MEMO->size_bytes, 5 * 65536);
   M[5 * 65536 - 1] = 7; /* committed */
-  check("grow past max", aotc_rt_memory_grow(MEMO, 100), 0xffffffff);
+  check("grow past max", aotc_rt_memory_grow(MEMO, 100), UINT64_MAX);
   /* poll_oneoff: one relative clock of 1 ms */
   uint8_t *s = M + BUF; memset(s, 0, 48);
   uint64_t ud = 42, to = 1000000; memcpy(s, &ud, 8); s[8] = 0; memcpy(s + 24, &to, 8);
@@ -506,7 +507,7 @@ void aotc_instantiate(unsigned char *vmctx) {
   if (getenv("SELFTEST_NO_OPENAT2")) no_openat2();
   if (getenv("SELFTEST_TRAP_INIT")) aotc_rt_trap(5, 0xffffffffu);
   if (getenv("SELFTEST_NOMEM")) return;
-  aotc_rt_memory_new(MEMO, 4, 6);
+  aotc_rt_memory_new(MEMO, 4, 6, 0);
   VM->memory = MEMO;
   VM->memory_base = MEMO->base;
   M = MEMO->base;

@@ -81,7 +81,7 @@ impl<'c, 'a, 'ctx> FuncTranslator<'c, 'a, 'ctx> {
                 let pages = self
                     .b
                     .build_right_shift(size, self.i64_const(16), false, "pages")?;
-                let pages = self.from_i64_index(mem, pages)?;
+                let pages = self.i64_to_index(mem, pages)?;
                 self.push(pages);
             }
             O::MemoryGrow { mem, .. } => {
@@ -100,7 +100,7 @@ impl<'c, 'a, 'ctx> FuncTranslator<'c, 'a, 'ctx> {
                     .expect("memory_grow returns i64")
                     .into_int_value();
                 // u64::MAX (failure) truncates to u32::MAX, wasm's -1, for 32-bit memories.
-                let old = self.from_i64_index(mem, old)?;
+                let old = self.i64_to_index(mem, old)?;
                 self.push(old);
             }
             O::MemoryFill { mem } => {
@@ -174,7 +174,7 @@ impl<'c, 'a, 'ctx> FuncTranslator<'c, 'a, 'ctx> {
     }
 
     /// An i64 result (pages) in memory `mem`'s index type.
-    fn from_i64_index(&self, mem: u32, v: IntValue<'ctx>) -> Result<IntValue<'ctx>> {
+    fn i64_to_index(&self, mem: u32, v: IntValue<'ctx>) -> Result<IntValue<'ctx>> {
         if self.is_memory64(mem) {
             return Ok(v);
         }
