@@ -11,7 +11,7 @@
 
 mod common;
 
-use common::realworld::{compile_realworld, realworld_cache};
+use common::realworld::{compile_realworld, fresh_folder_pair, realworld_cache};
 use common::*;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
@@ -27,16 +27,9 @@ fn compile(module: &str, exe_name: &str, flags: &[&str]) -> PathBuf {
 fn python_dirs() -> &'static (PathBuf, PathBuf) {
     static DIRS: OnceLock<(PathBuf, PathBuf)> = OnceLock::new();
     DIRS.get_or_init(|| {
-        let base = scratch_root().join("python-dirs");
-        let _ = std::fs::remove_dir_all(&base);
-        let (input, output) = (base.join("in"), base.join("out"));
-        std::fs::create_dir_all(&input).unwrap();
-        std::fs::create_dir_all(&output).unwrap();
         let numbers: Vec<String> = (1..=100).map(|i| (i * i).to_string()).collect();
-        std::fs::write(input.join("numbers.txt"), numbers.join("\n") + "\n").unwrap();
-        std::fs::write(
-            input.join("job.py"),
-            "import json\n\
+        let numbers = numbers.join("\n") + "\n";
+        const JOB: &str = "import json\n\
              nums = [int(x) for x in open('/in/numbers.txt').read().split()]\n\
              with open('/out/result.json', 'w') as f:\n\
              \x20   json.dump({'count': len(nums), 'total': sum(nums)}, f)\n\
@@ -45,10 +38,9 @@ fn python_dirs() -> &'static (PathBuf, PathBuf) {
              \x20   print('write to /in: allowed')\n\
              except OSError as e:\n\
              \x20   print('write to /in: refused, errno', e.errno)\n\
-             print('done')\n",
-        )
-        .unwrap();
-        (input, output)
+             print('done')\n";
+        let files = [("numbers.txt", numbers.as_str()), ("job.py", JOB)];
+        fresh_folder_pair("python-dirs", ["in", "out"], &files)
     })
 }
 

@@ -23,7 +23,7 @@
 
 mod common;
 
-use common::realworld::{compile_realworld, realworld_cache};
+use common::realworld::{compile_realworld, fresh_folder_pair, realworld_cache};
 use common::wasi_diff::wasmtime;
 use common::*;
 use std::path::PathBuf;
@@ -48,17 +48,7 @@ struct Program {
 /// The work folder (`/w`) and temporary folder (`/tmp`) every program sees.
 fn dirs() -> &'static (PathBuf, PathBuf) {
     static DIRS: OnceLock<(PathBuf, PathBuf)> = OnceLock::new();
-    DIRS.get_or_init(|| {
-        let base = scratch_root().join("realworld-wasm3");
-        let _ = std::fs::remove_dir_all(&base);
-        let (work, tmp) = (base.join("w"), base.join("tmp"));
-        std::fs::create_dir_all(&work).unwrap();
-        std::fs::create_dir_all(&tmp).unwrap();
-        for (name, text) in INPUTS {
-            std::fs::write(work.join(name), text).unwrap();
-        }
-        (work, tmp)
-    })
+    DIRS.get_or_init(|| fresh_folder_pair("realworld-wasm3", ["w", "tmp"], INPUTS))
 }
 
 /// Input files written into `/w`.

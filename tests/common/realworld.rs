@@ -31,6 +31,25 @@ pub fn realworld_cache() -> &'static PathBuf {
     })
 }
 
+/// A fresh pair of folders `<scratch>/<name>/<first>` and `<scratch>/<name>/<second>`
+/// (whatever an earlier run left there removed), with `files` written into the first:
+/// the directories a real program is granted, one for its inputs, one for its outputs.
+pub fn fresh_folder_pair(
+    name: &str,
+    [first, second]: [&str; 2],
+    files: &[(&str, &str)],
+) -> (PathBuf, PathBuf) {
+    let base = scratch_root().join(name);
+    let _ = std::fs::remove_dir_all(&base);
+    let (inputs, outputs) = (base.join(first), base.join(second));
+    std::fs::create_dir_all(&inputs).unwrap();
+    std::fs::create_dir_all(&outputs).unwrap();
+    for (file, text) in files {
+        std::fs::write(inputs.join(file), text).unwrap();
+    }
+    (inputs, outputs)
+}
+
 /// Compiles `module` (from the cache folder) at -O0 with `flags` into the scratch
 /// folder as `exe_name`.
 pub fn compile_realworld(module: &str, exe_name: &str, flags: &[String]) -> PathBuf {
