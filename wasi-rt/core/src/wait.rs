@@ -170,7 +170,7 @@ fn wait(addr: usize, still_expected: impl FnOnce() -> bool, timeout_ns: i64) -> 
     unsafe {
         let mut link = bucket.head();
         while !(*link).is_null() {
-            if core::ptr::eq(*link, &mut waiter) {
+            if core::ptr::eq(*link, &raw const waiter) {
                 *link = waiter.next;
                 break;
             }
