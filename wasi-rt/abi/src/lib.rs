@@ -19,6 +19,7 @@ pub mod image;
 pub mod invoke;
 pub mod layout;
 pub mod manifest;
+pub mod net;
 pub mod trap;
 pub mod wasi;
 

@@ -3,14 +3,15 @@
 //!
 //! Encoding (all integers little-endian u32, strings length-prefixed UTF-8):
 //! `MAGIC`, version, then the dirs, env, allow-env and listen lists, each as a count
-//! followed by its entries, the thread limit (one u32), then the build-fact list. Decoding rejects anything malformed, trailing
+//! followed by its entries, the thread limit (one u32), the connect, bind and resolve
+//! lists (canonical [`crate::net`] rules), then the build-fact list. Decoding rejects anything malformed, trailing
 //! bytes included, so a corrupted manifest denies everything instead of granting.
 
 use alloc::string::String;
 use alloc::vec::Vec;
 
 /// First bytes of an encoded manifest.
-pub const MAGIC: &[u8; 8] = b"AOTCMAN\x01";
+pub const MAGIC: &[u8; 8] = b"AOTCMAN\x02";
 
 /// Access granted to a preopened directory.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,6 +56,12 @@ pub struct Manifest {
     /// Most threads `wasi` `thread-spawn` may run at once (0: it always fails). Only
     /// modules that import `thread-spawn` can start threads at all.
     pub max_threads: u32,
+    /// Destinations the module may connect or send to (`--connect`, [`crate::net`]).
+    pub connect: Vec<String>,
+    /// Addresses the module may bind its own sockets to (`--bind`).
+    pub bind: Vec<String>,
+    /// Names the module may look up without connecting (`--resolve`).
+    pub resolve: Vec<String>,
     /// Build facts (`aotc` version, opt level, target CPU, input hash …) for
     /// `aotc inspect`; not capabilities.
     pub build: Vec<(String, String)>,
@@ -86,15 +93,12 @@ impl Manifest {
             });
         }
         put_pairs(&mut out, &self.env);
-        put_u32(&mut out, self.allow_env.len() as u32);
-        for n in &self.allow_env {
-            put_str(&mut out, n);
-        }
-        put_u32(&mut out, self.listen.len() as u32);
-        for n in &self.listen {
-            put_str(&mut out, n);
-        }
+        put_strings(&mut out, &self.allow_env);
+        put_strings(&mut out, &self.listen);
         put_u32(&mut out, self.max_threads);
+        put_strings(&mut out, &self.connect);
+        put_strings(&mut out, &self.bind);
+        put_strings(&mut out, &self.resolve);
         put_pairs(&mut out, &self.build);
         out
     }
@@ -120,13 +124,12 @@ impl Manifest {
             m.dirs.push(DirGrant { host, guest, mode });
         }
         m.env = r.pairs()?;
-        for _ in 0..r.u32()? {
-            m.allow_env.push(r.string()?);
-        }
-        for _ in 0..r.u32()? {
-            m.listen.push(r.string()?);
-        }
+        m.allow_env = r.strings()?;
+        m.listen = r.strings()?;
         m.max_threads = r.u32()?;
+        m.connect = r.strings()?;
+        m.bind = r.strings()?;
+        m.resolve = r.strings()?;
         m.build = r.pairs()?;
         if r.pos != bytes.len() {
             return Err(DecodeError::TrailingBytes);
@@ -142,6 +145,13 @@ fn put_u32(out: &mut Vec<u8>, v: u32) {
 fn put_str(out: &mut Vec<u8>, s: &str) {
     put_u32(out, s.len() as u32);
     out.extend_from_slice(s.as_bytes());
+}
+
+fn put_strings(out: &mut Vec<u8>, list: &[String]) {
+    put_u32(out, list.len() as u32);
+    for s in list {
+        put_str(out, s);
+    }
 }
 
 fn put_pairs(out: &mut Vec<u8>, pairs: &[(String, String)]) {
@@ -181,6 +191,14 @@ impl<'a> Reader<'a> {
             .map_err(|_| DecodeError::BadUtf8)
     }
 
+    fn strings(&mut self) -> Result<Vec<String>, DecodeError> {
+        let mut v = Vec::new();
+        for _ in 0..self.u32()? {
+            v.push(self.string()?);
+        }
+        Ok(v)
+    }
+
     fn pairs(&mut self) -> Result<Vec<(String, String)>, DecodeError> {
         let mut v = Vec::new();
         for _ in 0..self.u32()? {
@@ -209,6 +227,9 @@ mod tests {
             allow_env: vec!["HOME".to_string()],
             listen: vec!["127.0.0.1:8080".to_string()],
             max_threads: 7,
+            connect: vec!["10.0.0.0/8:443".to_string()],
+            bind: vec!["127.0.0.1:*".to_string()],
+            resolve: vec!["example.com".to_string()],
             build: vec![("opt".to_string(), "2".to_string())],
         }
     }
