@@ -55,12 +55,16 @@ pub enum Command {
     #[command(about = RUN_ABOUT, long_about = RUN_LONG_ABOUT, after_help = RUN_EXAMPLES)]
     Run(RunArgs),
 
-    // No --listen: no other runtime has the grant (BenchRequest refuses it anyway).
+    // No network grants: no other runtime has them in the same form (BenchRequest
+    // refuses them anyway).
     #[command(
         about = BENCH_ABOUT,
         long_about = BENCH_LONG_ABOUT,
         after_help = BENCH_EXAMPLES,
-        mut_arg("listen", |a| a.hide(true))
+        mut_arg("listen", |a| a.hide(true)),
+        mut_arg("connect", |a| a.hide(true)),
+        mut_arg("bind", |a| a.hide(true)),
+        mut_arg("resolve", |a| a.hide(true))
     )]
     Bench(BenchArgs),
 }
@@ -128,6 +132,36 @@ pub struct CapabilityArgs {
     )]
     pub listen: Vec<String>,
 
+    /// Let the module connect or send to HOST:PORT (WasmEdge socket calls). HOST: an
+    /// IP, a CIDR range (`10.0.0.0/8`, `[fd00::]/8`), a DNS name (reached through the
+    /// addresses the runtime resolved it to), `*.name` or `*`; PORT: a number,
+    /// `first-last` or `*`. Repeatable
+    #[arg(
+        long,
+        value_name = "HOST:PORT",
+        help_heading = "Capabilities (default: nothing)"
+    )]
+    pub connect: Vec<String>,
+
+    /// Let the module bind its own sockets (TCP listeners, UDP) to IP:PORT; IP may be
+    /// a CIDR range or `*`, PORT a range or `*` (port 0 lets the kernel pick).
+    /// Repeatable
+    #[arg(
+        long,
+        value_name = "IP:PORT",
+        help_heading = "Capabilities (default: nothing)"
+    )]
+    pub bind: Vec<String>,
+
+    /// Let the module look up NAME (or `*.name`) without connecting to it; names in
+    /// --connect may be looked up already. Repeatable
+    #[arg(
+        long,
+        value_name = "NAME",
+        help_heading = "Capabilities (default: nothing)"
+    )]
+    pub resolve: Vec<String>,
+
     /// Most threads the module may run at once through wasi-threads (`wasi`
     /// `thread-spawn`, as `wasm32-wasip1-threads` programs use for pthreads), besides
     /// the main thread; beyond it a spawn fails (pthread_create: EAGAIN). 0 forbids
@@ -139,8 +173,8 @@ pub struct CapabilityArgs {
     )]
     pub max_threads: Option<u32>,
 
-    /// Read capabilities from a TOML file (keys: dirs, allow_env, listen, max_threads,
-    /// [env]);
+    /// Read capabilities from a TOML file (keys: dirs, allow_env, listen, connect,
+    /// bind, resolve, max_threads, [env]);
     /// the flags above add to it
     #[arg(
         long,
@@ -157,6 +191,9 @@ impl CapabilityArgs {
             env: self.env.clone(),
             allow_env: self.allow_env.clone(),
             listen: self.listen.clone(),
+            connect: self.connect.clone(),
+            bind: self.bind.clone(),
+            resolve: self.resolve.clone(),
             max_threads: self.max_threads,
         }
     }
@@ -718,6 +755,9 @@ mod tests {
                 "env",
                 "allow_env",
                 "listen",
+                "connect",
+                "bind",
+                "resolve",
                 "max_threads",
                 "manifest",
             ] {

@@ -434,7 +434,7 @@ pub fn build_facts(req: &CompileRequest, input: &Input) -> Vec<(String, String)>
 fn summary(m: &Manifest) -> String {
     let dirs: Vec<String> = m.dirs.iter().map(crate::manifest::dir_spec).collect();
     format!(
-        "dirs [{}], env [{}], allow-env [{}], listen [{}]",
+        "dirs [{}], env [{}], allow-env [{}], listen [{}], connect [{}], bind [{}], resolve [{}]",
         dirs.join(", "),
         m.env
             .iter()
@@ -442,7 +442,10 @@ fn summary(m: &Manifest) -> String {
             .collect::<Vec<_>>()
             .join(", "),
         m.allow_env.join(", "),
-        m.listen.join(", ")
+        m.listen.join(", "),
+        m.connect.join(", "),
+        m.bind.join(", "),
+        m.resolve.join(", ")
     )
 }
 

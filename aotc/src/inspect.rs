@@ -143,6 +143,18 @@ pub fn write_text(out: &mut dyn Write, name: &str, m: &Manifest) -> std::io::Res
         let addrs: Vec<String> = m.listen.iter().map(|a| show(a)).collect();
         writeln!(out, "  listen sockets (TCP): {}", addrs.join(", "))?;
     }
+    for (list, what) in [
+        (&m.connect, "connect to (TCP, UDP)"),
+        (&m.bind, "bind to (own listeners, UDP)"),
+        (&m.resolve, "resolve names"),
+    ] {
+        if list.is_empty() {
+            writeln!(out, "  {what}: none")?;
+        } else {
+            let rules: Vec<String> = list.iter().map(|a| show(a)).collect();
+            writeln!(out, "  {what}: {}", rules.join(", "))?;
+        }
+    }
     match m.max_threads {
         0 => writeln!(out, "  threads (wasi-threads): none")?,
         n => writeln!(out, "  threads (wasi-threads): at most {n} at once")?,
@@ -224,6 +236,9 @@ pub fn to_json(m: &Manifest) -> serde_json::Value {
         "env": env,
         "allow_env": m.allow_env,
         "listen": m.listen,
+        "connect": m.connect,
+        "bind": m.bind,
+        "resolve": m.resolve,
         "max_threads": m.max_threads,
         "build": build,
     })
@@ -258,6 +273,9 @@ mod tests {
             allow_env: vec!["HOME".into()],
             listen: vec!["127.0.0.1:8080".into()],
             max_threads: 8,
+            connect: vec!["10.0.0.0/8:443".into(), "api.example.com:*".into()],
+            bind: vec!["127.0.0.1:0".into()],
+            resolve: vec![],
             build: vec![("opt-level".into(), "2".into())],
         }
     }
@@ -272,6 +290,12 @@ mod tests {
         assert!(text.contains("LANG=C"));
         assert!(text.contains("passed through: HOME"));
         assert!(text.contains("(TCP): 127.0.0.1:8080"));
+        assert!(
+            text.contains("connect to (TCP, UDP): 10.0.0.0/8:443, api.example.com:*"),
+            "{text}"
+        );
+        assert!(text.contains("bind to (own listeners, UDP): 127.0.0.1:0"));
+        assert!(text.contains("resolve names: none"));
         assert!(
             text.contains("threads (wasi-threads): at most 8 at once"),
             "{text}"

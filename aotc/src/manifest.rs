@@ -1,7 +1,8 @@
 //! Building the capability manifest — SANDBOX-CRITICAL.
 //!
 //! This module turns what the user asked for (`--allow-dir`, `--env`, `--allow-env`,
-//! `--listen`, `--max-threads` and a `--manifest caps.toml` file) into the
+//! `--listen`, `--connect`, `--bind`, `--resolve`, `--max-threads` and a
+//! `--manifest caps.toml` file) into the
 //! [`aotc_abi::manifest::Manifest`] that is embedded in the executable and is the
 //! only authority the runtime honours. A mistake here widens the sandbox of every
 //! binary built afterwards, so:
@@ -26,6 +27,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 use aotc_abi::manifest::{DirGrant, DirMode, Manifest};
+use aotc_abi::net::{self, RuleUse};
 use aotc_abi::threads;
 use serde::Deserialize;
 
@@ -101,7 +103,38 @@ pub struct CapabilityFlags {
     pub env: Vec<String>,
     pub allow_env: Vec<String>,
     pub listen: Vec<String>,
+    pub connect: Vec<String>,
+    pub bind: Vec<String>,
+    pub resolve: Vec<String>,
     pub max_threads: Option<u32>,
+}
+
+/// The network allow-lists, each entry in its canonical spelling.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum NetList {
+    Connect,
+    Bind,
+    Resolve,
+}
+
+impl NetList {
+    fn noun(self) -> &'static str {
+        match self {
+            NetList::Connect => "connect destination",
+            NetList::Bind => "bind address",
+            NetList::Resolve => "name to resolve",
+        }
+    }
+
+    /// The canonical spelling of `entry`, or why it is not one.
+    fn canonical(self, entry: &str) -> Result<String, String> {
+        let parsed = match self {
+            NetList::Connect => net::canonical_endpoint(entry, RuleUse::Connect),
+            NetList::Bind => net::canonical_endpoint(entry, RuleUse::Bind),
+            NetList::Resolve => net::NamePattern::parse(entry).map(|n| n.to_string()),
+        };
+        parsed.map_err(str::to_string)
+    }
 }
 
 /// Validated capabilities, each entry remembering where it came from.
@@ -111,6 +144,9 @@ pub struct Capabilities {
     env: Vec<(String, String, Origin)>,
     allow_env: Vec<(String, Origin)>,
     listen: Vec<(String, Origin)>,
+    connect: Vec<(String, Origin)>,
+    bind: Vec<(String, Origin)>,
+    resolve: Vec<(String, Origin)>,
     /// Limit on threads running at once (`None`: [`threads::DEFAULT_MAX_THREADS`]).
     max_threads: Option<(u32, Origin)>,
 }
@@ -126,6 +162,12 @@ struct CapsFile {
     allow_env: Vec<String>,
     #[serde(default)]
     listen: Vec<String>,
+    #[serde(default)]
+    connect: Vec<String>,
+    #[serde(default)]
+    bind: Vec<String>,
+    #[serde(default)]
+    resolve: Vec<String>,
     #[serde(default)]
     env: BTreeMap<String, String>,
     max_threads: Option<u32>,
@@ -174,6 +216,15 @@ impl Capabilities {
         for (i, addr) in file.listen.iter().enumerate() {
             caps.add_listen(addr, origin(format!("listen[{i}]")))?;
         }
+        for (list, key, entries) in [
+            (NetList::Connect, "connect", &file.connect),
+            (NetList::Bind, "bind", &file.bind),
+            (NetList::Resolve, "resolve", &file.resolve),
+        ] {
+            for (i, entry) in entries.iter().enumerate() {
+                caps.add_net(list, entry, origin(format!("{key}[{i}]")))?;
+            }
+        }
         if let Some(n) = file.max_threads {
             caps.set_max_threads(n, origin("max_threads".to_string()))?;
         }
@@ -197,6 +248,15 @@ impl Capabilities {
         for addr in &flags.listen {
             caps.add_listen(addr, Origin::Flag("--listen"))?;
         }
+        for (list, flag, entries) in [
+            (NetList::Connect, "--connect", &flags.connect),
+            (NetList::Bind, "--bind", &flags.bind),
+            (NetList::Resolve, "--resolve", &flags.resolve),
+        ] {
+            for entry in entries {
+                caps.add_net(list, entry, Origin::Flag(flag))?;
+            }
+        }
         if let Some(n) = flags.max_threads {
             caps.set_max_threads(n, Origin::Flag("--max-threads"))?;
         }
@@ -218,6 +278,15 @@ impl Capabilities {
         for (a, o) in other.listen {
             self.add_listen(&a, o)?;
         }
+        for (list, entries) in [
+            (NetList::Connect, other.connect),
+            (NetList::Bind, other.bind),
+            (NetList::Resolve, other.resolve),
+        ] {
+            for (e, o) in entries {
+                self.add_net(list, &e, o)?;
+            }
+        }
         if let Some((n, o)) = other.max_threads {
             self.set_max_threads(n, o)?;
         }
@@ -232,6 +301,9 @@ impl Capabilities {
             env: self.env.into_iter().map(|(k, v, _)| (k, v)).collect(),
             allow_env: self.allow_env.into_iter().map(|(n, _)| n).collect(),
             listen: self.listen.into_iter().map(|(a, _)| a).collect(),
+            connect: self.connect.into_iter().map(|(a, _)| a).collect(),
+            bind: self.bind.into_iter().map(|(a, _)| a).collect(),
+            resolve: self.resolve.into_iter().map(|(a, _)| a).collect(),
             max_threads: self
                 .max_threads
                 .map_or(threads::DEFAULT_MAX_THREADS, |(n, _)| n),
@@ -330,6 +402,31 @@ impl Capabilities {
         Ok(())
     }
 
+    /// Adds a network allow-list entry in its canonical spelling; the same rule
+    /// twice from one source is an error, from the file and the flags it is kept once.
+    fn add_net(&mut self, list: NetList, entry: &str, origin: Origin) -> Result<()> {
+        let canonical = list
+            .canonical(entry)
+            .map_err(|why| invalid(&origin, entry, why))?;
+        let entries = match list {
+            NetList::Connect => &mut self.connect,
+            NetList::Bind => &mut self.bind,
+            NetList::Resolve => &mut self.resolve,
+        };
+        if let Some((_, old_origin)) = entries.iter().find(|(a, _)| *a == canonical) {
+            if !old_origin.same_source(&origin) {
+                return Ok(());
+            }
+            return Err(Diag::new(format!(
+                "{} {} is granted twice ({old_origin} and {origin})",
+                list.noun(),
+                quote(&canonical)
+            )));
+        }
+        entries.push((canonical, origin));
+        Ok(())
+    }
+
     /// Sets the thread limit; a second, different limit is an error (the same one
     /// from the file and the flags is kept).
     fn set_max_threads(&mut self, n: u32, origin: Origin) -> Result<()> {
@@ -372,9 +469,19 @@ fn invalid(origin: &Origin, value: &str, why: String) -> Diag {
         Origin::File { key, .. } if key.starts_with("listen") => {
             d.with_help("expected IP:PORT, e.g. \"127.0.0.1:8080\" or \"[::1]:8080\"")
         }
+        Origin::Flag("--connect") => d.with_help(CONNECT_HELP),
+        Origin::File { key, .. } if key.starts_with("connect") => d.with_help(CONNECT_HELP),
+        Origin::Flag("--bind") => d.with_help(BIND_HELP),
+        Origin::File { key, .. } if key.starts_with("bind") => d.with_help(BIND_HELP),
+        Origin::Flag("--resolve") => d.with_help(RESOLVE_HELP),
+        Origin::File { key, .. } if key.starts_with("resolve") => d.with_help(RESOLVE_HELP),
         _ => d,
     }
 }
+
+const CONNECT_HELP: &str = "expected HOST:PORT; HOST an IP, a CIDR range, a DNS name, `*.name` or `*`; PORT a number, `first-last` or `*`, e.g. `10.0.0.0/8:443`, `[::1]:8080`, `api.example.com:443`";
+const BIND_HELP: &str = "expected IP:PORT; IP an address, a CIDR range or `*`; PORT a number, `first-last` or `*` (0: the kernel picks), e.g. `127.0.0.1:9000` or `0.0.0.0:*`";
+const RESOLVE_HELP: &str = "expected a DNS name or `*.name`, e.g. `example.com`";
 
 fn env_both(name: &str, a: &Origin, b: &Origin) -> Diag {
     let passes = |o: &Origin| match o {

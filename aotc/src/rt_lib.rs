@@ -130,8 +130,8 @@ mod tests {
         ] {
             assert!(lib.symbol(name).is_some(), "{name} missing");
         }
-        for f in aotc_abi::wasi::WASI_FUNCTIONS {
-            let name = format!("{}{}", aotc_abi::sym::WASI_PREFIX, f.name);
+        for f in aotc_abi::wasi::all_functions() {
+            let name = format!("{}{}", aotc_abi::sym::WASI_PREFIX, f.symbol);
             assert!(lib.symbol(&name).is_some(), "{name} missing");
         }
         // The executable entry is not built into the library.

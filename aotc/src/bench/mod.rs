@@ -17,7 +17,7 @@
 //!   directory (so relative grants mean the same host directories) and, translated,
 //!   the same grants; what cannot be translated is said in a note, never hidden
 //!   (wasmtime and node:wasi have no read-only directories), and a grant with no
-//!   equivalent (`--listen`) is refused.
+//!   equivalent (`--listen`, `--connect`, `--bind`, `--resolve`) is refused.
 //! - A read-only grant is never handed writable to a runtime that cannot enforce
 //!   read-only: wasmtime and node get a copy of the directory, made in the temporary
 //!   directory before their runs, so a module that writes cannot touch the user's
@@ -115,9 +115,13 @@ pub fn bench(req: &BenchRequest) -> Result<()> {
     target::check_cpu(&req.target_cpu)?;
     let caps = driver::capabilities(req.manifest_file.as_deref(), &req.caps)?;
     let grants = caps.into_manifest(Vec::new());
-    if !grants.listen.is_empty() {
+    if !(grants.listen.is_empty()
+        && grants.connect.is_empty()
+        && grants.bind.is_empty()
+        && grants.resolve.is_empty())
+    {
         return Err(Diag::new(
-            "aotc bench cannot measure a module with listen sockets (--listen)",
+            "aotc bench cannot measure a module with network grants (--listen, --connect, --bind, --resolve)",
         )
         .with_help("the other runtimes have no equivalent grant; time the server with a client instead"));
     }

@@ -43,13 +43,28 @@ impl<'ctx> ModuleCx<'_, 'ctx> {
             return super::threads::bind_thread_spawn(self, thunk, sig);
         }
         match self.bind_wasi_import(thunk, &import.module, &import.name, sig) {
-            Err(ImportProblem::WrongType(expected)) => bail!(
-                "import {}.{} has type {} but WASI preview1 defines it as {}",
-                import.module,
-                import.name,
-                describe_signature(sig),
-                expected
-            ),
+            Err(ImportProblem::WrongType(expected)) => {
+                let preview1 = aotc_abi::wasi::WASI_FUNCTIONS
+                    .iter()
+                    .any(|f| f.name == import.name);
+                let extension = aotc_abi::wasi::SOCKET_EXTENSION
+                    .iter()
+                    .any(|f| f.name == import.name);
+                let (definer, note) = match (preview1, extension) {
+                    (true, false) => ("WASI preview1 defines", ""),
+                    (true, true) => ("WASI preview1 and WasmEdge's socket extension define", ""),
+                    _ => (
+                        "WasmEdge's socket extension defines",
+                        " (aotc implements WasmEdge's socket extension; WAMR's, which uses some of the same names, is not supported)",
+                    ),
+                };
+                bail!(
+                    "import {}.{} has type {} but {definer} it as {expected}{note}",
+                    import.module,
+                    import.name,
+                    describe_signature(sig),
+                )
+            }
             // Reported by `ModuleCx::new` (unknown imports are listed together).
             Err(ImportProblem::Unknown | ImportProblem::NotYet) | Ok(()) => Ok(()),
         }
@@ -91,28 +106,37 @@ impl<'ctx> ModuleCx<'_, 'ctx> {
         if module != WASI_MODULE {
             return Err(ImportProblem::Unknown);
         }
-        let Some(wasi) = aotc_abi::wasi::find(name) else {
-            return Err(ImportProblem::Unknown);
-        };
-        let expected_params: Vec<ValType> = wasi
+        let params: Vec<WasiType> = sig
             .params
             .iter()
             .map(|t| match t {
-                WasiType::I32 => ValType::I32,
-                WasiType::I64 => ValType::I64,
+                ValType::I64 => WasiType::I64,
+                _ => WasiType::I32,
             })
             .collect();
-        let expected_results = match wasi.result {
-            WasiResult::Errno => vec![ValType::I32],
-            WasiResult::Never => vec![],
+        let plain = sig.params.iter().all(|t| matches!(t, ValType::I32 | ValType::I64));
+        let result = match sig.results.as_slice() {
+            [ValType::I32] => Some(WasiResult::Errno),
+            [] => Some(WasiResult::Never),
+            _ => None,
         };
-        let expected = Signature {
-            params: expected_params,
-            results: expected_results,
+        let found = match result {
+            Some(result) if plain => aotc_abi::wasi::find_typed(name, &params, result),
+            _ => Err(aotc_abi::wasi::all_functions()
+                .filter(|f| f.name == name)
+                .collect()),
         };
-        if *sig != expected {
-            return Err(ImportProblem::WrongType(describe_signature(&expected)));
-        }
+        let wasi = match found {
+            Ok(f) => f,
+            Err(forms) if forms.is_empty() => return Err(ImportProblem::Unknown),
+            Err(forms) => {
+                let expected: Vec<String> = forms
+                    .iter()
+                    .map(|f| describe_signature(&contract_signature(f)))
+                    .collect();
+                return Err(ImportProblem::WrongType(expected.join(" or ")));
+            }
+        };
         if !wasi.ready {
             return Err(ImportProblem::NotYet);
         }
@@ -126,7 +150,7 @@ impl<'ctx> ModuleCx<'_, 'ctx> {
                 WasiType::I64 => llcx.i64_type().into(),
             });
         }
-        let host_name = format!("{}{}", sym::WASI_PREFIX, wasi.name);
+        let host_name = format!("{}{}", sym::WASI_PREFIX, wasi.symbol);
         let host = match wasi.result {
             WasiResult::Errno => llcx.i32_type().fn_type(&params, false),
             WasiResult::Never => llcx.void_type().fn_type(&params, false),
@@ -226,6 +250,24 @@ enum ImportProblem {
     Unknown,
     NotYet,
     WrongType(String),
+}
+
+/// The wasm signature of a contract function.
+fn contract_signature(f: &aotc_abi::wasi::WasiFunction) -> Signature {
+    Signature {
+        params: f
+            .params
+            .iter()
+            .map(|t| match t {
+                WasiType::I32 => ValType::I32,
+                WasiType::I64 => ValType::I64,
+            })
+            .collect(),
+        results: match f.result {
+            WasiResult::Errno => vec![ValType::I32],
+            WasiResult::Never => vec![],
+        },
+    }
 }
 
 /// `(i32, i64) -> (i32)`.
