@@ -176,9 +176,62 @@ macro_rules! wasi_fn {
     (sock_shutdown) => {
         crate::wasi::sock::aotc_wasi_sock_shutdown
     };
+    (sock_open) => {
+        crate::wasi::sock_ext::aotc_wasi_sock_open
+    };
+    (sock_bind) => {
+        crate::wasi::sock_ext::aotc_wasi_sock_bind
+    };
+    (sock_connect) => {
+        crate::wasi::sock_ext::aotc_wasi_sock_connect
+    };
+    (sock_listen) => {
+        crate::wasi::sock_ext::aotc_wasi_sock_listen
+    };
+    (sock_accept_v1) => {
+        crate::wasi::sock_ext::aotc_wasi_sock_accept_v1
+    };
+    (sock_recv_from) => {
+        crate::wasi::sock_ext::aotc_wasi_sock_recv_from
+    };
+    (sock_recv_from_v1) => {
+        crate::wasi::sock_ext::aotc_wasi_sock_recv_from_v1
+    };
+    (sock_send_to) => {
+        crate::wasi::sock_ext::aotc_wasi_sock_send_to
+    };
+    (sock_getlocaladdr) => {
+        crate::wasi::sock_ext::aotc_wasi_sock_getlocaladdr
+    };
+    (sock_getpeeraddr) => {
+        crate::wasi::sock_ext::aotc_wasi_sock_getpeeraddr
+    };
+    (sock_getlocaladdr_v1) => {
+        crate::wasi::sock_ext::aotc_wasi_sock_getlocaladdr_v1
+    };
+    (sock_getpeeraddr_v1) => {
+        crate::wasi::sock_ext::aotc_wasi_sock_getpeeraddr_v1
+    };
+    (sock_getsockopt) => {
+        crate::wasi::sock_ext::aotc_wasi_sock_getsockopt
+    };
+    (sock_setsockopt) => {
+        crate::wasi::sock_ext::aotc_wasi_sock_setsockopt
+    };
+    (sock_getaddrinfo) => {
+        crate::wasi::sock_resolve::aotc_wasi_sock_getaddrinfo
+    };
 }
 
 aotc_abi::for_each_wasi_function!(check_wasi);
+
+macro_rules! check_socket_extension {
+    ($( ($status:ident) $name:ident = $symbol:ident($($p:ident: $t:ident),*) -> $r:ident; )*) => {
+        $( check_wasi!(@one $status $symbol ($($t),*) $r); )*
+    };
+}
+
+aotc_abi::for_each_socket_extension_function!(check_socket_extension);
 
 // The non-WASI runtime entry points (`aotc_abi::sym`).
 const _: extern "C" fn(u32, u32) -> ! = crate::trap::aotc_rt_trap;

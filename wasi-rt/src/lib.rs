@@ -46,6 +46,7 @@ pub mod guest;
 pub mod heap;
 pub mod image;
 pub mod invoke;
+pub mod net;
 pub mod paths;
 pub mod rights;
 pub mod signals;

@@ -103,6 +103,9 @@ pub const STDOUT: u64 = FD_WRITE | POLL_FD_READWRITE | FD_FILESTAT_GET;
 /// A connected or accepted socket.
 pub const SOCKET: u64 =
     FD_READ | FD_WRITE | FD_FDSTAT_SET_FLAGS | FD_FILESTAT_GET | POLL_FD_READWRITE | SOCK_SHUTDOWN;
+/// A socket the guest opened (socket extension): a connection, a listener or a UDP
+/// socket, whichever it becomes; what is accepted from it gets [`SOCKET`].
+pub const GUEST_SOCKET: u64 = SOCKET | SOCK_ACCEPT;
 /// A listening socket preopen.
 pub const LISTENER: u64 = SOCK_ACCEPT | FD_FDSTAT_SET_FLAGS | FD_FILESTAT_GET | POLL_FD_READWRITE;
 

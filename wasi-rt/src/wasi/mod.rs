@@ -16,6 +16,8 @@ pub mod path_open;
 pub mod path_stat;
 pub mod poll;
 pub mod sock;
+pub mod sock_ext;
+pub mod sock_resolve;
 
 use aotc_abi::layout::VmCtxHeader;
 
