@@ -120,7 +120,8 @@ int main(int argc, char **argv) {
         sent += (int)w;
     }
 
-    char *resp = NULL, chunk[16384];
+    static char chunk[16384]; /* static: keep wasm32's 64 KiB stack for the callees */
+    char *resp = NULL;
     size_t len = 0, cap = 0;
     for (;;) {
         ssize_t r = ws_recv(fd, chunk, sizeof chunk, 0);

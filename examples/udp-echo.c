@@ -18,13 +18,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Largest UDP payload plus one for a NUL. Static: on the stack it would overflow the
+ * default 64 KiB stack of a wasm32 module. */
+static char buf[65536];
+
 static int fail(const char *what, int err) {
     fprintf(stderr, "udp-echo: %s: %s (errno %d)\n", what, strerror(err), err);
     return 1;
 }
 
 static int serve(int fd, const struct sockaddr *local, socklen_t local_len, long count) {
-    char buf[65536], shown[80];
+    char shown[80];
     if (ws_bind(fd, local, local_len) < 0) return fail("bind", errno);
     printf("udp-echo: serving %ld datagrams on %s\n", count, ws_format_addr(local, shown, sizeof shown));
     fflush(stdout);
@@ -43,7 +47,7 @@ static int serve(int fd, const struct sockaddr *local, socklen_t local_len, long
 
 static int client(int fd, const struct sockaddr *server, socklen_t server_len, char **messages, int count) {
     struct timeval timeout = {5, 0};
-    char buf[65536], shown[80];
+    char shown[80];
     if (ws_setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout) < 0) return fail("SO_RCVTIMEO", errno);
     for (int i = 0; i < count; i++) {
         size_t len = strlen(messages[i]);
