@@ -98,7 +98,7 @@ def run_client(exe, port, conns, requests, size):
         raise RuntimeError(f"client {exe} failed: {proc.stdout.strip()} {proc.stderr.strip()}")
     for line in proc.stdout.splitlines():
         if line.startswith("RESULT "):
-            return {k: float(v) for k, v in (f.split("=") for f in line.split()[1:])}
+            return {k: int(v) if k == "requests" else float(v) for k, v in (f.split("=") for f in line.split()[1:])}
     raise RuntimeError(f"client {exe} printed no RESULT line: {proc.stdout.strip()}")
 
 
