@@ -130,6 +130,17 @@ static int parse_or_die(const char *ip, const char *port, struct sockaddr_storag
     return (int)len;
 }
 
+/* Parses IP PORT into ss (exit 2 if malformed), formats it into shown (80 bytes) and
+ * opens a socket of that family; prints "socket ADDR err N" and returns -1 on failure. */
+static int open_for(const char *ip, const char *port, int type, struct sockaddr_storage *ss, socklen_t *len,
+                    char *shown) {
+    *len = (socklen_t)parse_or_die(ip, port, ss);
+    ws_format_addr((struct sockaddr *)ss, shown, 80);
+    int fd = ws_socket(ss->ss_family, type);
+    if (fd < 0) report("socket", shown, errno);
+    return fd;
+}
+
 /* Resolves name (stream sockets, so each address appears once); prints lines. */
 static struct addrinfo *resolve(const char *name, const char *port) {
     struct addrinfo hints, *list = NULL;
@@ -170,26 +181,26 @@ static void cmd_connect_name(const char *name, const char *port) {
 
 static void cmd_bind(const char *ip, const char *port) {
     struct sockaddr_storage ss, local;
-    socklen_t len = (socklen_t)parse_or_die(ip, port, &ss), local_len = sizeof local;
+    socklen_t len, local_len = sizeof local;
     char shown[80], local_shown[80];
-    ws_format_addr((struct sockaddr *)&ss, shown, sizeof shown);
-    int fd = ws_socket(ss.ss_family, SOCK_STREAM);
-    if (fd < 0) return report("socket", shown, errno);
-    if (ws_bind(fd, (struct sockaddr *)&ss, len) < 0) return report("bind", shown, errno);
-    if (ws_listen(fd, 16) < 0) return report("listen", shown, errno);
-    if (ws_getsockname(fd, (struct sockaddr *)&local, &local_len) < 0) return report("getsockname", shown, errno);
-    printf("bind %s ok local %s\n", shown, ws_format_addr((struct sockaddr *)&local, local_shown, sizeof local_shown));
-    fflush(stdout);
+    int fd = open_for(ip, port, SOCK_STREAM, &ss, &len, shown);
+    if (fd < 0) return;
+    if (ws_bind(fd, (struct sockaddr *)&ss, len) < 0) report("bind", shown, errno);
+    else if (ws_listen(fd, 16) < 0) report("listen", shown, errno);
+    else if (ws_getsockname(fd, (struct sockaddr *)&local, &local_len) < 0) report("getsockname", shown, errno);
+    else {
+        printf("bind %s ok local %s\n", shown, ws_format_addr((struct sockaddr *)&local, local_shown, sizeof local_shown));
+        fflush(stdout);
+    }
     ws_close(fd);
 }
 
 static void cmd_udp_send(const char *ip, const char *port, const char *msg) {
     struct sockaddr_storage ss, from;
-    socklen_t len = (socklen_t)parse_or_die(ip, port, &ss), from_len = sizeof from;
+    socklen_t len, from_len = sizeof from;
     char shown[80], buf[2048];
-    ws_format_addr((struct sockaddr *)&ss, shown, sizeof shown);
-    int fd = ws_socket(ss.ss_family, SOCK_DGRAM);
-    if (fd < 0) return report("socket", shown, errno);
+    int fd = open_for(ip, port, SOCK_DGRAM, &ss, &len, shown);
+    if (fd < 0) return;
     size_t msg_len = strlen(msg);
     if (ws_sendto(fd, msg, msg_len, 0, (struct sockaddr *)&ss, len) != (ssize_t)msg_len) {
         report("sendto", shown, errno);
@@ -223,15 +234,14 @@ struct conn {
 
 static void cmd_listen_echo(const char *ip, const char *port, long want) {
     struct sockaddr_storage ss, local;
-    socklen_t len = (socklen_t)parse_or_die(ip, port, &ss), local_len = sizeof local;
+    socklen_t len, local_len = sizeof local;
     char shown[80];
-    ws_format_addr((struct sockaddr *)&ss, shown, sizeof shown);
     if (want <= 0 || want > 4096) {
         fprintf(stderr, "netprobe: N must be 1..4096\n");
         exit(2);
     }
-    int lfd = ws_socket(ss.ss_family, SOCK_STREAM);
-    if (lfd < 0) return report("socket", shown, errno);
+    int lfd = open_for(ip, port, SOCK_STREAM, &ss, &len, shown);
+    if (lfd < 0) return;
     int one = 1;
     ws_setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one); /* best effort */
     if (ws_bind(lfd, (struct sockaddr *)&ss, len) < 0) return report("bind", shown, errno);
@@ -337,11 +347,10 @@ static void cmd_listen_echo(const char *ip, const char *port, long want) {
 
 static void cmd_nonblock_connect(const char *ip, const char *port) {
     struct sockaddr_storage ss;
-    socklen_t len = (socklen_t)parse_or_die(ip, port, &ss);
+    socklen_t len;
     char shown[80];
-    ws_format_addr((struct sockaddr *)&ss, shown, sizeof shown);
-    int fd = ws_socket(ss.ss_family, SOCK_STREAM);
-    if (fd < 0) return report("socket", shown, errno);
+    int fd = open_for(ip, port, SOCK_STREAM, &ss, &len, shown);
+    if (fd < 0) return;
     if (ws_set_nonblocking(fd, 1) < 0) return report("nonblock", shown, errno);
     if (ws_connect(fd, (struct sockaddr *)&ss, len) == 0) {
         report("connect", shown, 0);
