@@ -17,8 +17,9 @@
  *   sock_bind / sock_connect(fd, addr_desc*, port_host_order)               V1
  *   sock_listen(fd, backlog)
  *   sock_accept(fd, fdflags, fd_out*)        3 params: the preview1 type (WasmEdge V2)
- *   sock_recv_from(fd, iovs, iovs_len, addr_desc*, riflags, port_out*(u16, network
- *                  order), datalen_out*, roflags_out*)     8 params: WasmEdge V2
+ *   sock_recv_from(fd, iovs, iovs_len, addr_desc*, riflags, port_out*(u16 value),
+ *                  datalen_out*, roflags_out*)     8 params: WasmEdge V2 (aotc writes the
+ *                  port as its value; WasmEdge writes it in network byte order)
  *   sock_send_to(fd, ciovs, ciovs_len, addr_desc*, port_host_order, siflags, len_out*)
  *   sock_getlocaladdr / sock_getpeeraddr(fd, addr_desc*, type_out* (4|6), port_out*)  V1
  *   sock_getsockopt(fd, level, name, optval*, optlen_inout*)
@@ -34,8 +35,9 @@
  * Limits on wasm:
  *   - IPv6 scope ids and flow labels are not passed to bind/connect/send_to (the V1
  *     descriptor carries only the 16 address bytes).
- *   - Socket options: level SOL_SOCKET only, names mapped to WasmEdge's numbers.
- *     IPPROTO_TCP options (TCP_NODELAY) are not in the WasmEdge ABI: -1 / ENOPROTOOPT.
+ *   - Socket options: level SOL_SOCKET, names mapped to WasmEdge's numbers, and
+ *     IPPROTO_TCP/TCP_NODELAY, passed as level 6 option 1 (an aotc addition; WasmEdge
+ *     answers EINVAL). Other IPPROTO_TCP options: -1 / ENOPROTOOPT.
  *   - ws_getaddrinfo returns at most WS_GAI_MAX (16) results.
  *   - wasi-libc has no <netdb.h>: this header then defines struct addrinfo and AI_* with
  *     WasmEdge's aiflags bit values.
@@ -361,12 +363,12 @@ static inline ssize_t ws_sendto(int fd, const void *buf, size_t len, int flags, 
 }
 
 /* Uses the V2 (8-parameter) recv_from with the 128-byte storage, so the family is known;
- * the port comes back in network order, which is what sin_port holds. */
+ * the port comes back as its value (aotc). */
 static inline ssize_t ws_recvfrom(int fd, void *buf, size_t len, int flags, struct sockaddr *sa, socklen_t *salen) {
     _Alignas(4) uint8_t storage[128];
     ws_addr_desc desc = {(uint32_t)(uintptr_t)storage, sizeof storage};
     ws_iovec iov = {(uint32_t)(uintptr_t)buf, (uint32_t)len};
-    uint16_t port_be = 0, roflags = 0;
+    uint16_t port = 0, roflags = 0;
     uint32_t got = 0;
     uint16_t family;
     int riflags = 0;
@@ -374,11 +376,11 @@ static inline ssize_t ws_recvfrom(int fd, void *buf, size_t len, int flags, stru
     if (flags & MSG_WAITALL) riflags |= 2;
     if ((flags & ~(MSG_PEEK | MSG_WAITALL)) != 0) { errno = EOPNOTSUPP; return -1; }
     memset(storage, 0, sizeof storage);
-    if (ws__result(ws__sock_recv_from(fd, &iov, 1, &desc, riflags, &port_be, &got, &roflags)) < 0) return -1;
+    if (ws__result(ws__sock_recv_from(fd, &iov, 1, &desc, riflags, &port, &got, &roflags)) < 0) return -1;
     if (sa != NULL || salen != NULL) {
         family = (uint16_t)(storage[0] | (storage[1] << 8));
         if (family == WS_AF_INET4 || family == WS_AF_INET6) {
-            ws__store(family == WS_AF_INET6, storage + 2, port_be, sa, salen);
+            ws__store(family == WS_AF_INET6, storage + 2, htons(port), sa, salen);
         } else if (salen != NULL) {
             *salen = 0; /* a peer the ABI cannot name */
         }
@@ -431,10 +433,15 @@ static inline int ws__so_name(int name) {
     }
 }
 
-/* Only SOL_SOCKET exists in the ABI; TCP_NODELAY and other IPPROTO_TCP options give
- * -1/ENOPROTOOPT without a host call (WasmEdge itself would answer EINVAL). */
-static inline int ws__so_check(int level, int name) {
+/* SOL_SOCKET options by WasmEdge's numbers; IPPROTO_TCP/TCP_NODELAY is aotc's level 6
+ * option 1 (WasmEdge would answer EINVAL); other options give -1/ENOPROTOOPT without a
+ * host call. Returns the option number and sets *wire_level. */
+#define WS_LEVEL_TCP 6
+#define WS_TCP_NODELAY 1
+static inline int ws__so_check(int level, int name, int *wire_level) {
     int mapped;
+    *wire_level = WS_SOL_SOCKET;
+    if (level == IPPROTO_TCP && name == TCP_NODELAY) { *wire_level = WS_LEVEL_TCP; return WS_TCP_NODELAY; }
     if (level != SOL_SOCKET) { errno = ENOPROTOOPT; return -1; }
     mapped = ws__so_name(name);
     if (mapped < 0) errno = ENOPROTOOPT;
@@ -442,22 +449,24 @@ static inline int ws__so_check(int level, int name) {
 }
 
 static inline int ws_setsockopt(int fd, int level, int name, const void *val, socklen_t len) {
-    int mapped = ws__so_check(level, name);
+    int wire_level;
+    int mapped = ws__so_check(level, name, &wire_level);
     if (mapped < 0) return -1;
-    return ws__result(ws__sock_setsockopt(fd, WS_SOL_SOCKET, mapped, val, (int32_t)len));
+    return ws__result(ws__sock_setsockopt(fd, wire_level, mapped, val, (int32_t)len));
 }
 
 /* SO_ERROR comes back as a WASI errno (= wasi-libc errno); SO_TYPE as WasmEdge's
  * sock_type, turned back into SOCK_STREAM/SOCK_DGRAM here. */
 static inline int ws_getsockopt(int fd, int level, int name, void *val, socklen_t *len) {
     uint32_t optlen;
-    int mapped = ws__so_check(level, name);
+    int wire_level;
+    int mapped = ws__so_check(level, name, &wire_level);
     if (mapped < 0) return -1;
     if (len == NULL) { errno = EFAULT; return -1; }
     optlen = *len;
-    if (ws__result(ws__sock_getsockopt(fd, WS_SOL_SOCKET, mapped, val, &optlen)) < 0) return -1;
+    if (ws__result(ws__sock_getsockopt(fd, wire_level, mapped, val, &optlen)) < 0) return -1;
     *len = optlen;
-    if (mapped == WS_SO_TYPE && optlen >= sizeof(int)) {
+    if (wire_level == WS_SOL_SOCKET && mapped == WS_SO_TYPE && optlen >= sizeof(int)) {
         int *kind = (int *)val;
         *kind = *kind == WS_SOCK_DGRAM ? SOCK_DGRAM : *kind == WS_SOCK_STREAM ? SOCK_STREAM : *kind;
     }
