@@ -3,9 +3,10 @@
 //! repository) and compiling them with aotc. Shared by `tests/realworld.rs` and
 //! `tests/realworld_wasm3.rs`.
 //!
-//! Modules are compiled at `-O0` to keep the suite fast; the optimised builds are
-//! measured in the README ("Real programs"). aotc's own compile cache makes later
-//! runs cheap.
+//! Modules are compiled at `-O0` to keep the suite fast (`AOTC_REALWORLD_OPT=-O2`
+//! compiles them as shipped, to check the optimised builds' output too); the
+//! optimised builds are measured in the README ("Real programs"). aotc's own compile
+//! cache makes later runs cheap.
 
 use super::{aotc_bin, assert_success, root, scratch_root, Run};
 use std::path::PathBuf;
@@ -50,14 +51,14 @@ pub fn fresh_folder_pair(
     (inputs, outputs)
 }
 
-/// Compiles `module` (from the cache folder) at -O0 with `flags` into the scratch
-/// folder as `exe_name`.
+/// Compiles `module` (from the cache folder) at -O0 (or `$AOTC_REALWORLD_OPT`) with
+/// `flags` into the scratch folder as `exe_name`.
 pub fn compile_realworld(module: &str, exe_name: &str, flags: &[String]) -> PathBuf {
     let wasm = realworld_cache().join(module);
     let exe = scratch_root().join(exe_name);
     let mut args: Vec<String> = vec![
         wasm.to_string_lossy().into_owned(),
-        "-O0".into(),
+        std::env::var("AOTC_REALWORLD_OPT").unwrap_or_else(|_| "-O0".into()),
         "-o".into(),
         exe.to_string_lossy().into_owned(),
     ];
