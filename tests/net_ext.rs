@@ -766,3 +766,59 @@ fn executables_without_socket_imports_carry_no_socket_code() {
         );
     }
 }
+
+#[test]
+fn a_rust_guest_uses_the_crates_import_forms() {
+    // Debian's rustc with its wasm32 std (installed by the Rust guests' script).
+    let install = Run::new("sh")
+        .arg(tests_path("guests/rust/install.sh"))
+        .timeout(Duration::from_secs(600))
+        .output();
+    assert_success(&install);
+    let target = if Path::new("/usr/lib/rustlib/wasm32-wasi").is_dir() {
+        "wasm32-wasi"
+    } else {
+        "wasm32-wasip1"
+    };
+    let wasm = scratch_root().join("wasmedge_forms.wasm");
+    let rustc = Run::new("/usr/bin/rustc")
+        .env("RUSTC_BOOTSTRAP", "1")
+        .args([
+            "--target",
+            target,
+            "-C",
+            "opt-level=2",
+            "--edition",
+            "2021",
+            "-D",
+            "warnings",
+        ])
+        .arg(tests_path("guests/net/wasmedge_forms.rs"))
+        .arg("-o")
+        .arg(&wasm)
+        .timeout(Duration::from_secs(300))
+        .output();
+    assert_success(&rustc);
+    let exe = build_ok(
+        &wasm,
+        &[
+            "--bind",
+            "127.0.0.1:*",
+            "--connect",
+            "127.0.0.1:*",
+            "--resolve",
+            "localhost",
+        ],
+    );
+    let out = Run::new(&exe).timeout(Duration::from_secs(30)).output();
+    assert_stdout(
+        &out,
+        "listener ok 127.0.0.1 type 4\n\
+         accept ok peer 127.0.0.1 type 4 port matches client: true\n\
+         client peer port matches listener: true\n\
+         server got ping\n\
+         client got pong\n\
+         udp got datagram from family 1 127.0.0.1 sender port matches: true\n\
+         resolve localhost ok 1 first 127.0.0.1 port 80 family 1 socktype 2 len 14\n",
+    );
+}
