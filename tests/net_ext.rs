@@ -771,6 +771,7 @@ fn executables_without_socket_imports_carry_no_socket_code() {
 fn a_rust_guest_uses_the_crates_import_forms() {
     // Debian's rustc with its wasm32 std (installed by the Rust guests' script).
     let install = Run::new("sh")
+        .inherit_env()
         .arg(tests_path("guests/rust/install.sh"))
         .timeout(Duration::from_secs(600))
         .output();
@@ -782,6 +783,7 @@ fn a_rust_guest_uses_the_crates_import_forms() {
     };
     let wasm = scratch_root().join("wasmedge_forms.wasm");
     let rustc = Run::new("/usr/bin/rustc")
+        .inherit_env()
         .env("RUSTC_BOOTSTRAP", "1")
         .args([
             "--target",
