@@ -165,6 +165,23 @@ fn connects_are_allowed_exactly_as_the_manifest_says() {
         "address outside the CIDR range",
     );
     expect_connect(&exe, "::1", v6, true, "exact IPv6 address and port");
+    // 0.0.0.0 reaches the local host on Linux: it is judged as 127.0.0.1.
+    expect_connect(
+        &exe,
+        "0.0.0.0",
+        exact,
+        true,
+        "unspecified address, judged as loopback",
+    );
+    if outside_range != exact && !(lo..=hi).contains(&outside_range) {
+        expect_connect(
+            &exe,
+            "0.0.0.0",
+            outside_range,
+            false,
+            "unspecified address, port not granted",
+        );
+    }
     expect_connect(
         &exe,
         "::1",

@@ -75,8 +75,7 @@ fn load_policy() -> Policy {
     }
     // SAFETY: the image's invariant: `manifest_len` bytes at `manifest`, alive for the
     // process.
-    let bytes =
-        unsafe { core::slice::from_raw_parts(image.manifest, image.manifest_len as usize) };
+    let bytes = unsafe { core::slice::from_raw_parts(image.manifest, image.manifest_len as usize) };
     match Manifest::decode(bytes) {
         Ok(m) => Policy::parse(&m.connect, &m.bind, &m.resolve).unwrap_or_default(),
         Err(_) => Policy::default(),
@@ -105,9 +104,15 @@ pub fn may_open_sockets() -> bool {
     with_state(|s| !(s.policy.connect.is_empty() && s.policy.bind.is_empty()))
 }
 
-/// Whether the guest may connect or send to `ip:port`.
+/// Whether the guest may connect or send to `ip:port`. The unspecified address is
+/// judged as the loopback address it reaches on Linux (a connect to 0.0.0.0 or `::`
+/// goes to the local host).
 pub fn may_connect(ip: IpAddr, port: u16) -> bool {
-    let ip = canonical_ip(ip);
+    let ip = match canonical_ip(ip) {
+        IpAddr::V4(v4) if v4.is_unspecified() => IpAddr::V4(Ipv4Addr::LOCALHOST),
+        IpAddr::V6(v6) if v6.is_unspecified() => IpAddr::V6(Ipv6Addr::LOCALHOST),
+        other => other,
+    };
     with_state(|s| {
         s.policy.connect_allows_address(ip, port)
             || s.pins.iter().any(|(name, addrs)| {
@@ -144,7 +149,10 @@ pub fn lookup(node: &str) -> WasiResult<Vec<IpAddr>> {
         if !s.policy.may_resolve(&name) {
             return Err(EACCES);
         }
-        Ok(s.pins.iter().find(|(n, _)| *n == name).map(|(_, a)| a.clone()))
+        Ok(s.pins
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, a)| a.clone()))
     })?;
     if let Some(addrs) = pinned {
         return Ok(addrs);
