@@ -36,7 +36,11 @@ fn net_flags(connect: &[&str], bind: &[&str], resolve: &[&str]) -> CapabilityFla
 #[test]
 fn network_rules_are_stored_canonical_in_order() {
     let caps = Capabilities::from_flags(&net_flags(
-        &["10.0.0.0/8:443", "[FD00::/8]:53", "API.Example.com.:8000-8100"],
+        &[
+            "10.0.0.0/8:443",
+            "[FD00::/8]:53",
+            "API.Example.com.:8000-8100",
+        ],
         &["127.0.0.1:*", "[::1]:0"],
         &["Lookup.Test"],
     ))
@@ -44,7 +48,11 @@ fn network_rules_are_stored_canonical_in_order() {
     let m = caps.into_manifest(vec![]);
     assert_eq!(
         m.connect,
-        ["10.0.0.0/8:443", "[fd00::]/8:53", "api.example.com:8000-8100"]
+        [
+            "10.0.0.0/8:443",
+            "[fd00::]/8:53",
+            "api.example.com:8000-8100"
+        ]
     );
     assert_eq!(m.bind, ["127.0.0.1:*", "[::1]:0"]);
     assert_eq!(m.resolve, ["lookup.test"]);
@@ -62,15 +70,27 @@ fn network_rules_are_stored_canonical_in_order() {
 fn network_rule_errors_name_the_flag_or_key() {
     let err = |f: CapabilityFlags| Capabilities::from_flags(&f).unwrap_err().to_string();
     let e = err(net_flags(&["10.0.0.1/8:80"], &[], &[]));
-    assert!(e.contains("invalid --connect `10.0.0.1/8:80`: the address has bits set beyond the prefix"), "{e}");
+    assert!(
+        e.contains("invalid --connect `10.0.0.1/8:80`: the address has bits set beyond the prefix"),
+        "{e}"
+    );
     let e = err(net_flags(&[], &["example.com:80"], &[]));
-    assert!(e.contains("invalid --bind `example.com:80`: a socket binds to an address, not a name"), "{e}");
+    assert!(
+        e.contains("invalid --bind `example.com:80`: a socket binds to an address, not a name"),
+        "{e}"
+    );
     let e = err(net_flags(&["127.0.0.1"], &[], &[]));
     assert!(e.contains("missing `:PORT`"), "{e}");
     let e = err(net_flags(&[], &[], &["10.0.0.1"]));
-    assert!(e.contains("invalid --resolve `10.0.0.1`: an IP address, not a name"), "{e}");
+    assert!(
+        e.contains("invalid --resolve `10.0.0.1`: an IP address, not a name"),
+        "{e}"
+    );
     let e = err(net_flags(&["a.test:1", "A.test:1"], &[], &[]));
-    assert!(e.contains("connect destination `a.test:1` is granted twice"), "{e}");
+    assert!(
+        e.contains("connect destination `a.test:1` is granted twice"),
+        "{e}"
+    );
     let e = toml("connect = [\"h:99999\"]").unwrap_err().to_string();
     assert!(e.contains("invalid caps.toml connect[0] `h:99999`"), "{e}");
 }
@@ -370,9 +390,9 @@ fn toml_rejected_with_file_position_and_key() {
         assert!(!err.message().contains('\n'), "{text:?}");
     }
     let err = toml("x = 1").unwrap_err();
-    assert!(err
-        .message()
-        .contains("expected one of `dirs`, `allow_env`, `listen`, `connect`, `bind`, `resolve`, `env`"));
+    assert!(err.message().contains(
+        "expected one of `dirs`, `allow_env`, `listen`, `connect`, `bind`, `resolve`, `env`"
+    ));
 }
 
 #[test]

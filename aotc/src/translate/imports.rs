@@ -114,7 +114,10 @@ impl<'ctx> ModuleCx<'_, 'ctx> {
                 _ => WasiType::I32,
             })
             .collect();
-        let plain = sig.params.iter().all(|t| matches!(t, ValType::I32 | ValType::I64));
+        let plain = sig
+            .params
+            .iter()
+            .all(|t| matches!(t, ValType::I32 | ValType::I64));
         let result = match sig.results.as_slice() {
             [ValType::I32] => Some(WasiResult::Errno),
             [] => Some(WasiResult::Never),

@@ -50,7 +50,9 @@ impl PortRange {
         }
         let port = |t: &str| {
             if t.is_empty() || !t.bytes().all(|b| b.is_ascii_digit()) {
-                return Err("the port is not a number from 0 to 65535, a range `first-last` or `*`");
+                return Err(
+                    "the port is not a number from 0 to 65535, a range `first-last` or `*`",
+                );
             }
             t.parse::<u16>()
                 .map_err(|_| "the port is not a number from 0 to 65535")
@@ -291,7 +293,9 @@ fn range(net: IpAddr, prefix: Option<&str>) -> Result<HostPattern, &'static str>
         }
     }
     if !in_range(net, net, prefix) {
-        return Err("the address has bits set beyond the prefix (write the first address of the range)");
+        return Err(
+            "the address has bits set beyond the prefix (write the first address of the range)",
+        );
     }
     Ok(HostPattern::Range { net, prefix })
 }
@@ -340,16 +344,23 @@ pub struct Policy {
 impl Policy {
     /// Parses the manifest's lists; `Err` names the first entry that does not parse
     /// (the runtime then allows nothing).
-    pub fn parse(connect: &[String], bind: &[String], resolve: &[String]) -> Result<Policy, String> {
+    pub fn parse(
+        connect: &[String],
+        bind: &[String],
+        resolve: &[String],
+    ) -> Result<Policy, String> {
         let mut p = Policy::default();
         for c in connect {
-            p.connect.push(Endpoint::parse(c, RuleUse::Connect).map_err(|_| c.to_string())?);
+            p.connect
+                .push(Endpoint::parse(c, RuleUse::Connect).map_err(|_| c.to_string())?);
         }
         for b in bind {
-            p.bind.push(Endpoint::parse(b, RuleUse::Bind).map_err(|_| b.to_string())?);
+            p.bind
+                .push(Endpoint::parse(b, RuleUse::Bind).map_err(|_| b.to_string())?);
         }
         for r in resolve {
-            p.resolve.push(NamePattern::parse(r).map_err(|_| r.to_string())?);
+            p.resolve
+                .push(NamePattern::parse(r).map_err(|_| r.to_string())?);
         }
         Ok(p)
     }
@@ -483,7 +494,10 @@ mod tests {
         assert!(!p.may_resolve("other.test"));
         // A name rule never allows an address by itself.
         assert!(!p.connect_allows_address(ip("127.0.0.1"), 443));
-        assert_eq!(normalize_name("API.Example.com."), Some("api.example.com".into()));
+        assert_eq!(
+            normalize_name("API.Example.com."),
+            Some("api.example.com".into())
+        );
     }
 
     #[test]
@@ -493,6 +507,9 @@ mod tests {
         assert!(!p.connect_allows_address(ip("127.0.0.1"), 80));
         assert!(!p.bind_allows(ip("0.0.0.0"), 0));
         assert!(!p.may_resolve("localhost"));
-        assert_eq!(Policy::parse(&vec!["nope".into()], &[], &[]), Err("nope".into()));
+        assert_eq!(
+            Policy::parse(&vec!["nope".into()], &[], &[]),
+            Err("nope".into())
+        );
     }
 }

@@ -221,7 +221,8 @@ pub fn find_typed(
     params: &[WasiType],
     result: WasiResult,
 ) -> Result<&'static WasiFunction, Vec<&'static WasiFunction>> {
-    let candidates: Vec<&'static WasiFunction> = all_functions().filter(|f| f.name == name).collect();
+    let candidates: Vec<&'static WasiFunction> =
+        all_functions().filter(|f| f.name == name).collect();
     candidates
         .iter()
         .find(|f| f.params == params && f.result == result)
@@ -254,17 +255,23 @@ mod tests {
         let p1 = find_typed("sock_accept", &i32s(3), WasiResult::Errno).unwrap();
         assert_eq!(p1.symbol, "sock_accept");
         assert_eq!(
-            find_typed("sock_recv_from", &i32s(8), WasiResult::Errno).unwrap().symbol,
+            find_typed("sock_recv_from", &i32s(8), WasiResult::Errno)
+                .unwrap()
+                .symbol,
             "sock_recv_from"
         );
         assert_eq!(
-            find_typed("sock_getpeeraddr", &i32s(4), WasiResult::Errno).unwrap().symbol,
+            find_typed("sock_getpeeraddr", &i32s(4), WasiResult::Errno)
+                .unwrap()
+                .symbol,
             "sock_getpeeraddr_v1"
         );
         // WAMR's 4-parameter sock_open is no form of WasmEdge's.
         let wrong = find_typed("sock_open", &i32s(4), WasiResult::Errno).unwrap_err();
         assert_eq!(wrong.len(), 1);
-        assert!(find_typed("sock_nonesuch", &[], WasiResult::Errno).unwrap_err().is_empty());
+        assert!(find_typed("sock_nonesuch", &[], WasiResult::Errno)
+            .unwrap_err()
+            .is_empty());
         // Every extension import is a distinct (name, type) pair.
         for (i, a) in SOCKET_EXTENSION.iter().enumerate() {
             for b in &SOCKET_EXTENSION[i + 1..] {

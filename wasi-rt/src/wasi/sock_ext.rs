@@ -647,15 +647,19 @@ pub unsafe extern "C" fn aotc_wasi_sock_getsockopt(
         let mut len = kind.size() as libc::socklen_t;
         // SAFETY: a buffer of at least `len` bytes.
         errno::check(|| unsafe {
-            libc::getsockopt(host, host_level, host_name, buf.as_mut_ptr().cast(), &mut len)
+            libc::getsockopt(
+                host,
+                host_level,
+                host_name,
+                buf.as_mut_ptr().cast(),
+                &mut len,
+            )
         })?;
         if kind == OptionValue::Int {
             let v = c_int::from_ne_bytes([buf[0], buf[1], buf[2], buf[3]]);
             let translated = match (host_level, host_name) {
                 // Pending errors are WASI errnos, socket types the extension's.
-                (libc::SOL_SOCKET, libc::SO_ERROR) if v != 0 => {
-                    c_int::from(errno::from_host(v))
-                }
+                (libc::SOL_SOCKET, libc::SO_ERROR) if v != 0 => c_int::from(errno::from_host(v)),
                 (libc::SOL_SOCKET, libc::SO_TYPE) => {
                     if v == libc::SOCK_DGRAM {
                         1
