@@ -43,6 +43,7 @@ const MAX_TEXT: u32 = 1024;
 /// One record of the guest's result chain, pointers checked.
 struct Slot {
     record: u32,
+    sockaddr: u32,
     sa_data: u32,
     canonname: u32,
     canonname_len: u32,
@@ -68,6 +69,7 @@ fn result_slots(g: &Guest, res: u32, count: u32) -> WasiResult<Vec<Slot>> {
         slots.try_reserve(1).map_err(|_| ENOMEM)?;
         slots.push(Slot {
             record,
+            sockaddr,
             sa_data,
             canonname,
             canonname_len,
@@ -81,6 +83,8 @@ fn result_slots(g: &Guest, res: u32, count: u32) -> WasiResult<Vec<Slot>> {
 
 /// A node or service string: up to its first NUL (the crate counts one in).
 fn text(g: &Guest, ptr: u32, len: u32) -> WasiResult<Vec<u8>> {
+    // A range the guest does not own is EFAULT, however long.
+    g.range(ptr, u64::from(len))?;
     if len > MAX_TEXT {
         return Err(eai::NONAME);
     }
@@ -261,9 +265,10 @@ pub unsafe extern "C" fn aotc_wasi_sock_getaddrinfo(
                     }
                 }
                 g.write_u32(slot.record + 20, canon_len)?;
-                let sockaddr = g.read_u32(slot.record + 12)?;
-                g.write(sockaddr, &[wasi_family])?;
-                g.write_u32(sockaddr + 4, data_len as u32)?;
+                // The pointers checked before the lookup, not re-read: records may
+                // overlap, and filling one may have rewritten another's.
+                g.write(slot.sockaddr, &[wasi_family])?;
+                g.write_u32(slot.sockaddr + 4, data_len as u32)?;
                 g.write(slot.sa_data, &data[..data_len])?;
                 written += 1;
             }
