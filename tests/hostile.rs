@@ -448,6 +448,9 @@ const WHY_OPTION_SHORT: &str =
     "a value shorter than the option is EINVAL, as in WasmEdge, wherever it points";
 const WHY_NO_RESULTS: &str =
     "max_res_len 0 leaves no room for an answer: EAI_MEMORY (as WasmEdge) before any record is looked at";
+const WHY_SELF_LOOP: &str =
+    "the chain is walked for at most 256 records (no more answers are given): \
+     a record linking to itself is filled, not walked 4 billion times";
 const WHY_OVERLAP: &str = "records overlapping each other are filled through the pointers checked \
      before the lookup (a pointer re-read after filling the record over it would land in the low canary)";
 
@@ -565,6 +568,9 @@ fn variants(p: &'static str, kind: Kind, template: &[(&'static str, String)]) ->
             ];
             for chain in &ext_data().chains {
                 let mut var = v(chain.label, vec![(p, chain.cell)]);
+                if let Some(n) = chain.count {
+                    var.set.push((count, n));
+                }
                 var.expect = chain.expect;
                 var.why = chain.why;
                 out.push(var);
@@ -1177,6 +1183,8 @@ struct Chain {
     label: &'static str,
     /// The u32 cell holding its first record.
     cell: u64,
+    /// `max_res_len`, when not the template's.
+    count: Option<u64>,
     expect: u32,
     why: Option<&'static str>,
 }
@@ -1228,11 +1236,12 @@ fn ext_data() -> &'static ExtData {
         ro.u32(RES_OK, REC_A);
         let mut chains = Vec::new();
         let mut cell = RES_OK + 4;
-        let mut add = |ro: &mut Image, label, first: u64, expect, why| {
+        let mut add = |ro: &mut Image, label, first: u64, count, expect, why| {
             ro.u32(cell, first);
             chains.push(Chain {
                 label,
                 cell,
+                count,
                 expect,
                 why,
             });
@@ -1244,7 +1253,7 @@ fn ext_data() -> &'static ExtData {
             ("record=4G-28", FOUR_G - 28),
             ("record=max", 0xffff_ffff),
         ] {
-            add(&mut ro, label, first, EFAULT, None);
+            add(&mut ro, label, first, None, EFAULT, None);
         }
         // (label, ai_addr, canonical-name buffer, ai_next)
         let hostile_records: [(&str, u64, (u64, u64), u64); 12] = [
@@ -1265,7 +1274,7 @@ fn ext_data() -> &'static ExtData {
         for (i, (label, sockaddr, canon, next)) in hostile_records.into_iter().enumerate() {
             let at = RO_RECORDS + 28 * i as u64;
             ro.record(at, sockaddr, canon, next);
-            add(&mut ro, label, at, EFAULT, None);
+            add(&mut ro, label, at, None, EFAULT, None);
         }
 
         // An empty canonical-name buffer outside memory: never dereferenced.
@@ -1276,6 +1285,7 @@ fn ext_data() -> &'static ExtData {
             &mut ro,
             "canonname={END,0}",
             rec_e,
+            None,
             ESUCCESS,
             Some(WHY_EMPTY),
         );
@@ -1297,8 +1307,22 @@ fn ext_data() -> &'static ExtData {
             &mut ro,
             "overlapping-records",
             x,
+            None,
             ESUCCESS,
             Some(WHY_OVERLAP),
+        );
+
+        // A record linking to itself, with a count of 0xffffffff.
+        let (z, sa_z) = (EXT_RW + 560, EXT_RW + 592);
+        rw.record(z, sa_z, (END, 0), z);
+        rw.sockaddr(sa_z, EXT_RW + 608);
+        add(
+            &mut ro,
+            "record-links-to-itself,max_res_len=max",
+            z,
+            Some(0xffff_ffff),
+            ESUCCESS,
+            Some(WHY_SELF_LOOP),
         );
         assert!(RO_RECORDS + 28 * 12 <= RO_SOCKADDRS && cell <= RO_RECORDS);
 
