@@ -985,6 +985,47 @@ fn pointer_templates() -> Vec<Template> {
     ]
 }
 
+/// preview1's `sock_recv` (and `sock_recv_v2`) on `fd`, into `IOV_RECV`.
+fn recv_template(func: &'static str, fd: &'static str) -> Template {
+    t(
+        func,
+        "",
+        &[
+            ("ri_data", IOV_RECV),
+            ("ri_data_len", 1),
+            ("ri_flags", 0),
+            ("ro_datalen_out", OUT),
+            ("ro_flags_out", OUT + 8),
+        ],
+        &[("fd", fd)],
+        &[
+            ("ri_data", Kind::Iovs { len: "ri_data_len" }),
+            ("ro_datalen_out", out(4)),
+            ("ro_flags_out", out(2)),
+        ],
+    )
+}
+
+/// preview1's `sock_send` (and `sock_send_v2`) on `fd`, of `IOV_OK` (whose bytes must
+/// never arrive).
+fn send_template(func: &'static str, fd: &'static str) -> Template {
+    t(
+        func,
+        "",
+        &[
+            ("si_data", IOV_OK),
+            ("si_data_len", 1),
+            ("si_flags", 0),
+            ("so_datalen_out", OUT),
+        ],
+        &[("fd", fd)],
+        &[
+            ("si_data", Kind::Iovs { len: "si_data_len" }),
+            ("so_datalen_out", out(4)),
+        ],
+    )
+}
+
 /// Templates of the socket module (a listener at fd 3, `$sock` accepted from it).
 fn socket_templates() -> Vec<Template> {
     vec![
@@ -995,38 +1036,8 @@ fn socket_templates() -> Vec<Template> {
             &[],
             &[("fd_out", out(4))],
         ),
-        t(
-            "sock_recv",
-            "",
-            &[
-                ("ri_data", IOV_RECV),
-                ("ri_data_len", 1),
-                ("ri_flags", 0),
-                ("ro_datalen_out", OUT),
-                ("ro_flags_out", OUT + 8),
-            ],
-            &[("fd", SOCK)],
-            &[
-                ("ri_data", Kind::Iovs { len: "ri_data_len" }),
-                ("ro_datalen_out", out(4)),
-                ("ro_flags_out", out(2)),
-            ],
-        ),
-        t(
-            "sock_send",
-            "",
-            &[
-                ("si_data", IOV_OK),
-                ("si_data_len", 1),
-                ("si_flags", 0),
-                ("so_datalen_out", OUT),
-            ],
-            &[("fd", SOCK)],
-            &[
-                ("si_data", Kind::Iovs { len: "si_data_len" }),
-                ("so_datalen_out", out(4)),
-            ],
-        ),
+        recv_template("sock_recv", SOCK),
+        send_template("sock_send", SOCK),
     ]
 }
 
@@ -1409,76 +1420,34 @@ fn extension_templates() -> Vec<Template> {
         &[("fd", LISTENER)],
         &[("fd_out", Kind::Out(4))],
     ));
-    out.push(t(
-        "sock_recv_v2",
-        "",
-        &[
+    // The same receive and send as preview1's, on a UDP socket and a connection.
+    out.push(recv_template("sock_recv_v2", UDP));
+    out.push(send_template("sock_send_v2", TCP));
+    // V1: a raw 16-byte buffer and no port; V2: a 128-byte tagged buffer and the port.
+    for (f, buf, len, port) in [
+        ("sock_recv_from/v1", ADDR16_OUT, 16, false),
+        ("sock_recv_from", ADDR128_OUT, 128, true),
+        ("sock_recv_from_v2", ADDR128_OUT, 128, true),
+    ] {
+        let mut args = vec![
             ("ri_data", IOV_RECV),
             ("ri_data_len", 1),
+            ("addr", descriptor(buf, len)),
             ("ri_flags", 0),
             ("ro_datalen_out", OUT),
             ("ro_flags_out", OUT + 8),
-        ],
-        &[("fd", UDP)],
-        &[
+        ];
+        let mut ptrs = vec![
             ("ri_data", ri_data),
+            ("addr", out_addr(buf, len, EMPTY_SENDER)),
             ("ro_datalen_out", Kind::Out(4)),
             ("ro_flags_out", Kind::Out(2)),
-        ],
-    ));
-    out.push(t(
-        "sock_send_v2",
-        "",
-        &[
-            ("si_data", IOV_OK),
-            ("si_data_len", 1),
-            ("si_flags", 0),
-            ("so_datalen_out", OUT),
-        ],
-        &[("fd", TCP)],
-        &[("si_data", si_data), ("so_datalen_out", Kind::Out(4))],
-    ));
-    out.push(t(
-        "sock_recv_from/v1",
-        "",
-        &[
-            ("ri_data", IOV_RECV),
-            ("ri_data_len", 1),
-            ("addr", d_out16),
-            ("ri_flags", 0),
-            ("ro_datalen_out", OUT),
-            ("ro_flags_out", OUT + 8),
-        ],
-        &[("fd", UDP)],
-        &[
-            ("ri_data", ri_data),
-            ("addr", out_addr(ADDR16_OUT, 16, EMPTY_SENDER)),
-            ("ro_datalen_out", Kind::Out(4)),
-            ("ro_flags_out", Kind::Out(2)),
-        ],
-    ));
-    for f in ["sock_recv_from", "sock_recv_from_v2"] {
-        out.push(t(
-            f,
-            "",
-            &[
-                ("ri_data", IOV_RECV),
-                ("ri_data_len", 1),
-                ("addr", d_out128),
-                ("ri_flags", 0),
-                ("port_out", OUT + 16),
-                ("ro_datalen_out", OUT),
-                ("ro_flags_out", OUT + 8),
-            ],
-            &[("fd", UDP)],
-            &[
-                ("ri_data", ri_data),
-                ("addr", out_addr(ADDR128_OUT, 128, EMPTY_SENDER)),
-                ("port_out", Kind::Out(2)),
-                ("ro_datalen_out", Kind::Out(4)),
-                ("ro_flags_out", Kind::Out(2)),
-            ],
-        ));
+        ];
+        if port {
+            args.push(("port_out", OUT + 16));
+            ptrs.push(("port_out", Kind::Out(2)));
+        }
+        out.push(t(f, "", &args, &[("fd", UDP)], &ptrs));
     }
     for f in ["sock_send_to", "sock_send_to_v2"] {
         out.push(t(
