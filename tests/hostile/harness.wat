@@ -1,13 +1,16 @@
 ;; Harness of the hostile-pointer tests (tests/hostile.rs). The test fills in the
-;; lines marked `;; @...`: the imports (all 46 WASI preview1 functions, generated
-;; from the contract table in aotc_abi::wasi), the memory declaration, the data
+;; lines marked `;; @...`: the imports (all 46 WASI preview1 functions and every
+;; import of WasmEdge's socket extension, generated from the contract tables in
+;; aotc_abi::wasi), the memory declaration, the data
 ;; segments, `$setup` (opens the fds the cases need) and the cases: one function per
 ;; case, each making one WASI call and returning its errno, listed in table `$cases`.
 ;;
 ;; _start fills two canaries with 0xAA, runs $setup, calls every case through
 ;; call_indirect and prints `<index> <errno>` per case on stdout (one fd_write per
 ;; line, so a crash still leaves every earlier line), then `canaries <low> <high>`
-;; (1 = intact) and `done`.
+;; (1 = intact) and `done`. Before each case the valid output area is filled with
+;; 0x55; a case answering EFAULT must leave it so, or its line says 1021 (EFAULT,
+;; but something was written first).
 ;;
 ;; Memory layout (the first page; tests/hostile.rs names the same addresses):
 ;;   [0, 1024)       low canary: where an address that wrapped past 4 GiB would land
@@ -17,6 +20,7 @@
 ;;   [3584, 3632)    one poll_oneoff subscription (a relative monotonic clock, 0 ns)
 ;;   [4096, 8192)    the valid output area
 ;;   [8192, 9216)    printing scratch (this file's own)
+;;   [9216, 65280)   the test's own (the socket extension module's data)
 ;;   [65280, 65536)  high canary: where a write straddling the end of memory would start
 (module
   ;; @IMPORTS
@@ -55,13 +59,13 @@
       (br_if $digit (i32.ne (local.get $t) (local.get $at))))
     (i32.add (local.get $at) (local.get $len)))
 
-  ;; 1 when every byte of [p, p+n) is still 0xAA.
-  (func $canary_ok (param $p i32) (param $n i32) (result i32)
+  ;; 1 when every byte of [p, p+n) is still $fill.
+  (func $filled (param $p i32) (param $n i32) (param $fill i32) (result i32)
     (local $end i32)
     (local.set $end (i32.add (local.get $p) (local.get $n)))
     (block $bad
       (loop $byte
-        (br_if $bad (i32.ne (i32.load8_u (local.get $p)) (i32.const 0xAA)))
+        (br_if $bad (i32.ne (i32.load8_u (local.get $p)) (local.get $fill)))
         (local.set $p (i32.add (local.get $p) (i32.const 1)))
         (br_if $byte (i32.lt_u (local.get $p) (local.get $end))))
       (return (i32.const 1)))
@@ -79,7 +83,11 @@
     (block $finished
       (loop $next
         (br_if $finished (i32.ge_u (local.get $i) (table.size $cases)))
+        (memory.fill (i32.const 4096) (i32.const 0x55) (i32.const 4096))
         (local.set $e (call_indirect $cases (type $case) (local.get $i)))
+        (if (i32.and (i32.eq (local.get $e) (i32.const 21))
+                     (i32.eqz (call $filled (i32.const 4096) (i32.const 4096) (i32.const 0x55))))
+          (then (local.set $e (i32.const 1021))))
         (local.set $end (call $utoa (local.get $i) (i32.const 8192)))
         (i32.store8 (local.get $end) (i32.const 32))
         (local.set $end (call $utoa (local.get $e) (i32.add (local.get $end) (i32.const 1))))
@@ -90,9 +98,9 @@
         (br $next)))
     ;; "canaries <low> <high>\n"
     (memory.copy (i32.const 8192) (i32.const 8704) (i32.const 9))
-    (local.set $end (call $utoa (call $canary_ok (i32.const 0) (i32.const 1024)) (i32.const 8201)))
+    (local.set $end (call $utoa (call $filled (i32.const 0) (i32.const 1024) (i32.const 0xAA)) (i32.const 8201)))
     (i32.store8 (local.get $end) (i32.const 32))
-    (local.set $end (call $utoa (call $canary_ok (i32.const 65280) (i32.const 256))
+    (local.set $end (call $utoa (call $filled (i32.const 65280) (i32.const 256) (i32.const 0xAA))
       (i32.add (local.get $end) (i32.const 1))))
     (i32.store8 (local.get $end) (i32.const 10))
     (call $write (i32.const 8192) (i32.sub (i32.add (local.get $end) (i32.const 1)) (i32.const 8192)))

@@ -18,7 +18,8 @@
 //!
 //! Every guest pointer is checked before the host call that uses it (EFAULT), and out
 //! parameters are checked before anything irreversible (a socket created, data
-//! received) so a bad pointer never loses a resource or data.
+//! received) so a bad pointer never loses a resource or data; so is the room of
+//! `recv_from`'s address buffer on a datagram socket (ENOMEM, datagram kept).
 
 use aotc_abi::layout::VmCtxHeader;
 use core::ffi::c_int;
@@ -310,7 +311,7 @@ fn recv_from(
     ro_datalen_out: u32,
     ro_flags_out: u32,
 ) -> WasiResult {
-    let host = {
+    let (host, datagram) = {
         let mut table = super::fds();
         let e = table.get_kind(
             fd,
@@ -318,7 +319,7 @@ fn recv_from(
             |_| ENOTSOCK,
             rights::FD_READ,
         )?;
-        e.host
+        (e.host, e.filetype == filetype::SOCKET_DGRAM)
     };
     if ri_flags & !3 != 0 {
         return Err(EINVAL);
@@ -337,6 +338,15 @@ fn recv_from(
     }
     g.range(ro_datalen_out, 4)?;
     g.range(ro_flags_out, 2)?;
+    if datagram {
+        // A datagram always names its sender (of the socket's family): a buffer that
+        // cannot hold it is refused before the datagram is taken off the queue.
+        let (local, _) = socket_name(host, false)?;
+        let need = if local.is_ipv4() { 4 } else { 16 };
+        if address.len != TAGGED_ADDRESS_LEN && address.len < need {
+            return Err(ENOMEM);
+        }
+    }
     // SAFETY: zeroed msghdr and storage are valid; iov points into checked guest memory.
     let mut ss: libc::sockaddr_storage = unsafe { core::mem::zeroed() };
     // SAFETY: as above.
@@ -638,11 +648,13 @@ pub unsafe extern "C" fn aotc_wasi_sock_getsockopt(
     ret((|| {
         let host = socket_host(fd)?;
         let (host_level, host_name, kind) = host_option(level, name)?;
-        let capacity = g.read_u32(value_len_inout)? as usize;
-        if capacity < kind.size() {
+        let capacity = g.read_u32(value_len_inout)?;
+        // The whole buffer the guest claims must be its own (as WasmEdge checks),
+        // though only the option's bytes are written.
+        g.range(value, u64::from(capacity))?;
+        if (capacity as usize) < kind.size() {
             return Err(EINVAL);
         }
-        g.range(value, kind.size() as u64)?;
         let mut buf = [0u8; 16];
         let mut len = kind.size() as libc::socklen_t;
         // SAFETY: a buffer of at least `len` bytes.
@@ -692,6 +704,8 @@ pub unsafe extern "C" fn aotc_wasi_sock_setsockopt(
     ret((|| {
         let host = socket_host(fd)?;
         let (host_level, host_name, kind) = host_option(level, name)?;
+        // The whole value the guest claims must be its own, as for getsockopt.
+        g.range(value, u64::from(value_len))?;
         if (value_len as usize) < kind.size() {
             return Err(EINVAL);
         }

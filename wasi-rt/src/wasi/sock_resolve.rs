@@ -15,10 +15,13 @@
 //! own Rust crate declares 14 and provides 26).
 //!
 //! Every record of the chain is checked before the lookup, so a bad pointer is EFAULT
-//! with nothing written. Errors: an empty node and service is EAI_NONAME; unknown
-//! hint flags EAI_BADFLAGS; a family other than 0/1/2 EAI_FAMILY; a socket type or
-//! protocol other than 0/1/2 ENOSYS (as WasmEdge); `max_res_len` 0 EAI_MEMORY; a name
-//! not allowed EACCES; host resolver failures their EAI errno (`net::eai`).
+//! with nothing written; the chain is walked for at most [`MAX_RESULTS`] records (no
+//! more answers are ever given), so a huge `max_res_len` over a chain that links back
+//! to itself costs neither time nor host memory. Errors: an empty node and service is
+//! EAI_NONAME; unknown hint flags EAI_BADFLAGS; a family other than 0/1/2 EAI_FAMILY;
+//! a socket type or protocol other than 0/1/2 ENOSYS (as WasmEdge); `max_res_len` 0
+//! EAI_MEMORY; a name not allowed EACCES; host resolver failures their EAI errno
+//! (`net::eai`).
 
 use alloc::vec::Vec;
 use aotc_abi::layout::VmCtxHeader;
@@ -37,22 +40,27 @@ const AI_PASSIVE: u16 = 1;
 const AI_CANONNAME: u16 = 2;
 const AI_NUMERICHOST: u16 = 4;
 const AI_NUMERICSERV: u16 = 8;
+/// Most records the guest's chain is walked (and answers given) for.
+const MAX_RESULTS: u32 = 256;
 /// Longest node or service accepted (a DNS name is at most 253 bytes).
 const MAX_TEXT: u32 = 1024;
 
 /// One record of the guest's result chain, pointers checked.
 struct Slot {
     record: u32,
+    sockaddr: u32,
     sa_data: u32,
     canonname: u32,
     canonname_len: u32,
 }
 
-/// The guest's chain of `count` records, each record, sockaddr and buffer checked.
+/// The first `count` records of the guest's chain (at most [`MAX_RESULTS`]), each
+/// record, sockaddr and buffer checked.
 fn result_slots(g: &Guest, res: u32, count: u32) -> WasiResult<Vec<Slot>> {
+    let count = count.min(MAX_RESULTS);
     let mut slots = Vec::new();
     slots
-        .try_reserve_exact(count.min(256) as usize)
+        .try_reserve_exact(count as usize)
         .map_err(|_| ENOMEM)?;
     let mut record = g.read_u32(res)?;
     for i in 0..count {
@@ -68,6 +76,7 @@ fn result_slots(g: &Guest, res: u32, count: u32) -> WasiResult<Vec<Slot>> {
         slots.try_reserve(1).map_err(|_| ENOMEM)?;
         slots.push(Slot {
             record,
+            sockaddr,
             sa_data,
             canonname,
             canonname_len,
@@ -81,6 +90,8 @@ fn result_slots(g: &Guest, res: u32, count: u32) -> WasiResult<Vec<Slot>> {
 
 /// A node or service string: up to its first NUL (the crate counts one in).
 fn text(g: &Guest, ptr: u32, len: u32) -> WasiResult<Vec<u8>> {
+    // A range the guest does not own is EFAULT, however long.
+    g.range(ptr, u64::from(len))?;
     if len > MAX_TEXT {
         return Err(eai::NONAME);
     }
@@ -261,9 +272,10 @@ pub unsafe extern "C" fn aotc_wasi_sock_getaddrinfo(
                     }
                 }
                 g.write_u32(slot.record + 20, canon_len)?;
-                let sockaddr = g.read_u32(slot.record + 12)?;
-                g.write(sockaddr, &[wasi_family])?;
-                g.write_u32(sockaddr + 4, data_len as u32)?;
+                // The pointers checked before the lookup, not re-read: records may
+                // overlap, and filling one may have rewritten another's.
+                g.write(slot.sockaddr, &[wasi_family])?;
+                g.write_u32(slot.sockaddr + 4, data_len as u32)?;
                 g.write(slot.sa_data, &data[..data_len])?;
                 written += 1;
             }
