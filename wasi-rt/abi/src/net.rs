@@ -399,7 +399,6 @@ impl Policy {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use alloc::vec;
 
     fn canon(t: &str) -> Result<String, &'static str> {
         canonical_endpoint(t, RuleUse::Connect)
@@ -508,7 +507,7 @@ mod tests {
         assert!(!p.bind_allows(ip("0.0.0.0"), 0));
         assert!(!p.may_resolve("localhost"));
         assert_eq!(
-            Policy::parse(&vec!["nope".into()], &[], &[]),
+            Policy::parse(&["nope".into()], &[], &[]),
             Err("nope".into())
         );
     }
