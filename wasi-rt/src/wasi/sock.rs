@@ -12,7 +12,7 @@ use alloc::vec::Vec;
 use aotc_abi::layout::VmCtxHeader;
 use core::ffi::{c_char, c_int, c_void};
 
-use crate::errno::{self, ret, EINVAL, ENOTSOCK};
+use crate::errno::{self, ret, WasiResult, EINVAL, ENOTSOCK};
 use crate::fdtable::{FdEntry, Kind};
 
 /// A socket of either kind (what is not is ENOTSOCK).
@@ -163,32 +163,13 @@ pub unsafe extern "C" fn aotc_wasi_sock_recv(
     ret((|| {
         let mut table = super::fds();
         let e = table.get_kind(fd, is_socket, |_| ENOTSOCK, rights::FD_READ)?;
-        if ri_flags & !3 != 0 {
-            return Err(EINVAL);
-        }
-        let mut flags = 0;
-        if ri_flags & 1 != 0 {
-            flags |= libc::MSG_PEEK;
-        }
-        if ri_flags & 2 != 0 {
-            flags |= libc::MSG_WAITALL;
-        }
+        let flags = recv_flags(ri_flags)?;
         let mut iov = g.iovecs(ri_data, ri_data_len)?;
         g.range(ro_datalen_out, 4)?;
         g.range(ro_flags_out, 2)?;
-        // SAFETY: a zeroed msghdr is valid; iov points into checked guest memory.
-        let mut msg: libc::msghdr = unsafe { core::mem::zeroed() };
-        msg.msg_iov = iov.as_mut_ptr();
-        msg.msg_iovlen = iov.len();
         let host = e.host;
         drop(table); // recvmsg may block
-                     // SAFETY: as above.
-        let n = errno::check(|| unsafe { libc::recvmsg(host, &mut msg, flags) })?;
-        let ro: u16 = if msg.msg_flags & libc::MSG_TRUNC != 0 {
-            1
-        } else {
-            0
-        };
+        let (n, ro) = receive(host, &mut iov, flags, None)?;
         g.write_u32(ro_datalen_out, n as u32)?;
         g.write(ro_flags_out, &ro.to_le_bytes())
     })())
@@ -210,18 +191,70 @@ pub unsafe extern "C" fn aotc_wasi_sock_send(
     ret((|| {
         let mut table = super::fds();
         let e = table.get_kind(fd, is_socket, |_| ENOTSOCK, rights::FD_WRITE)?;
-        let mut iov = g.iovecs(si_data, si_data_len)?;
+        let iov = g.iovecs(si_data, si_data_len)?;
         g.range(so_datalen_out, 4)?;
-        // SAFETY: a zeroed msghdr is valid; iov points into checked guest memory.
-        let mut msg: libc::msghdr = unsafe { core::mem::zeroed() };
-        msg.msg_iov = iov.as_mut_ptr();
-        msg.msg_iovlen = iov.len();
         let host = e.host;
         drop(table); // sendmsg may block
-                     // SAFETY: as above; MSG_NOSIGNAL turns a closed peer into EPIPE, not SIGPIPE.
-        let n = errno::check(|| unsafe { libc::sendmsg(host, &msg, libc::MSG_NOSIGNAL) })?;
+        let n = send(host, &iov, None)?;
         g.write_u32(so_datalen_out, n as u32)
     })())
+}
+
+/// The host flags of `sock_recv`'s riflags: PEEK and WAITALL (anything else: EINVAL).
+pub(super) fn recv_flags(ri_flags: u32) -> WasiResult<c_int> {
+    if ri_flags & !3 != 0 {
+        return Err(EINVAL);
+    }
+    let mut flags = 0;
+    if ri_flags & 1 != 0 {
+        flags |= libc::MSG_PEEK;
+    }
+    if ri_flags & 2 != 0 {
+        flags |= libc::MSG_WAITALL;
+    }
+    Ok(flags)
+}
+
+/// One `recvmsg` into `iov` (checked guest memory), the sender's address into `from`
+/// when given: the byte count and the WASI roflags (1: the datagram was truncated).
+/// May block: the caller holds no lock.
+pub(super) fn receive(
+    host: c_int,
+    iov: &mut [libc::iovec],
+    flags: c_int,
+    from: Option<&mut libc::sockaddr_storage>,
+) -> WasiResult<(usize, u16)> {
+    // SAFETY: a zeroed msghdr is valid; iov and `from` point to live storage.
+    let mut msg: libc::msghdr = unsafe { core::mem::zeroed() };
+    if let Some(ss) = from {
+        msg.msg_name = (ss as *mut libc::sockaddr_storage).cast();
+        msg.msg_namelen = core::mem::size_of::<libc::sockaddr_storage>() as libc::socklen_t;
+    }
+    msg.msg_iov = iov.as_mut_ptr();
+    msg.msg_iovlen = iov.len();
+    // SAFETY: as above.
+    let n = errno::check(|| unsafe { libc::recvmsg(host, &mut msg, flags) })?;
+    Ok((n as usize, u16::from(msg.msg_flags & libc::MSG_TRUNC != 0)))
+}
+
+/// One `sendmsg` of `iov` (checked guest memory), to `to` when given. MSG_NOSIGNAL: a
+/// closed peer is EPIPE, not SIGPIPE. May block: the caller holds no lock.
+pub(super) fn send(
+    host: c_int,
+    iov: &[libc::iovec],
+    to: Option<(&libc::sockaddr_storage, libc::socklen_t)>,
+) -> WasiResult<usize> {
+    // SAFETY: a zeroed msghdr is valid; iov and `to` point to live storage.
+    let mut msg: libc::msghdr = unsafe { core::mem::zeroed() };
+    if let Some((sa, len)) = to {
+        msg.msg_name = (sa as *const libc::sockaddr_storage).cast_mut().cast();
+        msg.msg_namelen = len;
+    }
+    msg.msg_iov = iov.as_ptr().cast_mut();
+    msg.msg_iovlen = iov.len();
+    // SAFETY: as above; sendmsg only reads the buffers.
+    let n = errno::check(|| unsafe { libc::sendmsg(host, &msg, libc::MSG_NOSIGNAL) })?;
+    Ok(n as usize)
 }
 
 /// # Safety

@@ -321,16 +321,7 @@ fn recv_from(
         )?;
         (e.host, e.filetype == filetype::SOCKET_DGRAM)
     };
-    if ri_flags & !3 != 0 {
-        return Err(EINVAL);
-    }
-    let mut flags = 0;
-    if ri_flags & 1 != 0 {
-        flags |= libc::MSG_PEEK;
-    }
-    if ri_flags & 2 != 0 {
-        flags |= libc::MSG_WAITALL;
-    }
+    let flags = super::sock::recv_flags(ri_flags)?;
     let mut iov = g.iovecs(ri_data, ri_data_len)?;
     let address = address_buf(g, sender.address)?;
     if let Some(p) = sender.port_out {
@@ -347,17 +338,9 @@ fn recv_from(
             return Err(ENOMEM);
         }
     }
-    // SAFETY: zeroed msghdr and storage are valid; iov points into checked guest memory.
+    // SAFETY: sockaddr_storage is plain data.
     let mut ss: libc::sockaddr_storage = unsafe { core::mem::zeroed() };
-    // SAFETY: as above.
-    let mut msg: libc::msghdr = unsafe { core::mem::zeroed() };
-    msg.msg_name = (&raw mut ss).cast();
-    msg.msg_namelen = core::mem::size_of::<libc::sockaddr_storage>() as libc::socklen_t;
-    msg.msg_iov = iov.as_mut_ptr();
-    msg.msg_iovlen = iov.len();
-    // SAFETY: as above; recvmsg may block (no lock is held).
-    let n = errno::check(|| unsafe { libc::recvmsg(host, &mut msg, flags) })?;
-    let truncated: u16 = u16::from(msg.msg_flags & libc::MSG_TRUNC != 0);
+    let (n, truncated) = super::sock::receive(host, &mut iov, flags, Some(&mut ss))?;
     g.write_u32(ro_datalen_out, n as u32)?;
     g.write(ro_flags_out, &truncated.to_le_bytes())?;
     // A connected stream names no sender: the buffer and port are left alone.
@@ -477,15 +460,8 @@ pub unsafe extern "C" fn aotc_wasi_sock_send_to(
         let iov = g.iovecs(si_data, si_data_len)?;
         g.range(so_datalen_out, 4)?;
         net::require(net::may_connect(ip, port))?;
-        let (mut sa, len) = net::to_sockaddr(ip, port);
-        // SAFETY: a zeroed msghdr is valid; name and iov point to live storage.
-        let mut msg: libc::msghdr = unsafe { core::mem::zeroed() };
-        msg.msg_name = (&raw mut sa).cast();
-        msg.msg_namelen = len;
-        msg.msg_iov = iov.as_ptr().cast_mut();
-        msg.msg_iovlen = iov.len();
-        // SAFETY: as above; MSG_NOSIGNAL: a closed peer is EPIPE, not SIGPIPE.
-        let n = errno::check(|| unsafe { libc::sendmsg(host, &msg, libc::MSG_NOSIGNAL) })?;
+        let (sa, len) = net::to_sockaddr(ip, port);
+        let n = super::sock::send(host, &iov, Some((&sa, len)))?;
         g.write_u32(so_datalen_out, n as u32)
     })())
 }
