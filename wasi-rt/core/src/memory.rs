@@ -14,6 +14,10 @@
 //! bytes and never grows beyond them (`memory.grow` returns -1); a minimum above the
 //! cap is a one-line fatal error.
 //!
+//! Every reservation starts on a 2 MiB boundary and is advised `MADV_HUGEPAGE`, so
+//! committed pages may be backed by transparent huge pages (fewer faults and TLB
+//! misses on large arrays); the advice changes no protection.
+//!
 //! Invariants: `size_bytes` is a multiple of the wasm page size and never exceeds
 //! `max_pages` × 64 KiB ≤ `reserved_bytes` (≤ 4 GiB for 32-bit memories); every 32-bit
 //! reservation is registered in [`RESERVATIONS`] before generated code can touch it;
