@@ -14,6 +14,10 @@ Columns (a column is skipped, and said so, when its tool is missing):
   wamr       wamrc compile x.wasm -o x.cwasm; wamr run x.cwasm (AOT)
   node       node --single-threaded-gc wasi_run.mjs x.wasm (V8, node:wasi)
   aotc-mvp   aotc -O2 on the wasm built without -msimd128/-mbulk-memory
+  aotc-mvp-native  the same with --target-cpu native
+  wamrc-mvp  WAMR's LLVM AOT compiler on that MVP build: $WAMRC -o x.aot x.mvp.wasm
+             (host CPU, -O3 default), run by $IWASM x.aot; both paths from the
+             environment (build them from WAMR's release; nothing here builds them)
 
 Invariants: every run must print "ok <name> " first (each program checks its own
 result) and exit 0, else the runner stops with an error naming the run; variants are
@@ -215,6 +219,31 @@ def main():
     else:
         missing.append("node")
     variants.append(Variant("aotc-mvp", "aotc, MVP wasm", build_aotc_mvp, lambda p: [str(BUILD / f"{p}.mvp.aotc")]))
+
+    def build_aotc_mvp_native(prog):
+        out = BUILD / f"{prog}.mvp-native.aotc"
+        run_checked([str(aotc), *AOTC_FLAGS, "--target-cpu", "native", *grant(prog, "aotc"),
+                     str(BUILD / f"{prog}.mvp.wasm"), "-o", str(out)])
+        return None
+
+    variants.append(Variant("aotc-mvp-native", "aotc, MVP wasm, native CPU", build_aotc_mvp_native,
+                            lambda p: [str(BUILD / f"{p}.mvp-native.aotc")]))
+    real_wamrc, iwasm = os.environ.get("WAMRC"), os.environ.get("IWASM")
+
+    def build_wamrc_mvp(prog):
+        out = BUILD / f"{prog}.mvp.aot"
+        secs, rss, rc, text = measure([real_wamrc, "-o", str(out), str(BUILD / f"{prog}.mvp.wasm")], ROOT)
+        if rc != 0:
+            die(f"wamrc failed on {prog}.mvp.wasm:\n{text}")
+        return {"compile_s": round(secs, 4), "compile_peak_kib": rss, "binary_bytes": out.stat().st_size}
+
+    if real_wamrc and iwasm:
+        variants.append(Variant("wamrc-mvp", "WAMR wamrc (LLVM), MVP wasm", build_wamrc_mvp,
+                                lambda p: [iwasm, *(["--dir=."] if p == "fileio" else []),
+                                           str(BUILD / f"{p}.mvp.aot")]))
+    else:
+        print("run.py: note: column skipped: wamrc-mvp (set WAMRC and IWASM to WAMR's wamrc and iwasm)",
+              file=sys.stderr)
     variants = [v for v in variants if v.name not in skip or v.name == "native"]
     for m in missing:
         print(f"run.py: note: column skipped: {m}", file=sys.stderr)
