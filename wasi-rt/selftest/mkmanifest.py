@@ -3,7 +3,8 @@
 encoded exactly as aotc_abi::manifest::Manifest::encode does, for the selftest shim.
 
 usage: mkmanifest.py OUT.c [--dir HOST::GUEST:ro|rw]... [--env K=V]... [--allow-env NAME]...
-                            [--listen ADDR]... [--max-threads N] [--corrupt]
+                            [--listen ADDR]... [--max-threads N] [--connect RULE]...
+                            [--bind RULE]... [--resolve NAME]... [--corrupt]
 """
 import struct
 import sys
@@ -17,6 +18,7 @@ def s(b):
 def main():
     out, args = sys.argv[1], sys.argv[2:]
     dirs, env, allow, listen, corrupt = [], [], [], [], False
+    net = {"--connect": [], "--bind": [], "--resolve": []}
     max_threads = 64  # aotc_abi::threads::DEFAULT_MAX_THREADS
     i = 0
     while i < len(args):
@@ -39,9 +41,11 @@ def main():
             listen.append(v)
         elif a == "--max-threads":
             max_threads = int(v)
+        elif a in net:
+            net[a].append(v)
         else:
             sys.exit("unknown option " + a)
-    m = b"AOTCMAN\x01" + struct.pack("<I", 2)  # aotc_abi::ABI_VERSION
+    m = b"AOTCMAN\x02" + struct.pack("<I", 2)  # aotc_abi::manifest::MAGIC, ABI_VERSION
     m += struct.pack("<I", len(dirs))
     for host, guest, mode in dirs:
         m += s(host) + s(guest) + bytes([mode])
@@ -55,6 +59,10 @@ def main():
     for n in listen:
         m += s(n)
     m += struct.pack("<I", max_threads)
+    for key in ("--connect", "--bind", "--resolve"):
+        m += struct.pack("<I", len(net[key]))
+        for n in net[key]:
+            m += s(n)
     m += struct.pack("<I", 1) + s("selftest") + s("1")
     if corrupt:
         m = m[:-3]
