@@ -8,21 +8,17 @@
 //! Only listeners named in the manifest exist; the guest can accept connections on
 //! them and talk over the accepted fds, nothing else (no connect, no new listeners).
 
-use alloc::vec::Vec;
 use aotc_abi::layout::VmCtxHeader;
-use core::ffi::{c_char, c_int, c_void};
+use core::ffi::c_int;
+use core::net::{IpAddr, Ipv4Addr};
 
 use crate::errno::{self, ret, WasiResult, EINVAL, ENOTSOCK};
 use crate::fdtable::{FdEntry, Kind};
-
-/// A socket of either kind (what is not is ENOTSOCK).
-fn is_socket(e: &FdEntry) -> bool {
-    matches!(e.kind, Kind::Socket | Kind::Listener)
-}
 use crate::rights::{self, fdflags, filetype};
 
-extern "C" {
-    fn inet_pton(af: c_int, src: *const c_char, dst: *mut c_void) -> c_int;
+/// A socket of either kind (what is not is ENOTSOCK).
+pub(super) fn is_socket(e: &FdEntry) -> bool {
+    matches!(e.kind, Kind::Socket | Kind::Listener)
 }
 
 /// Opens a listening TCP socket on `addr` (`IPv4:port`, `[IPv6]:port` or
@@ -30,44 +26,16 @@ extern "C" {
 pub fn listen(addr: &str) -> Result<c_int, Option<c_int>> {
     let (host, port) = addr.rsplit_once(':').ok_or(None)?;
     let port: u16 = port.parse().map_err(|_| None)?;
-    let (v6, host) = match host.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
-        Some(h) => (true, h),
-        None if host == "localhost" => (false, "127.0.0.1"),
-        None => (false, host),
+    let ip = match host.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
+        Some(h) => IpAddr::V6(h.parse().map_err(|_| None)?),
+        None if host == "localhost" => IpAddr::V4(Ipv4Addr::LOCALHOST),
+        None => IpAddr::V4(host.parse().map_err(|_| None)?),
     };
-    let mut h = Vec::from(host.as_bytes());
-    h.push(0);
-    // SAFETY: sockaddr structs are plain data; inet_pton writes at most their address
-    // field; socket/bind/listen get matching lengths.
+    let v6 = ip.is_ipv6();
+    let (ss, len) = crate::net::to_sockaddr(ip, port);
+    // SAFETY: socket/bind/listen on a socket we create, with a socket address of `len`
+    // bytes.
     unsafe {
-        let mut ss: libc::sockaddr_storage = core::mem::zeroed();
-        let len = if v6 {
-            let sa = &mut *(&raw mut ss).cast::<libc::sockaddr_in6>();
-            sa.sin6_family = libc::AF_INET6 as libc::sa_family_t;
-            sa.sin6_port = port.to_be();
-            if inet_pton(
-                libc::AF_INET6,
-                h.as_ptr().cast(),
-                (&raw mut sa.sin6_addr).cast(),
-            ) != 1
-            {
-                return Err(None);
-            }
-            core::mem::size_of::<libc::sockaddr_in6>()
-        } else {
-            let sa = &mut *(&raw mut ss).cast::<libc::sockaddr_in>();
-            sa.sin_family = libc::AF_INET as libc::sa_family_t;
-            sa.sin_port = port.to_be();
-            if inet_pton(
-                libc::AF_INET,
-                h.as_ptr().cast(),
-                (&raw mut sa.sin_addr).cast(),
-            ) != 1
-            {
-                return Err(None);
-            }
-            core::mem::size_of::<libc::sockaddr_in>()
-        };
         let family = if v6 { libc::AF_INET6 } else { libc::AF_INET };
         let fd = libc::socket(family, libc::SOCK_STREAM | libc::SOCK_CLOEXEC, 0);
         if fd < 0 {
@@ -92,9 +60,7 @@ pub fn listen(addr: &str) -> Result<c_int, Option<c_int>> {
                 4,
             );
         }
-        if libc::bind(fd, (&raw const ss).cast(), len as libc::socklen_t) != 0
-            || libc::listen(fd, 128) != 0
-        {
+        if libc::bind(fd, (&raw const ss).cast(), len) != 0 || libc::listen(fd, 128) != 0 {
             let e = crate::sys::errno();
             libc::close(fd);
             return Err(Some(e));

@@ -40,16 +40,12 @@ const FAMILY_UNIX: u16 = 3;
 /// Size of the extension's family-tagged address buffer.
 const TAGGED_ADDRESS_LEN: u32 = 128;
 
-/// The host fd of socket `fd` (EBADF, or ENOTSOCK for anything but a socket).
-fn socket_host(fd: u32) -> WasiResult<c_int> {
+/// The host fd and WASI filetype of socket `fd`, which must carry `rights` (EBADF,
+/// then ENOTSOCK for anything but a socket, then ENOTCAPABLE).
+fn socket_host(fd: u32, rights: u64) -> WasiResult<(c_int, u8)> {
     let mut table = super::fds();
-    let e = table.get_kind(
-        fd,
-        |e| matches!(e.kind, Kind::Socket | Kind::Listener),
-        |_| ENOTSOCK,
-        0,
-    )?;
-    Ok(e.host)
+    let e = table.get_kind(fd, super::sock::is_socket, |_| ENOTSOCK, rights)?;
+    Ok((e.host, e.filetype))
 }
 
 /// A guest address descriptor: where its buffer is and how long, range-checked.
@@ -200,7 +196,7 @@ pub unsafe extern "C" fn aotc_wasi_sock_bind(
     // SAFETY: see the function contract.
     let g = unsafe { super::mem(vmctx) };
     ret((|| {
-        let host = socket_host(fd)?;
+        let (host, _) = socket_host(fd, 0)?;
         let ip = read_address(&g, addr)?;
         let port = port_value(port)?;
         net::require(net::may_bind(ip, port))?;
@@ -222,7 +218,7 @@ pub unsafe extern "C" fn aotc_wasi_sock_connect(
     // SAFETY: see the function contract.
     let g = unsafe { super::mem(vmctx) };
     ret((|| {
-        let host = socket_host(fd)?;
+        let (host, _) = socket_host(fd, 0)?;
         let ip = read_address(&g, addr)?;
         let port = port_value(port)?;
         net::require(net::may_connect(ip, port))?;
@@ -262,7 +258,7 @@ pub unsafe extern "C" fn aotc_wasi_sock_listen(
     backlog: u32,
 ) -> u32 {
     ret((|| {
-        let host = socket_host(fd)?;
+        let (host, _) = socket_host(fd, 0)?;
         let (ip, port) = socket_name(host, false)?;
         if port == 0 {
             // Not bound yet: listen would bind to the wildcard address and a port the
@@ -311,16 +307,8 @@ fn recv_from(
     ro_datalen_out: u32,
     ro_flags_out: u32,
 ) -> WasiResult {
-    let (host, datagram) = {
-        let mut table = super::fds();
-        let e = table.get_kind(
-            fd,
-            |e| matches!(e.kind, Kind::Socket | Kind::Listener),
-            |_| ENOTSOCK,
-            rights::FD_READ,
-        )?;
-        (e.host, e.filetype == filetype::SOCKET_DGRAM)
-    };
+    let (host, ft) = socket_host(fd, rights::FD_READ)?;
+    let datagram = ft == filetype::SOCKET_DGRAM;
     let flags = super::sock::recv_flags(ri_flags)?;
     let mut iov = g.iovecs(ri_data, ri_data_len)?;
     let address = address_buf(g, sender.address)?;
@@ -442,16 +430,7 @@ pub unsafe extern "C" fn aotc_wasi_sock_send_to(
     // SAFETY: see the function contract.
     let g = unsafe { super::mem(vmctx) };
     ret((|| {
-        let host = {
-            let mut table = super::fds();
-            let e = table.get_kind(
-                fd,
-                |e| matches!(e.kind, Kind::Socket | Kind::Listener),
-                |_| ENOTSOCK,
-                rights::FD_WRITE,
-            )?;
-            e.host
-        };
+        let (host, _) = socket_host(fd, rights::FD_WRITE)?;
         if si_flags != 0 {
             return Err(EINVAL);
         }
@@ -468,7 +447,7 @@ pub unsafe extern "C" fn aotc_wasi_sock_send_to(
 
 /// V2 `sock_getlocaladdr` / `sock_getpeeraddr`: a 128-byte tagged buffer and the port.
 fn socket_address_v2(g: &Guest, fd: u32, addr: u32, port_out: u32, peer: bool) -> WasiResult {
-    let host = socket_host(fd)?;
+    let (host, _) = socket_host(fd, 0)?;
     let buf = address_buf(g, addr)?;
     if buf.len != TAGGED_ADDRESS_LEN {
         return Err(EINVAL);
@@ -488,7 +467,7 @@ fn socket_address_v1(
     port_out: u32,
     peer: bool,
 ) -> WasiResult {
-    let host = socket_host(fd)?;
+    let (host, _) = socket_host(fd, 0)?;
     let buf = address_buf(g, addr)?;
     if buf.len != 4 && buf.len != 16 {
         return Err(EINVAL);
@@ -622,7 +601,7 @@ pub unsafe extern "C" fn aotc_wasi_sock_getsockopt(
     // SAFETY: see the function contract.
     let g = unsafe { super::mem(vmctx) };
     ret((|| {
-        let host = socket_host(fd)?;
+        let (host, _) = socket_host(fd, 0)?;
         let (host_level, host_name, kind) = host_option(level, name)?;
         let capacity = g.read_u32(value_len_inout)?;
         // The whole buffer the guest claims must be its own (as WasmEdge checks),
@@ -678,7 +657,7 @@ pub unsafe extern "C" fn aotc_wasi_sock_setsockopt(
     // SAFETY: see the function contract.
     let g = unsafe { super::mem(vmctx) };
     ret((|| {
-        let host = socket_host(fd)?;
+        let (host, _) = socket_host(fd, 0)?;
         let (host_level, host_name, kind) = host_option(level, name)?;
         // The whole value the guest claims must be its own, as for getsockopt.
         g.range(value, u64::from(value_len))?;
