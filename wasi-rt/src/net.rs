@@ -4,7 +4,8 @@
 //! The rules are the manifest's `connect`, `bind` and `resolve` lists, parsed on first
 //! use with the same parser aotc validated them with (`aotc_abi::net`); a manifest
 //! that does not parse allows nothing. Only the socket extension's functions reach
-//! this module, so executables that import none of them carry none of it.
+//! the policy, so executables that import none of them carry none of it; the
+//! socket-address conversions at the end also serve the `--listen` preopens.
 //!
 //! Names and rebinding: a name is resolved by the runtime (never by the guest's own
 //! DNS traffic, which needs `--connect` to a resolver like any other destination) and
@@ -101,7 +102,7 @@ fn with_state<R>(f: impl FnOnce(&mut NetState) -> R) -> R {
 /// Whether the manifest grants any connect or bind rule (a module without one may
 /// not even create a socket).
 pub fn may_open_sockets() -> bool {
-    with_state(|s| !(s.policy.connect.is_empty() && s.policy.bind.is_empty()))
+    with_state(|s| s.policy.opens_sockets())
 }
 
 /// Whether the guest may connect or send to `ip:port`. The unspecified address is
@@ -127,7 +128,7 @@ pub fn may_bind(ip: IpAddr, port: u16) -> bool {
     with_state(|s| s.policy.bind_allows(ip, port))
 }
 
-/// `Ok` when `check` allows, else the refusal every policy check returns.
+/// `Ok` when `allowed`, else the refusal every policy check returns.
 pub fn require(allowed: bool) -> WasiResult {
     if allowed {
         Ok(())
@@ -170,12 +171,7 @@ pub fn lookup(node: &str) -> WasiResult<Vec<IpAddr>> {
 
 /// Resolves `name` with the host's resolver (unlocked: it may block on DNS).
 fn host_lookup(name: &str) -> WasiResult<Vec<IpAddr>> {
-    let mut cname: Vec<u8> = Vec::new();
-    cname
-        .try_reserve_exact(name.len() + 1)
-        .map_err(|_| eai::MEMORY)?;
-    cname.extend_from_slice(name.as_bytes());
-    cname.push(0);
+    let cname = crate::paths::cstring(name.as_bytes()).map_err(|_| eai::MEMORY)?;
     // SAFETY: a zeroed addrinfo is a valid "no hints" value; the fields set are plain.
     let mut hints: libc::addrinfo = unsafe { core::mem::zeroed() };
     hints.ai_family = libc::AF_UNSPEC;

@@ -365,9 +365,9 @@ impl Policy {
         Ok(p)
     }
 
-    /// Whether any rule grants network access beyond the listen preopens.
-    pub fn grants_anything(&self) -> bool {
-        !(self.connect.is_empty() && self.bind.is_empty() && self.resolve.is_empty())
+    /// Whether the module may open sockets at all: some connect or bind rule.
+    pub fn opens_sockets(&self) -> bool {
+        !(self.connect.is_empty() && self.bind.is_empty())
     }
 
     /// Whether connecting (or sending) to `ip:port` is allowed by an address rule.
@@ -488,6 +488,9 @@ mod tests {
         assert!(!p.connect_allows_name("cdn.test", 80));
         assert!(!p.connect_allows_name("evilcdn.test", 80));
         assert!(p.may_resolve("only-lookup.test"));
+        assert!(p.opens_sockets());
+        let lookups_only = Policy::parse(&[], &[], &["x.test".into()]).unwrap();
+        assert!(!lookups_only.opens_sockets());
         assert!(!p.connect_allows_name("only-lookup.test", 80));
         assert!(p.may_resolve("api.example.com"));
         assert!(!p.may_resolve("other.test"));
@@ -502,7 +505,7 @@ mod tests {
     #[test]
     fn an_empty_policy_allows_nothing() {
         let p = Policy::default();
-        assert!(!p.grants_anything());
+        assert!(!p.opens_sockets());
         assert!(!p.connect_allows_address(ip("127.0.0.1"), 80));
         assert!(!p.bind_allows(ip("0.0.0.0"), 0));
         assert!(!p.may_resolve("localhost"));

@@ -116,11 +116,7 @@ fn service_port(service: &[u8], numeric_only: bool, socktype: u8) -> WasiResult<
     if numeric_only || !service.iter().all(|b| b.is_ascii_graphic()) {
         return Err(eai::NONAME);
     }
-    let mut name: Vec<u8> = Vec::new();
-    name.try_reserve_exact(service.len() + 1)
-        .map_err(|_| ENOMEM)?;
-    name.extend_from_slice(service);
-    name.push(0);
+    let name = crate::paths::cstring(service)?;
     // SAFETY: a zeroed addrinfo is valid "no hints"; the fields set are plain.
     let mut hints: libc::addrinfo = unsafe { core::mem::zeroed() };
     hints.ai_flags = libc::AI_PASSIVE;
