@@ -109,9 +109,11 @@ pub struct CapabilityFlags {
     pub max_threads: Option<u32>,
 }
 
-/// The network allow-lists, each entry in its canonical spelling.
+/// The network grants: listen sockets and the allow-lists, each entry in its
+/// canonical spelling.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum NetList {
+    Listen,
     Connect,
     Bind,
     Resolve,
@@ -120,6 +122,7 @@ enum NetList {
 impl NetList {
     fn noun(self) -> &'static str {
         match self {
+            NetList::Listen => "listen address",
             NetList::Connect => "connect destination",
             NetList::Bind => "bind address",
             NetList::Resolve => "name to resolve",
@@ -129,6 +132,7 @@ impl NetList {
     /// The canonical spelling of `entry`, or why it is not one.
     fn canonical(self, entry: &str) -> Result<String, String> {
         let parsed = match self {
+            NetList::Listen => return parse_listen(entry),
             NetList::Connect => net::canonical_endpoint(entry, RuleUse::Connect),
             NetList::Bind => net::canonical_endpoint(entry, RuleUse::Bind),
             NetList::Resolve => net::NamePattern::parse(entry).map(|n| n.to_string()),
@@ -213,10 +217,8 @@ impl Capabilities {
         for (i, name) in file.allow_env.iter().enumerate() {
             caps.add_allow_env(name, origin(format!("allow_env[{i}]")))?;
         }
-        for (i, addr) in file.listen.iter().enumerate() {
-            caps.add_listen(addr, origin(format!("listen[{i}]")))?;
-        }
         for (list, key, entries) in [
+            (NetList::Listen, "listen", &file.listen),
             (NetList::Connect, "connect", &file.connect),
             (NetList::Bind, "bind", &file.bind),
             (NetList::Resolve, "resolve", &file.resolve),
@@ -245,10 +247,8 @@ impl Capabilities {
         for name in &flags.allow_env {
             caps.add_allow_env(name, Origin::Flag("--allow-env"))?;
         }
-        for addr in &flags.listen {
-            caps.add_listen(addr, Origin::Flag("--listen"))?;
-        }
         for (list, flag, entries) in [
+            (NetList::Listen, "--listen", &flags.listen),
             (NetList::Connect, "--connect", &flags.connect),
             (NetList::Bind, "--bind", &flags.bind),
             (NetList::Resolve, "--resolve", &flags.resolve),
@@ -275,10 +275,8 @@ impl Capabilities {
         for (n, o) in other.allow_env {
             self.add_allow_env(&n, o)?;
         }
-        for (a, o) in other.listen {
-            self.add_listen(&a, o)?;
-        }
         for (list, entries) in [
+            (NetList::Listen, other.listen),
             (NetList::Connect, other.connect),
             (NetList::Bind, other.bind),
             (NetList::Resolve, other.resolve),
@@ -387,28 +385,14 @@ impl Capabilities {
         Ok(())
     }
 
-    fn add_listen(&mut self, addr: &str, origin: Origin) -> Result<()> {
-        let canonical = parse_listen(addr).map_err(|why| invalid(&origin, addr, why))?;
-        if let Some((_, old_origin)) = self.listen.iter().find(|(a, _)| *a == canonical) {
-            if !old_origin.same_source(&origin) {
-                return Ok(());
-            }
-            return Err(Diag::new(format!(
-                "listen address {} is granted twice ({old_origin} and {origin})",
-                quote(&canonical)
-            )));
-        }
-        self.listen.push((canonical, origin));
-        Ok(())
-    }
-
-    /// Adds a network allow-list entry in its canonical spelling; the same rule
+    /// Adds a network grant in its canonical spelling; the same rule
     /// twice from one source is an error, from the file and the flags it is kept once.
     fn add_net(&mut self, list: NetList, entry: &str, origin: Origin) -> Result<()> {
         let canonical = list
             .canonical(entry)
             .map_err(|why| invalid(&origin, entry, why))?;
         let entries = match list {
+            NetList::Listen => &mut self.listen,
             NetList::Connect => &mut self.connect,
             NetList::Bind => &mut self.bind,
             NetList::Resolve => &mut self.resolve,
