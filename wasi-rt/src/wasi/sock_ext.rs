@@ -317,12 +317,14 @@ fn recv_from(
     }
     g.range(ro_datalen_out, 4)?;
     g.range(ro_flags_out, 2)?;
-    if datagram {
+    if datagram && address.len != TAGGED_ADDRESS_LEN && address.len < 16 {
         // A datagram always names its sender (of the socket's family): a buffer that
-        // cannot hold it is refused before the datagram is taken off the queue.
+        // cannot hold it is refused before the datagram is taken off the queue. Only
+        // a buffer too short for IPv6 needs the family (one getsockname), not every
+        // receive.
         let (local, _) = socket_name(host, false)?;
         let need = if local.is_ipv4() { 4 } else { 16 };
-        if address.len != TAGGED_ADDRESS_LEN && address.len < need {
+        if address.len < need {
             return Err(ENOMEM);
         }
     }
