@@ -8,6 +8,12 @@
 //!
 //! An installed `aotc` therefore carries its runtime and works from any directory.
 //!
+//! It also writes aotc's LLVM pass pipelines for -O2 and -O3 (`AOTC_PIPELINE_O2/O3`):
+//! LLVM's own `default<On>` pipeline as the installed LLVM prints it, with one loop
+//! vectoriser run added before induction-variable widening (see
+//! `aotc/src/translate/emit.rs` for why). Printing it from LLVM, not storing a copy,
+//! keeps the rest of the pipeline exactly LLVM's for the LLVM aotc links.
+//!
 //! The nested cargo uses its own target directory so it never waits on the outer
 //! build's lock.
 
@@ -57,6 +63,7 @@ fn main() {
             "link-arg=-Wl,-Bsymbolic".as_ref(),
         ],
     );
+    write_llvm_pipelines(&out_dir);
     for (var, file) in [
         ("AOTC_RT_ARCHIVE", "libwasi_rt.a"),
         ("AOTC_RT_JIT_LIB", "libwasi_rt.so"),
@@ -91,4 +98,61 @@ fn nested_cargo(cargo: &str, target_dir: &std::path::Path, args: &[&std::ffi::Os
     if !status.success() {
         panic!("building the wasi-rt runtime failed ({status})");
     }
+}
+
+/// The anchor the extra vectoriser run goes before: the loop pass group of the
+/// per-function simplification that starts with loop-idiom recognition and then
+/// widens induction variables (`indvars`).
+const WIDENING_GROUP: &str = "loop(loop-idiom,indvars";
+
+/// Writes `pipeline-O2.txt` and `pipeline-O3.txt` to `out_dir` and exports their
+/// paths; panics (failing the build) with the reason if LLVM's `opt` cannot print its
+/// pipeline or the pipeline no longer has the shape the edit expects.
+fn write_llvm_pipelines(out_dir: &std::path::Path) {
+    println!("cargo:rerun-if-env-changed=LLVM_SYS_191_PREFIX");
+    let opt = match env::var("LLVM_SYS_191_PREFIX") {
+        Ok(prefix) => PathBuf::from(prefix).join("bin/opt"),
+        Err(_) => PathBuf::from("opt-19"),
+    };
+    for level in [2, 3] {
+        let output = Command::new(&opt)
+            .arg("-mtriple=x86_64-unknown-linux-gnu")
+            .arg(format!("-passes=default<O{level}>"))
+            .args(["-print-pipeline-passes", "-disable-output", "/dev/null"])
+            .output()
+            .unwrap_or_else(|e| {
+                panic!(
+                    "could not run LLVM's {} to print its pipeline: {e}",
+                    opt.display()
+                )
+            });
+        assert!(
+            output.status.success(),
+            "{} -print-pipeline-passes failed: {}",
+            opt.display(),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let default = String::from_utf8(output.stdout).expect("LLVM prints its pipeline as text");
+        let pipeline = with_early_vectoriser(default.trim())
+            .unwrap_or_else(|why| panic!("LLVM's default<O{level}> pipeline: {why}"));
+        let path = out_dir.join(format!("pipeline-O{level}.txt"));
+        std::fs::write(&path, pipeline).expect("OUT_DIR is writable");
+        println!("cargo:rustc-env=AOTC_PIPELINE_O{level}={}", path.display());
+    }
+}
+
+/// `default` with a copy of its own loop-vectorize pass (same parameters) inserted
+/// before [`WIDENING_GROUP`].
+fn with_early_vectoriser(default: &str) -> Result<String, String> {
+    let start = default
+        .find("loop-vectorize<")
+        .ok_or("it has no loop-vectorize pass")?;
+    let len = default[start..]
+        .find('>')
+        .ok_or("its loop-vectorize parameters are not closed")?;
+    let vectorise = &default[start..=start + len];
+    if default.matches(WIDENING_GROUP).count() != 1 {
+        return Err(format!("expected exactly one `{WIDENING_GROUP}` group"));
+    }
+    Ok(default.replacen(WIDENING_GROUP, &format!("{vectorise},{WIDENING_GROUP}"), 1))
 }
