@@ -18,6 +18,11 @@
 //! Output: one line per file, one `spec[SUITE]: P passed, F failed` line per suite, then
 //! `spec: P passed, F failed` as the last line.
 //!
+//! Suite `aotc` holds aotc's own .wast files (`tests/spec/aotc/`): semantics the
+//! upstream suite leaves untested where aotc's translation takes a shortcut (address
+//! arithmetic proven not to wrap) and aotc's documented limits (a 32-bit memory grows
+//! to 65535 pages).
+//!
 //! `cargo test --release --test spec -- NAME` runs only files whose name (with its
 //! `proposal/` prefix) contains NAME.
 
@@ -48,6 +53,8 @@ struct FileReport {
 
 /// The name of the core specification's suite; its files carry no prefix.
 const CORE: &str = "wasm-2.0";
+/// The suite of aotc's own .wast files.
+const LOCAL: &str = "aotc";
 
 /// The validator features the tests of `p` use, beyond WebAssembly 2.0. `None` for a
 /// proposal this crate version carries that the harness does not know yet: it is
@@ -113,6 +120,7 @@ fn main() {
             None => not_run.push((suite, "unknown to this harness".to_string())),
         }
     }
+    files.extend(local_files());
     files.retain(|(_, name, _)| filter.as_deref().is_none_or(|f| name.contains(f)));
     files.sort();
     let expected = expected_failures();
@@ -233,6 +241,25 @@ fn expected_failures() -> BTreeMap<(String, usize), String> {
         map.insert((file.to_string(), n), reason.trim().to_string());
     }
     map
+}
+
+/// `tests/spec/aotc/*.wast`, as (suite, `aotc/NAME`, text).
+fn local_files() -> Vec<(&'static str, String, &'static str)> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/spec/aotc");
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(&dir).expect("tests/spec/aotc exists") {
+        let path = entry.expect("directory entry").path();
+        if path.extension().is_some_and(|e| e == "wast") {
+            let text = std::fs::read_to_string(&path).expect("readable .wast");
+            let name = path.file_name().expect("file name").to_string_lossy();
+            files.push((
+                LOCAL,
+                format!("{LOCAL}/{name}"),
+                &*Box::leak(text.into_boxed_str()),
+            ));
+        }
+    }
+    files
 }
 
 fn run_file(text: &'static str) -> FileReport {

@@ -632,3 +632,32 @@ fn mvp_loops_are_vectorised_at_o2() {
         );
     }
 }
+
+/// Text of function `name` in textual IR.
+fn ir_function<'t>(ir: &'t str, name: &str) -> &'t str {
+    let start = ir
+        .find(&format!("@\"wasm:{name}\"("))
+        .unwrap_or_else(|| panic!("no function {name} in the IR"));
+    let end = ir[start..].find("\n}\n").map_or(ir.len(), |e| start + e);
+    &ir[start..end]
+}
+
+/// After an access at `p`, `p + 8` is addressed as `zext(p) + 8` (address_facts);
+/// without one it stays `zext(p + 16 mod 2^32)`. tests/spec/aotc/address_wrap.wast
+/// checks both compute wasm's addresses.
+#[test]
+fn proven_sums_are_addressed_in_64_bits() {
+    let wat = r#"(module
+      (memory 1)
+      (func $unproven (export "u") (param $p i32) (result i32)
+        (i32.load8_u (i32.add (local.get $p) (i32.const 16))))
+      (func $proven (export "p") (param $p i32) (result i32)
+        (i32.add (i32.load8_u (local.get $p))
+                 (i32.load8_u (i32.add (local.get $p) (i32.const 8)))))
+      (func (export "_start")))"#;
+    let ir = compile_wat(wat, 0, Emit::LlvmIr).expect("compiles");
+    let ir = std::str::from_utf8(&ir).expect("IR is text");
+    assert!(ir_function(ir, "proven").contains("add nuw i64"));
+    assert!(!ir_function(ir, "unproven").contains("add nuw i64"));
+    assert!(ir_function(ir, "unproven").contains("add i32"));
+}

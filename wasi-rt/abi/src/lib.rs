@@ -178,6 +178,28 @@ pub mod exn {
 pub const WASM_PAGE_SIZE: u64 = 65536;
 /// Maximum number of pages of a 32-bit memory.
 pub const WASM_MAX_PAGES: u64 = 65536;
+/// Pages a 32-bit memory that starts below 4 GiB may grow to: one short of wasm's
+/// 65536, so `memory.grow` onto the very last page returns -1 (the spec lets growth
+/// fail at any size). In exchange every address a successful access used is below
+/// 4 GiB - 64 KiB, and adding at most [`PROVEN_ADDRESS_SLACK`] to it cannot wrap
+/// around 2^32: the compiler keeps such sums in 64-bit form, where LLVM can see how
+/// neighbouring accesses relate (aotc/src/translate/func/address_facts.rs).
+pub const WASM32_GROWABLE_PAGES: u64 = WASM_MAX_PAGES - 1;
+/// The largest constant the compiler adds to a proven address in 64-bit form:
+/// proven address (< 4 GiB - 64 KiB) + this + memarg offset (< 4 GiB) + access width
+/// (<= 16) stays below [`MEMORY_RESERVATION`].
+pub const PROVEN_ADDRESS_SLACK: u64 = 32 * 1024;
+
+/// The pages a 32-bit memory of `min_pages` may grow to given its declared (or
+/// implied, 65536) maximum: [`WASM32_GROWABLE_PAGES`] at most, unless it starts at
+/// the full 4 GiB.
+pub fn wasm32_max_pages(min_pages: u64, max_pages: u64) -> u64 {
+    if min_pages >= WASM_MAX_PAGES {
+        max_pages.min(WASM_MAX_PAGES)
+    } else {
+        max_pages.min(WASM32_GROWABLE_PAGES)
+    }
+}
 /// Bytes of address space reserved per linear memory: 4 GiB addressable plus a 4 GiB
 /// guard, so `base + u32 address + u32 offset` always lands inside the reservation and
 /// generated loads and stores need no explicit bounds check.

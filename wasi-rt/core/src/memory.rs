@@ -19,12 +19,13 @@
 //! misses on large arrays); the advice changes no protection.
 //!
 //! Invariants: `size_bytes` is a multiple of the wasm page size and never exceeds
-//! `max_pages` × 64 KiB ≤ `reserved_bytes` (≤ 4 GiB for 32-bit memories); every 32-bit
+//! `max_pages` × 64 KiB ≤ `reserved_bytes` (≤ 4 GiB - 64 KiB for 32-bit memories
+//! that start below 4 GiB, see `aotc_abi::wasm32_max_pages`); every 32-bit
 //! reservation is registered in [`RESERVATIONS`] before generated code can touch it;
 //! the registry is read by the signal handler with atomics only.
 
 use aotc_abi::layout::Memory;
-use aotc_abi::{MEMORY64_RESERVATION_CAP, MEMORY_RESERVATION, WASM_MAX_PAGES, WASM_PAGE_SIZE};
+use aotc_abi::{MEMORY64_RESERVATION_CAP, MEMORY_RESERVATION, WASM_PAGE_SIZE};
 use core::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 
 /// Most linear memories one process may have: an executable has one, the in-process
@@ -99,8 +100,10 @@ fn reserve_huge_aligned(bytes: usize) -> *mut libc::c_void {
     aligned as *mut libc::c_void
 }
 
-/// Creates a memory of `min_pages` pages that may grow to `max_pages`: clamped to
-/// 65536 for a 32-bit memory, to the reservation for a 64-bit one (`memory64` ≠ 0).
+/// Creates a memory of `min_pages` pages that may grow to `max_pages`: clamped by
+/// [`aotc_abi::wasm32_max_pages`] for a 32-bit memory (65535 pages unless it starts
+/// at 4 GiB; the compiler's address arithmetic relies on it), to the reservation for
+/// a 64-bit one (`memory64` ≠ 0).
 /// Exits the process with a one-line error if the address space cannot be had.
 ///
 /// # Safety
@@ -118,7 +121,10 @@ pub unsafe extern "C" fn aotc_rt_memory_new(
             .min(MEMORY64_RESERVATION_CAP);
         (reserved, max_pages.min(reserved / WASM_PAGE_SIZE))
     } else {
-        (MEMORY_RESERVATION, max_pages.min(WASM_MAX_PAGES))
+        (
+            MEMORY_RESERVATION,
+            aotc_abi::wasm32_max_pages(min_pages, max_pages),
+        )
     };
     if min_pages > max_pages {
         crate::sys::fatal(&[b"linear memory minimum exceeds its maximum"]);

@@ -192,7 +192,21 @@ impl<'c, 'a, 'ctx> FuncTranslator<'c, 'a, 'ctx> {
         bytes: u64,
     ) -> Result<PointerValue<'ctx>> {
         let base = self.memory_base(mem)?;
-        let mut index = self.index_to_i64(addr)?;
+        let proven = if self.is_memory64(mem) {
+            None
+        } else {
+            self.address_facts.offset_form(addr)
+        };
+        let (mut index, offset) = match proven {
+            // addr == proven_addr + k without wrapping (address_facts): the same
+            // number, in a form LLVM can relate to other accesses at `proven_addr`.
+            Some((proven_addr, k)) => (self.index_to_i64(proven_addr)?, k + offset),
+            None => (self.index_to_i64(addr)?, offset),
+        };
+        if self.addresses_provable(mem) {
+            // Code translated after this access runs only if it did not trap.
+            self.address_facts.accessed(addr);
+        }
         if self.is_memory64(mem) {
             match offset.checked_add(bytes) {
                 Some(end) => {
@@ -206,7 +220,8 @@ impl<'c, 'a, 'ctx> FuncTranslator<'c, 'a, 'ctx> {
             }
         }
         if offset != 0 {
-            // 32-bit: both terms < 4 GiB; 64-bit: addr + offset <= size (checked).
+            // 32-bit: both terms < 4 GiB (or a proven address < 4 GiB - 64 KiB and
+            // k + offset < 4 GiB + 32 KiB); 64-bit: addr + offset <= size (checked).
             index = self
                 .b
                 .build_int_nuw_add(index, self.i64_const(offset), "")?;

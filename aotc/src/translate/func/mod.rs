@@ -10,6 +10,7 @@
 //! block calling the runtime's `noreturn` trap function with the code and this
 //! function's index.
 
+mod address_facts;
 mod atomics;
 mod control;
 mod conversion;
@@ -112,6 +113,8 @@ pub(crate) struct FuncTranslator<'c, 'a, 'ctx> {
     local_writes: Vec<(u32, BasicValueEnum<'ctx>)>,
     /// Try blocks whose handlers are in force, innermost last (see `exceptions`).
     handlers: Vec<exceptions::Handler<'ctx>>,
+    /// Addresses proven not to wrap in the current straight-line region.
+    address_facts: address_facts::AddressFacts<'ctx>,
 }
 
 pub(crate) use dead_loads::preserve_loads;
@@ -144,6 +147,7 @@ pub(crate) fn translate_function<'a, 'ctx>(
         local_read: Vec::new(),
         local_writes: Vec::new(),
         handlers: Vec::new(),
+        address_facts: Default::default(),
     };
     t.declare_locals(body)?;
     t.b.build_unconditional_branch(start)?;
@@ -208,6 +212,9 @@ impl<'c, 'a, 'ctx> FuncTranslator<'c, 'a, 'ctx> {
 
     /// Hands `op` to its category's emitter.
     fn translate_operator(&mut self, op: &Operator<'a>) -> Result<()> {
+        if starts_or_ends_a_block(op) {
+            self.address_facts.clear();
+        }
         if !self.reachable {
             return self.skip_unreachable(op);
         }
@@ -462,6 +469,26 @@ impl<'c, 'a, 'ctx> FuncTranslator<'c, 'a, 'ctx> {
         Ok(size.into_int_value())
     }
 
+    /// Whether a completed access of memory `mem` proves its address is below
+    /// 4 GiB - 64 KiB (see `address_facts`): a 32-bit memory the runtime caps at
+    /// `WASM32_GROWABLE_PAGES`, i.e. a defined one starting below 4 GiB, or an imported
+    /// one whose declared maximum is at most that (whoever provides it).
+    pub fn addresses_provable(&self, mem: u32) -> bool {
+        let Some(memory) = self.m.info.memories.get(mem as usize) else {
+            return false;
+        };
+        if memory.memory64 {
+            return false;
+        }
+        if (mem as usize) < self.m.info.memory_imports.len() {
+            memory
+                .maximum
+                .is_some_and(|max| max <= aotc_abi::WASM32_GROWABLE_PAGES)
+        } else {
+            memory.initial < aotc_abi::WASM_MAX_PAGES
+        }
+    }
+
     /// Whether memory `mem` has 64-bit indices (memory64).
     pub fn is_memory64(&self, mem: u32) -> bool {
         self.m
@@ -527,4 +554,36 @@ pub(crate) fn emit_trap_call<'ctx>(
     )?;
     b.build_unreachable()?;
     Ok(())
+}
+
+/// Operators where control may merge or leave straight-line code: address facts
+/// proven before them do not hold after them.
+fn starts_or_ends_a_block(op: &Operator) -> bool {
+    use Operator as O;
+    matches!(
+        op,
+        O::Block { .. }
+            | O::Loop { .. }
+            | O::If { .. }
+            | O::Else
+            | O::End
+            | O::Br { .. }
+            | O::BrIf { .. }
+            | O::BrTable { .. }
+            | O::BrOnNull { .. }
+            | O::BrOnNonNull { .. }
+            | O::Return
+            | O::Unreachable
+            | O::Try { .. }
+            | O::TryTable { .. }
+            | O::Catch { .. }
+            | O::CatchAll
+            | O::Delegate { .. }
+            | O::Throw { .. }
+            | O::ThrowRef
+            | O::Rethrow { .. }
+            | O::ReturnCall { .. }
+            | O::ReturnCallIndirect { .. }
+            | O::ReturnCallRef { .. }
+    )
 }

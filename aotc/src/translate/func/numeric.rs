@@ -207,7 +207,13 @@ impl<'c, 'a, 'ctx> FuncTranslator<'c, 'a, 'ctx> {
         let bits = ty.get_bit_width() as u64;
         let bld = &self.b;
         Ok(match k {
-            IntBinary::Add => bld.build_int_add(a, b, "")?,
+            IntBinary::Add => {
+                let sum = bld.build_int_add(a, b, "")?;
+                if bits == 32 {
+                    self.address_facts.added(sum, a, b);
+                }
+                sum
+            }
             IntBinary::Sub => bld.build_int_sub(a, b, "")?,
             IntBinary::Mul => bld.build_int_mul(a, b, "")?,
             IntBinary::And => bld.build_and(a, b, "")?,

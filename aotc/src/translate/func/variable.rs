@@ -15,15 +15,21 @@ impl<'c, 'a, 'ctx> FuncTranslator<'c, 'a, 'ctx> {
                 let (slot, ty) = self.locals[local_index as usize];
                 self.local_read[local_index as usize] = true;
                 let v = self.b.build_load(ty, slot, "")?;
+                if v.is_int_value() {
+                    self.address_facts
+                        .local_read(local_index, v.into_int_value());
+                }
                 self.push(v);
             }
             Operator::LocalSet { local_index } => {
                 let v = self.pop();
+                self.note_local_write(local_index, v);
                 self.local_writes.push((local_index, v));
                 self.b.build_store(self.locals[local_index as usize].0, v)?;
             }
             Operator::LocalTee { local_index } => {
                 let v = *self.stack.last().expect("validated: tee operand");
+                self.note_local_write(local_index, v);
                 self.local_writes.push((local_index, v));
                 self.b.build_store(self.locals[local_index as usize].0, v)?;
             }
@@ -52,5 +58,14 @@ impl<'c, 'a, 'ctx> FuncTranslator<'c, 'a, 'ctx> {
             _ => return Ok(false),
         }
         Ok(true)
+    }
+
+    /// Keeps the address facts about `local` in step with a write of `v`.
+    fn note_local_write(&mut self, local: u32, v: inkwell::values::BasicValueEnum<'ctx>) {
+        if v.is_int_value() {
+            self.address_facts.local_written(local, v.into_int_value());
+        } else {
+            self.address_facts.local_overwritten(local);
+        }
     }
 }
