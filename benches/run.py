@@ -18,6 +18,8 @@ Columns (a column is skipped, and said so, when its tool is missing):
   wamrc-mvp  WAMR's LLVM AOT compiler on that MVP build: $WAMRC -o x.aot x.mvp.wasm
              (host CPU, -O3 default), run by $IWASM x.aot; both paths from the
              environment (build them from WAMR's release; nothing here builds them)
+  wasmtime-mvp, node-mvp  Wasmtime and Node on the MVP build, so every MVP column
+             compares the same module
 
 Invariants: every run must print "ok <name> " first (each program checks its own
 result) and exit 0, else the runner stops with an error naming the run; variants are
@@ -228,6 +230,12 @@ def main():
 
     variants.append(Variant("aotc-mvp-native", "aotc, MVP wasm, native CPU", build_aotc_mvp_native,
                             lambda p: [str(BUILD / f"{p}.mvp-native.aotc")]))
+    if wasmtime:
+        variants.append(Variant("wasmtime-mvp", "Wasmtime, MVP wasm", None,
+                                lambda p: [wasmtime, "run", *grant(p, "wasmtime"), str(BUILD / f"{p}.mvp.wasm")]))
+    if node:
+        variants.append(Variant("node-mvp", "Node (V8), MVP wasm", None,
+                                lambda p: [node, *NODE_FLAGS, str(HERE / "wasi_run.mjs"), str(BUILD / f"{p}.mvp.wasm")]))
     real_wamrc, iwasm = os.environ.get("WAMRC"), os.environ.get("IWASM")
 
     def build_wamrc_mvp(prog):
@@ -277,6 +285,7 @@ def main():
     med = {p: {v: statistics.median(ts) for v, ts in row.items()} for p, row in times.items()}
     ratio = {p: {v: med[p][v] / med[p]["native"] for v in med[p]} for p in names}
     geo = {v.name: geomean([ratio[p][v.name] for p in names]) for v in variants}
+    worst = {v.name: max(names, key=lambda p: ratio[p][v.name]) for v in variants}
 
     # table
     cols = [v for v in variants]
@@ -293,6 +302,9 @@ def main():
               f" {cf.get('binary_bytes', 0) / 1024:>13.0f} |")
     print(f"| {'geomean':<11} |" + "".join(f" {'':>9} |" for _ in cols) +
           "".join(f" {geo[v.name]:>12.3f} |" for v in cols[1:]) + f" {'':>14} | {'':>12} | {'':>13} |")
+    print(f"| {'worst':<11} |" + "".join(f" {'':>9} |" for _ in cols) +
+          "".join(f" {ratio[worst[v.name]][v.name]:>5.2f} {worst[v.name][:6]:>6} |" for v in cols[1:]) +
+          f" {'':>14} | {'':>12} | {'':>13} |")
 
     print()
     print("Peak resident memory of a run (MiB, largest of the runs):")
@@ -321,6 +333,8 @@ def main():
         "columns": {v.name: v.label for v in variants},
         "skipped_columns": missing,
         "geomean_ratio_to_native": {k: round(g, 4) for k, g in geo.items() if k != "native"},
+        "worst_ratio_to_native": {k: {"name": p, "ratio": round(ratio[p][k], 4)}
+                                  for k, p in worst.items() if k != "native"},
         "benchmarks": [{"name": p,
                         "median_s": {v: round(t, 4) for v, t in med[p].items()},
                         "runs_s": {v: [round(t, 4) for t in ts] for v, ts in times[p].items()},
