@@ -66,20 +66,7 @@ pub struct GuestStack {
 impl GuestStack {
     /// Maps a fresh stack and records its guard bounds; the errno on failure.
     pub fn map() -> Result<GuestStack, i32> {
-        // SAFETY: a fresh private mapping; nothing else refers to it.
-        let map = unsafe {
-            libc::mmap(
-                core::ptr::null_mut(),
-                TOTAL,
-                libc::PROT_NONE,
-                libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_NORESERVE,
-                -1,
-                0,
-            )
-        };
-        if map == libc::MAP_FAILED {
-            return Err(crate::sys::errno());
-        }
+        let map = crate::sys::map_anonymous(TOTAL, libc::PROT_NONE)?;
         let s = GuestStack { map: map as usize };
         let rw = libc::PROT_READ | libc::PROT_WRITE;
         // SAFETY: both ranges are inside our mapping.

@@ -67,21 +67,10 @@ const HUGE_PAGE: usize = 2 << 20;
 /// TLB misses). Exits with one line if the address space cannot be had.
 fn reserve_huge_aligned(bytes: usize) -> *mut libc::c_void {
     let padded = bytes + HUGE_PAGE;
-    // SAFETY: a fresh anonymous PROT_NONE mapping; touches no existing memory.
-    let raw = unsafe {
-        libc::mmap(
-            core::ptr::null_mut(),
-            padded,
-            libc::PROT_NONE,
-            libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_NORESERVE,
-            -1,
-            0,
-        )
+    let raw = match crate::sys::map_anonymous(padded, libc::PROT_NONE) {
+        Ok(raw) => raw,
+        Err(e) => crate::sys::fatal(&[b"cannot reserve linear memory: ", crate::sys::strerror(e)]),
     };
-    if raw == libc::MAP_FAILED {
-        let e = crate::sys::errno();
-        crate::sys::fatal(&[b"cannot reserve linear memory: ", crate::sys::strerror(e)]);
-    }
     let start = raw as usize;
     let aligned = (start + HUGE_PAGE - 1) & !(HUGE_PAGE - 1);
     let head = aligned - start;

@@ -1,5 +1,6 @@
 //! Thin host helpers shared by the whole runtime: errno access, EINTR-safe retries,
-//! raw writes to a host fd and integer formatting without allocation.
+//! anonymous mappings, raw writes to a host fd and integer formatting without
+//! allocation.
 //!
 //! Everything here that writes output (`write_*`) is async-signal-safe: it only calls
 //! write(2) and formats into stack buffers, so the trap and signal paths may use it.
@@ -14,6 +15,29 @@ pub const STARTUP_ERROR_STATUS: c_int = 125;
 pub fn errno() -> c_int {
     // SAFETY: __errno_location always returns a valid pointer for the calling thread.
     unsafe { *libc::__errno_location() }
+}
+
+/// A fresh private anonymous mapping of `bytes` bytes with protection `prot`, without
+/// swap reservation (`MAP_NORESERVE`: linear memories, tables and stacks reserve far
+/// more than they touch); the errno on failure.
+pub fn map_anonymous(bytes: usize, prot: c_int) -> Result<*mut core::ffi::c_void, c_int> {
+    // SAFETY: a fresh anonymous mapping at an address the kernel picks; touches no
+    // existing memory.
+    let p = unsafe {
+        libc::mmap(
+            core::ptr::null_mut(),
+            bytes,
+            prot,
+            libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_NORESERVE,
+            -1,
+            0,
+        )
+    };
+    if p == libc::MAP_FAILED {
+        Err(errno())
+    } else {
+        Ok(p)
+    }
 }
 
 /// Writes all of `bytes` to host fd `fd`, retrying on EINTR and short writes; errors are

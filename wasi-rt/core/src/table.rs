@@ -35,22 +35,8 @@ fn storage_bytes(slots: u32) -> usize {
 
 /// A fresh zero-filled mapping of `bytes` bytes, or null.
 fn map_zeroed(bytes: usize) -> *mut usize {
-    // SAFETY: a fresh anonymous mapping; touches no existing memory.
-    let p = unsafe {
-        libc::mmap(
-            core::ptr::null_mut(),
-            bytes,
-            libc::PROT_READ | libc::PROT_WRITE,
-            libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_NORESERVE,
-            -1,
-            0,
-        )
-    };
-    if p == libc::MAP_FAILED {
-        core::ptr::null_mut()
-    } else {
-        p.cast()
-    }
+    crate::sys::map_anonymous(bytes, libc::PROT_READ | libc::PROT_WRITE)
+        .map_or(core::ptr::null_mut(), |p| p.cast())
 }
 
 /// Writes `init` into slots `from..to` (nothing when `init` is null: they are zero).
