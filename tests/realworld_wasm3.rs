@@ -297,8 +297,13 @@ fn yosys70_shell_catches_its_errors_like_wasmtime() {
     assert_same(&a, &w);
 }
 
-/// Synthesises blinky.v for iCE40 into `/w/{json}`.
+/// Synthesises blinky.v for iCE40 into `/w/{json}`. One synthesis at a time: the
+/// tests share `/tmp`, and WASI Yosys names abc's scratch folder
+/// `/tmp/yosys-abc-000000` in every run, so two at once overwrite each other's files
+/// (abc then fails an assertion, under Wasmtime as under aotc).
 fn synthesise(json: &str) -> [Engine; 2] {
+    static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _turn = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     let script = format!("synth_ice40 -top top -json /w/{json}");
     yosys().run_both(&["-q", "-p", &script, "/w/blinky.v"], "", &[json])
 }
