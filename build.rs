@@ -10,9 +10,14 @@
 //!
 //! It also writes aotc's LLVM pass pipelines for -O2 and -O3 (`AOTC_PIPELINE_O2/O3`):
 //! LLVM's own `default<On>` pipeline as the installed LLVM prints it, with one loop
-//! vectoriser run added before induction-variable widening (see
+//! vectoriser run (aotc's: versioning loops by array first) added before
+//! induction-variable widening (see
 //! `aotc/src/translate/emit.rs` for why). Printing it from LLVM, not storing a copy,
 //! keeps the rest of the pipeline exactly LLVM's for the LLVM aotc links.
+//!
+//! And it compiles aotc's own LLVM pass and pipeline runner (`aotc/llvm/passes.cpp`)
+//! with the installed LLVM's C++ flags and clang, into a static library linked into
+//! the compiler beside LLVM.
 //!
 //! The nested cargo uses its own target directory so it never waits on the outer
 //! build's lock.
@@ -64,6 +69,7 @@ fn main() {
         ],
     );
     write_llvm_pipelines(&out_dir);
+    build_llvm_passes();
     for (var, file) in [
         ("AOTC_RT_ARCHIVE", "libwasi_rt.a"),
         ("AOTC_RT_JIT_LIB", "libwasi_rt.so"),
@@ -100,6 +106,42 @@ fn nested_cargo(cargo: &str, target_dir: &std::path::Path, args: &[&std::ffi::Os
     }
 }
 
+/// The installed LLVM's directory (what llvm-sys links).
+fn llvm_prefix() -> PathBuf {
+    println!("cargo:rerun-if-env-changed=LLVM_SYS_191_PREFIX");
+    PathBuf::from(env::var("LLVM_SYS_191_PREFIX").unwrap_or_else(|_| "/usr/lib/llvm-19".into()))
+}
+
+/// Compiles `aotc/llvm/passes.cpp` into the static library `aotc_llvm_passes`;
+/// panics (failing the build) if llvm-config cannot tell the flags.
+fn build_llvm_passes() {
+    const SOURCE: &str = "aotc/llvm/passes.cpp";
+    println!("cargo:rerun-if-changed={SOURCE}");
+    let prefix = llvm_prefix();
+    let config = prefix.join("bin/llvm-config");
+    let output = Command::new(&config)
+        .arg("--cxxflags")
+        .output()
+        .unwrap_or_else(|e| panic!("could not run {}: {e}", config.display()));
+    assert!(
+        output.status.success(),
+        "{} --cxxflags failed: {}",
+        config.display(),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let flags = String::from_utf8(output.stdout).expect("llvm-config prints text");
+    let mut build = cc::Build::new();
+    build
+        .cpp(true)
+        .compiler(prefix.join("bin/clang++"))
+        .file(SOURCE)
+        .warnings(false);
+    for flag in flags.split_whitespace() {
+        build.flag(flag);
+    }
+    build.compile("aotc_llvm_passes");
+}
+
 /// The anchor the extra vectoriser run goes before: the loop pass group of the
 /// per-function simplification that starts with loop-idiom recognition and then
 /// widens induction variables (`indvars`).
@@ -109,11 +151,7 @@ const WIDENING_GROUP: &str = "loop(loop-idiom,indvars";
 /// paths; panics (failing the build) with the reason if LLVM's `opt` cannot print its
 /// pipeline or the pipeline no longer has the shape the edit expects.
 fn write_llvm_pipelines(out_dir: &std::path::Path) {
-    println!("cargo:rerun-if-env-changed=LLVM_SYS_191_PREFIX");
-    let opt = match env::var("LLVM_SYS_191_PREFIX") {
-        Ok(prefix) => PathBuf::from(prefix).join("bin/opt"),
-        Err(_) => PathBuf::from("opt-19"),
-    };
+    let opt = llvm_prefix().join("bin/opt");
     for level in [2, 3] {
         let output = Command::new(&opt)
             .arg("-mtriple=x86_64-unknown-linux-gnu")
@@ -141,8 +179,12 @@ fn write_llvm_pipelines(out_dir: &std::path::Path) {
     }
 }
 
-/// `default` with a copy of its own loop-vectorize pass (same parameters) inserted
-/// before [`WIDENING_GROUP`].
+/// aotc's loop vectoriser (`aotc/llvm/passes.cpp`): LLVM's, with loop versioning by
+/// array before it; takes loop-vectorize's parameters.
+const VERSIONED_VECTORISER: &str = "aotc-versioned-loop-vectorize";
+
+/// `default` with a copy of its own loop-vectorize pass (same parameters) as
+/// [`VERSIONED_VECTORISER`] inserted before [`WIDENING_GROUP`].
 fn with_early_vectoriser(default: &str) -> Result<String, String> {
     let start = default
         .find("loop-vectorize<")
@@ -154,5 +196,6 @@ fn with_early_vectoriser(default: &str) -> Result<String, String> {
     if default.matches(WIDENING_GROUP).count() != 1 {
         return Err(format!("expected exactly one `{WIDENING_GROUP}` group"));
     }
-    Ok(default.replacen(WIDENING_GROUP, &format!("{vectorise},{WIDENING_GROUP}"), 1))
+    let versioned = vectorise.replacen("loop-vectorize", VERSIONED_VECTORISER, 1);
+    Ok(default.replacen(WIDENING_GROUP, &format!("{versioned},{WIDENING_GROUP}"), 1))
 }

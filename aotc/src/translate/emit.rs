@@ -5,7 +5,6 @@
 
 use anyhow::{anyhow, Result};
 use inkwell::module::Module;
-use inkwell::passes::PassBuilderOptions;
 use inkwell::targets::{
     CodeModel, FileType, InitializationConfig, RelocMode, Target, TargetMachine, TargetTriple,
 };
@@ -98,11 +97,36 @@ pub(crate) fn pipeline(opt_level: u8) -> std::borrow::Cow<'static, str> {
     }
 }
 
+extern "C" {
+    /// `aotc/llvm/passes.cpp`: runs a textual pipeline as `LLVMRunPasses` does, with
+    /// aotc's own passes known by name. Returns null, or a message to free with
+    /// `aotc_llvm_free_message`.
+    fn aotc_llvm_run_pipeline(
+        module: llvm_sys::prelude::LLVMModuleRef,
+        machine: llvm_sys::target_machine::LLVMTargetMachineRef,
+        pipeline: *const std::ffi::c_char,
+    ) -> *mut std::ffi::c_char;
+    fn aotc_llvm_free_message(message: *mut std::ffi::c_char);
+}
+
 /// Runs the pipeline for the level.
 pub(crate) fn optimise(module: &Module, tm: &TargetMachine, opt_level: u8) -> Result<()> {
-    module
-        .run_passes(&pipeline(opt_level), tm, PassBuilderOptions::create())
-        .map_err(|e| anyhow!("LLVM optimisation failed: {e}"))
+    let pipeline = std::ffi::CString::new(pipeline(opt_level).as_bytes())
+        .expect("pass pipelines have no NUL bytes");
+    // SAFETY: both handles are live inkwell objects borrowed for the call, and the
+    // pipeline is a NUL-terminated string; a returned message is ours to free.
+    unsafe {
+        let failure =
+            aotc_llvm_run_pipeline(module.as_mut_ptr(), tm.as_mut_ptr(), pipeline.as_ptr());
+        if failure.is_null() {
+            return Ok(());
+        }
+        let message = std::ffi::CStr::from_ptr(failure)
+            .to_string_lossy()
+            .into_owned();
+        aotc_llvm_free_message(failure);
+        Err(anyhow!("LLVM optimisation failed: {message}"))
+    }
 }
 
 /// Produces the requested output.

@@ -38,6 +38,19 @@ __attribute__((noinline)) void prefix(uint32_t *x, int n) { for (int i = 1; i < 
 __attribute__((noinline)) void stencil(float *out, const float *in, int n) { for (int i = 1; i < n - 1; i++) out[i] = 0.25f * in[i - 1] + 0.5f * in[i] + 0.25f * in[i + 1]; }
 __attribute__((noinline)) void fminmax(float *d, const float *s, int n) { for (int i = 0; i < n; i++) d[i] = d[i] < s[i] ? s[i] : d[i]; }
 
+/* Row-major matrices with a row stride, as PolyBench passes them: clang unrolls the
+   inner j loop, and aotc versions it by array (one overlap check per pair of
+   matrices) before vectorising. */
+__attribute__((noinline)) void gemm(double *c, const double *a, const double *b, int n, int stride) {
+  for (int i = 0; i < n; i++)
+    for (int k = 0; k < n; k++)
+      for (int j = 0; j < n; j++) c[i * stride + j] += 0.5 * a[i * stride + k] * b[k * stride + j];
+}
+/* Two outputs and one input, all of them unrolled neighbours. */
+__attribute__((noinline)) void axpy2(float *y, float *z, const float *x, int n) {
+  for (int i = 0; i < n; i++) { y[i] += x[i]; z[i] -= 2.0f * x[i]; }
+}
+
 static float fglobal_x[N], fglobal_y[N];
 static void globals_saxpy(float a) { for (int i = 0; i < N; i++) fglobal_y[i] = a * fglobal_x[i] + fglobal_y[i]; }
 
@@ -62,6 +75,14 @@ int main(void) {
     mix64((uint64_t *)mid, (uint64_t *)mid + dist, N / 8);
     clamp32((int32_t *)iy + (dist & 7), N / 2 - 8);
     uint32_t is = isum((const uint32_t *)mid, N / 2 + dist);
+    h = h * 31 + hash_bytes(arena, sizeof arena);
+    fill();
+    double *dc = (double *)mid;
+    gemm(dc, dc + 3 * 20 + dist, dc + dist, 16, 20);
+    gemm(dc, dc + 2000, dc + 1000 + dist, 12, 20); /* disjoint matrices: the vector path */
+    float *fx = (float *)mid;
+    axpy2(fx, fx + 2 * N + dist, fx + dist, N);
+    axpy2(fx, fx + 2 * N, fx - N + dist, N / 2);
     h = h * 31 + hash_bytes(arena, sizeof arena);
     uint32_t fb; memcpy(&fb, &fs, 4);
     uint64_t db; memcpy(&db, &ds, 8);
