@@ -112,24 +112,30 @@ fn llvm_prefix() -> PathBuf {
     PathBuf::from(env::var("LLVM_SYS_191_PREFIX").unwrap_or_else(|_| "/usr/lib/llvm-19".into()))
 }
 
-/// Compiles `aotc/llvm/passes.cpp` into the static library `aotc_llvm_passes`;
-/// panics (failing the build) if llvm-config cannot tell the flags.
+/// What the LLVM tool `tool` prints to stdout when run with `args`; panics (failing
+/// the build) with the reason if it cannot run or fails.
+fn llvm_tool_output(tool: &std::path::Path, args: &[&str]) -> String {
+    let output = Command::new(tool)
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("could not run LLVM's {}: {e}", tool.display()));
+    assert!(
+        output.status.success(),
+        "{} {} failed: {}",
+        tool.display(),
+        args.join(" "),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).expect("LLVM tools print text")
+}
+
+/// Compiles `aotc/llvm/passes.cpp` into the static library `aotc_llvm_passes` with
+/// the flags llvm-config gives for LLVM's headers.
 fn build_llvm_passes() {
     const SOURCE: &str = "aotc/llvm/passes.cpp";
     println!("cargo:rerun-if-changed={SOURCE}");
     let prefix = llvm_prefix();
-    let config = prefix.join("bin/llvm-config");
-    let output = Command::new(&config)
-        .arg("--cxxflags")
-        .output()
-        .unwrap_or_else(|e| panic!("could not run {}: {e}", config.display()));
-    assert!(
-        output.status.success(),
-        "{} --cxxflags failed: {}",
-        config.display(),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let flags = String::from_utf8(output.stdout).expect("llvm-config prints text");
+    let flags = llvm_tool_output(&prefix.join("bin/llvm-config"), &["--cxxflags"]);
     let mut build = cc::Build::new();
     build
         .cpp(true)
@@ -153,24 +159,16 @@ const WIDENING_GROUP: &str = "loop(loop-idiom,indvars";
 fn write_llvm_pipelines(out_dir: &std::path::Path) {
     let opt = llvm_prefix().join("bin/opt");
     for level in [2, 3] {
-        let output = Command::new(&opt)
-            .arg("-mtriple=x86_64-unknown-linux-gnu")
-            .arg(format!("-passes=default<O{level}>"))
-            .args(["-print-pipeline-passes", "-disable-output", "/dev/null"])
-            .output()
-            .unwrap_or_else(|e| {
-                panic!(
-                    "could not run LLVM's {} to print its pipeline: {e}",
-                    opt.display()
-                )
-            });
-        assert!(
-            output.status.success(),
-            "{} -print-pipeline-passes failed: {}",
-            opt.display(),
-            String::from_utf8_lossy(&output.stderr)
+        let default = llvm_tool_output(
+            &opt,
+            &[
+                "-mtriple=x86_64-unknown-linux-gnu",
+                &format!("-passes=default<O{level}>"),
+                "-print-pipeline-passes",
+                "-disable-output",
+                "/dev/null",
+            ],
         );
-        let default = String::from_utf8(output.stdout).expect("LLVM prints its pipeline as text");
         let pipeline = with_early_vectoriser(default.trim())
             .unwrap_or_else(|why| panic!("LLVM's default<O{level}> pipeline: {why}"));
         let path = out_dir.join(format!("pipeline-O{level}.txt"));

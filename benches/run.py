@@ -273,8 +273,12 @@ def main():
     peaks = {p: {v.name: 0 for v in variants} for p in names}
     for p in names:
         print(f"running {p}", file=sys.stderr)
-        for _ in range(args.runs):
-            for v in variants:
+        for r in range(args.runs):
+            # Each run starts the round at another runtime: on a VM whose freed memory
+            # goes back to the host (free page reporting), a program that runs right
+            # after another big one reuses still-backed pages, so a fixed order would
+            # favour the same columns every time.
+            for v in variants[r % len(variants):] + variants[:r % len(variants)]:
                 cmd = v.command(p)
                 secs, rss, rc, out = measure(cmd, RUNDIR)
                 if rc != 0 or not out.startswith(f"ok {p} "):

@@ -81,6 +81,13 @@ fn the_guest_loops_are_vectorised_at_the_default_cpu() {
             "{kernel} was not versioned by array and vectorised:\n{body}"
         );
     }
+    // `running`'s loop is versioned too, but the vectoriser cannot use it (its
+    // running value is no reduction): the versioning must be gone again.
+    let running = function_ir(&text, "running");
+    assert!(
+        !has_versioning_scope(&text, running) && !running.contains("vector.body"),
+        "running keeps a versioning the vectoriser did not use:\n{running}"
+    );
 }
 
 /// Whether an access in `body` carries an alias scope of aotc's versioning (one

@@ -51,6 +51,14 @@ __attribute__((noinline)) void axpy2(float *y, float *z, const float *x, int n) 
   for (int i = 0; i < n; i++) { y[i] += x[i]; z[i] -= 2.0f * x[i]; }
 }
 
+/* A running value the vectoriser cannot handle (neither an induction nor a
+   reduction): aotc versions the unrolled loop by array, the vectoriser declines, and
+   the versioning is undone. */
+__attribute__((noinline)) void running(uint32_t *y, const uint32_t *x, int n) {
+  uint32_t s = 1;
+  for (int i = 0; i < n; i++) { s = s * 3 + x[i]; y[i] = s; }
+}
+
 static float fglobal_x[N], fglobal_y[N];
 static void globals_saxpy(float a) { for (int i = 0; i < N; i++) fglobal_y[i] = a * fglobal_x[i] + fglobal_y[i]; }
 
@@ -83,6 +91,7 @@ int main(void) {
     float *fx = (float *)mid;
     axpy2(fx, fx + 2 * N + dist, fx + dist, N);
     axpy2(fx, fx + 2 * N, fx - N + dist, N / 2);
+    running((uint32_t *)mid, (uint32_t *)mid + dist, N / 2);
     h = h * 31 + hash_bytes(arena, sizeof arena);
     uint32_t fb; memcpy(&fb, &fs, 4);
     uint64_t db; memcpy(&db, &ds, 8);
