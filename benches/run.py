@@ -32,6 +32,7 @@ import json
 import math
 import os
 import platform
+import random
 import shutil
 import statistics
 import subprocess
@@ -274,11 +275,13 @@ def main():
     for p in names:
         print(f"running {p}", file=sys.stderr)
         for r in range(args.runs):
-            # Each run starts the round at another runtime: on a VM whose freed memory
-            # goes back to the host (free page reporting), a program that runs right
-            # after another big one reuses still-backed pages, so a fixed order would
-            # favour the same columns every time.
-            for v in variants[r % len(variants):] + variants[:r % len(variants)]:
+            # Each run takes the runtimes in another (seeded) random order: on a VM
+            # whose freed memory goes back to the host (free page reporting), a
+            # program right after another one's huge pages reuses still-backed pages
+            # and one that follows a 4 KiB-page program pays the host's faults, so a
+            # fixed order (or a rotation, which keeps neighbours) favours the same
+            # columns every time.
+            for v in random.Random(f"{p}/{r}").sample(variants, len(variants)):
                 cmd = v.command(p)
                 secs, rss, rc, out = measure(cmd, RUNDIR)
                 if rc != 0 or not out.startswith(f"ok {p} "):
