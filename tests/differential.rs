@@ -144,6 +144,9 @@ fn fnv(bytes: &[u8]) -> u64 {
     })
 }
 
+/// What [`compare`] returns when wasmi itself panicked translating the module.
+const ORACLE_PANICKED: &str = "wasmi (the oracle) panicked translating the module";
+
 /// Runs `wasm` on both engines; returns a description of the first disagreement.
 fn compare(wasm: &[u8], strict: bool) -> Result<(), String> {
     let wasm: &'static [u8] = Box::leak(wasm.to_vec().into_boxed_slice());
@@ -151,8 +154,18 @@ fn compare(wasm: &[u8], strict: bool) -> Result<(), String> {
 
     let mut wasmi_config = wasmi::Config::default();
     wasmi_config.wasm_simd(true);
+    // Translate every function up front, so a translator panic (below) happens here.
+    wasmi_config.compilation_mode(wasmi::CompilationMode::Eager);
     let engine = wasmi::Engine::new(&wasmi_config);
-    let module = wasmi::Module::new(&engine, wasm).map_err(|e| format!("wasmi rejected: {e}"))?;
+    // wasmi is the oracle, not the subject: an internal error of its translator on a
+    // valid module (wasmi 2.0.0 reaches an `unreachable!` on a few wasm-smith modules
+    // beyond CI's seeds) leaves nothing to compare with, reported as such.
+    // (The engine is dropped right after a panic, so no broken state is reused.)
+    let translated = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        wasmi::Module::new(&engine, wasm)
+    }))
+    .map_err(|_| ORACLE_PANICKED.to_string())?;
+    let module = translated.map_err(|e| format!("wasmi rejected: {e}"))?;
     // The same table limit as aotc's runtime (aotc_rt_core::table::MAX_TABLE_ELEMENTS):
     // growth beyond it fails in both, as wasm allows.
     let limits = wasmi::StoreLimitsBuilder::new()
@@ -340,7 +353,8 @@ fn aotc_agrees_with_wasmi_on_random_modules() {
     let failures = std::thread::Builder::new()
         .stack_size(32 << 20)
         .spawn(move || {
-            let (mut failures, mut dead_loads) = (Vec::new(), Vec::new());
+            let (mut failures, mut dead_loads, mut oracle_panics) =
+                (Vec::new(), Vec::new(), Vec::new());
             let verbose = std::env::var_os("AOTC_DIFF_VERBOSE").is_some();
             for seed in first..first + count {
                 if verbose {
@@ -348,6 +362,10 @@ fn aotc_agrees_with_wasmi_on_random_modules() {
                 }
                 let wasm = module_for_seed(seed);
                 if let Err(why) = compare(&wasm, false) {
+                    if why == ORACLE_PANICKED {
+                        oracle_panics.push(seed);
+                        continue;
+                    }
                     match compare(&wasm, true) {
                         Ok(()) => dead_loads.push(format!("seed {seed}: {why}")),
                         Err(strict_why) => {
@@ -360,9 +378,11 @@ fn aotc_agrees_with_wasmi_on_random_modules() {
                 println!("dead-load difference (agrees in strict mode): {d}");
             }
             println!(
-                "differential: {count} modules checked, {} mismatches, {} dead-load differences",
+                "differential: {count} modules checked, {} mismatches, {} dead-load differences, \
+                 {} not comparable (wasmi panicked: seeds {oracle_panics:?})",
                 failures.len(),
-                dead_loads.len()
+                dead_loads.len(),
+                oracle_panics.len()
             );
             failures
         })
