@@ -1,21 +1,22 @@
 //! aotc's own LLVM pass and the pipeline runner that knows it (C++, against the
 //! LLVM 19 the compiler links; built by build.rs with LLVM's own C++ flags).
 //!
-//! `aotc-version-memory-loops` is loop versioning by array. In native code two
-//! arrays are two objects and LLVM's LoopAccessAnalysis (LAA) checks each pair of
-//! arrays once before vectorising a loop over them. In aotc's IR every access is
-//! `memory base + offset`: one object. LAA then cannot tell the arrays apart, and
-//! when it falls back to runtime checks it checks every pointer against every other
-//! one, including the neighbours of an unrolled body (`C[j]` against `C[j+1]`),
-//! whose ranges always overlap: the vector loop it builds is never entered. This
-//! pass groups a loop's pointers the way LAA groups them for distinct objects
-//! (pointers whose ranges over the loop differ by a constant form one group), and
-//! when that gives fewer groups than LAA's own checks, versions the loop: one range
-//! check per pair of groups of which one is written (plus LAA's no-wrap
-//! predicates), and in the checked copy each access carries alias scopes saying it
-//! does not touch the other groups. The vectoriser then analyses each group on its
-//! own. The unchecked copy, which runs when ranges do overlap, is the original loop
-//! and is not vectorised again.
+//! `aotc-versioned-loop-vectorize<options>` is LLVM's loop vectoriser preceded by
+//! loop versioning by array. In native code two arrays are two objects and LLVM's
+//! LoopAccessAnalysis (LAA) checks each pair of arrays once before vectorising a loop
+//! over them. In aotc's IR every access is `memory base + offset`: one object. LAA
+//! then cannot tell the arrays apart, and when it falls back to runtime checks it
+//! checks every pointer against every other one, including the neighbours of an
+//! unrolled body (`C[j]` against `C[j+1]`), whose ranges always overlap: the vector
+//! loop it builds is never entered. This pass groups a loop's pointers the way LAA
+//! groups them for distinct objects (pointers whose ranges over the loop differ by a
+//! constant form one group), and when that gives fewer groups than LAA's own checks,
+//! versions the loop: one range check per pair of groups of which one is written
+//! (plus LAA's no-wrap predicates), and in the checked copy each access carries
+//! alias scopes saying it does not touch the other groups. The vectoriser then
+//! analyses each group on its own. The unchecked copy, which runs when ranges do
+//! overlap, is the original loop and is not vectorised again. Every versioning the
+//! vectoriser did not use is undone, so loops it leaves scalar stay as they were.
 //!
 //! Soundness rests on LLVM's own pieces: LAA's ranges (start and end of each
 //! pointer over all iterations, with the predicates that make them exact), the
@@ -61,10 +62,18 @@ constexpr unsigned MaxLoopInstructions = 400;
 /// At most this many range checks per loop (LLVM's vectoriser allows 8 by default).
 constexpr unsigned MaxChecks = 8;
 
+/// The loop attribute LLVM's vectoriser sets on loops it has dealt with.
+constexpr const char *IsVectorisedMark = "llvm.loop.isvectorized";
+
+/// Whether `L` carries the vectoriser's "already vectorised" mark (which it also
+/// puts on the scalar loop it keeps beside a vector loop).
+bool markedVectorised(const Loop &L) {
+  return getOptionalIntLoopAttribute(&L, IsVectorisedMark).value_or(0) != 0;
+}
+
 /// Whether the vectoriser has been told to leave `L` alone.
 bool vectorisationDisabled(const Loop &L) {
-  return getOptionalIntLoopAttribute(&L, "llvm.loop.isvectorized").value_or(0) !=
-             0 ||
+  return markedVectorised(L) ||
          getOptionalBoolLoopAttribute(&L, "llvm.loop.vectorize.enable") ==
              false;
 }
@@ -205,7 +214,7 @@ private:
     // The copy that runs when arrays overlap keeps LAA's pointer-by-pointer
     // checks, which would fail there: it is not vectorised (unless the versioning
     // is undone).
-    addStringMetadataToLoop(Original, "llvm.loop.isvectorized", 1);
+    addStringMetadataToLoop(Original, IsVectorisedMark, 1);
     BasicBlock *CheckBlock =
         Original->getLoopPreheader()->getSinglePredecessor();
     Versions.push_back(
@@ -226,14 +235,12 @@ private:
           !OriginalHeader)
         continue;
       Loop *Checked = Loops.getLoopFor(CheckedHeader);
-      if (Checked &&
-          getOptionalIntLoopAttribute(Checked, "llvm.loop.isvectorized")
-                  .value_or(0) != 0)
+      if (Checked && markedVectorised(*Checked))
         continue; // vectorised: the versioning pays for itself
       Check->setCondition(ConstantInt::getTrue(F.getContext()));
       if (Loop *Original = Loops.getLoopFor(OriginalHeader))
         Original->setLoopID(makePostTransformationMetadata(
-            F.getContext(), Original->getLoopID(), {"llvm.loop.isvectorized"},
+            F.getContext(), Original->getLoopID(), {IsVectorisedMark},
             {}));
     }
   }

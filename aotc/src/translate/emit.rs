@@ -83,8 +83,10 @@ pub(crate) fn target_machine(cpu: &str, opt_level: u8) -> Result<TargetMachine> 
 /// loops native code vectorises (an MVP saxpy ran 5x slower than native). Before
 /// widening the same loops are countable and their accesses affine, so the early run
 /// vectorises them (with LLVM's usual runtime overlap and no-wrap checks); loops it
-/// leaves alone get the usual late attempt. Semantics are LLVM's: no fast-math, no
-/// reassociation of float reductions.
+/// leaves alone get the usual late attempt. The early run is aotc's
+/// `aotc-versioned-loop-vectorize` (`aotc/llvm/passes.cpp`), which first versions
+/// unrolled loops by array so the overlap checks compare arrays, not neighbouring
+/// accesses. Semantics are LLVM's: no fast-math, no reassociation of float reductions.
 const PIPELINE_O2: &str = include_str!(env!("AOTC_PIPELINE_O2"));
 const PIPELINE_O3: &str = include_str!(env!("AOTC_PIPELINE_O3"));
 
