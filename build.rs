@@ -181,7 +181,12 @@ fn write_llvm_pipelines(out_dir: &std::path::Path) {
 /// array before it; takes loop-vectorize's parameters.
 const VERSIONED_VECTORISER: &str = "aotc-versioned-loop-vectorize";
 
-/// `default` with a copy of its own loop-vectorize pass (same parameters) as
+/// aotc's copy-loop shortcut (`aotc/llvm/passes.cpp`): a loop that only copies
+/// memory gets a guarded `memmove`. It runs where the early vectoriser does, while
+/// the loops still count in i32 and their addresses are affine.
+const COPY_LOOPS: &str = "aotc-copy-loops";
+
+/// `default` with [`COPY_LOOPS`] and a copy of its own loop-vectorize pass (same parameters) as
 /// [`VERSIONED_VECTORISER`] inserted before [`WIDENING_GROUP`].
 fn with_early_vectoriser(default: &str) -> Result<String, String> {
     let start = default
@@ -195,5 +200,9 @@ fn with_early_vectoriser(default: &str) -> Result<String, String> {
         return Err(format!("expected exactly one `{WIDENING_GROUP}` group"));
     }
     let versioned = vectorise.replacen("loop-vectorize", VERSIONED_VECTORISER, 1);
-    Ok(default.replacen(WIDENING_GROUP, &format!("{versioned},{WIDENING_GROUP}"), 1))
+    Ok(default.replacen(
+        WIDENING_GROUP,
+        &format!("{COPY_LOOPS},{versioned},{WIDENING_GROUP}"),
+        1,
+    ))
 }

@@ -128,15 +128,3 @@ fn has_versioning_scope(ir: &str, body: &str) -> bool {
     }
     false
 }
-
-/// The text of the function `wasm:{name}` in textual IR.
-fn function_ir<'t>(ir: &'t str, name: &str) -> &'t str {
-    let header = format!("@\"wasm:{name}\"(");
-    let start = ir
-        .lines()
-        .find(|l| l.starts_with("define") && l.contains(&header))
-        .map(|l| l.as_ptr() as usize - ir.as_ptr() as usize)
-        .unwrap_or_else(|| panic!("no function {name} in the IR"));
-    let end = ir[start..].find("\n}\n").map_or(ir.len(), |e| start + e);
-    &ir[start..end]
-}

@@ -1,5 +1,9 @@
-//! aotc's own LLVM pass and the pipeline runner that knows it (C++, against the
+//! aotc's own LLVM passes and the pipeline runner that knows them (C++, against the
 //! LLVM 19 the compiler links; built by build.rs with LLVM's own C++ flags).
+//!
+//! Sandbox-critical: `aotc-copy-loops` (see `CopyLoops`) lets a loop's memory
+//! accesses happen through one `memmove`/`memset` instead, and must only do so
+//! when every byte touched lies inside linear memory.
 //!
 //! `aotc-versioned-loop-vectorize<options>` is LLVM's loop vectoriser preceded by
 //! loop versioning by array. In native code two arrays are two objects and LLVM's
@@ -23,8 +27,12 @@
 //! runtime checks `addRuntimeChecks` emits for them, and `LoopVersioning`'s
 //! cloning. The scopes are only attached inside the copy those checks guard.
 //!
+//! `aotc-copy-loops` gives loops that only copy or fill linear memory a guarded
+//! `memmove`/`memset` shortcut (see `CopyLoops`); it runs just before the
+//! vectoriser above.
+//!
 //! `aotc_llvm_run_pipeline` parses and runs a textual pipeline the way LLVM's C
-//! API `LLVMRunPasses` does, with this pass's name registered.
+//! API `LLVMRunPasses` does, with these passes' names registered.
 
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/SmallVector.h"
@@ -33,6 +41,7 @@
 #include "llvm/Analysis/LoopInfo.h"
 #include "llvm/Analysis/ScalarEvolution.h"
 #include "llvm/IR/Dominators.h"
+#include "llvm/IR/IRBuilder.h"
 #include "llvm/IR/Instructions.h"
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/MDBuilder.h"
@@ -45,6 +54,7 @@
 #include "llvm/Transforms/Utils/LoopSimplify.h"
 #include "llvm/Transforms/Utils/LoopUtils.h"
 #include "llvm/Transforms/Utils/LoopVersioning.h"
+#include "llvm/Transforms/Utils/ScalarEvolutionExpander.h"
 #include "llvm/Transforms/Vectorize/LoopVectorize.h"
 #include "llvm-c/TargetMachine.h"
 
@@ -292,6 +302,620 @@ private:
   }
 };
 
+/// The named metadata the translator writes (`LINEAR_MEMORIES` in
+/// aotc/src/translate/module_cx.rs): `!{ptr descriptor, i64 size_offset}` for each
+/// 32-bit, unshared linear memory.
+constexpr const char *LinearMemoriesName = "aotc.linear.memories";
+/// Copies shorter than this stay in their loop: the checks and the call would
+/// cost more than they save.
+constexpr uint64_t MinCopyBytes = 64;
+/// Most bytes one iteration of a copy loop may move (unrolled bodies are far
+/// smaller; the bound keeps every offset product far from overflow).
+constexpr int64_t MaxCopyStride = 1024;
+
+/// The descriptor of each listed linear memory and the offset of its size field.
+DenseMap<const GlobalVariable *, uint64_t> linearMemories(const Module &M) {
+  DenseMap<const GlobalVariable *, uint64_t> Memories;
+  const NamedMDNode *List = M.getNamedMetadata(LinearMemoriesName);
+  if (!List)
+    return Memories;
+  for (const MDNode *Entry : List->operands()) {
+    if (Entry->getNumOperands() != 2)
+      continue;
+    auto *Descriptor =
+        mdconst::dyn_extract_or_null<GlobalVariable>(Entry->getOperand(0));
+    auto *SizeOffset =
+        mdconst::dyn_extract_or_null<ConstantInt>(Entry->getOperand(1));
+    if (Descriptor && SizeOffset)
+      Memories[Descriptor] = SizeOffset->getZExtValue();
+  }
+  return Memories;
+}
+
+/// One load or store of a copy loop, at `memory base + Start + Step * i` in
+/// iteration `i` (exactly, once `NarrowStart`'s recurrence is known not to wrap).
+struct CopyAccess {
+  Instruction *Inst = nullptr;
+  /// The memory base the address is an offset from.
+  Value *Base = nullptr;
+  /// i64 offset from the base in the first iteration.
+  const SCEV *Start = nullptr;
+  int64_t Step = 0;
+  /// When the offset zero-extends a 32-bit recurrence SCEV could not prove free
+  /// of wrapping: that recurrence's first value as an exact i64 (`zext(x) + c`
+  /// for an i32 start `x + c`, the constant taken as signed), which the rewrite
+  /// checks stays within 32 bits over the whole loop. Null otherwise.
+  const SCEV *NarrowStart = nullptr;
+  uint64_t Bytes = 0;
+  /// Position in the loop body (program order).
+  unsigned Position = 0;
+  /// Offset from the same family's first access (stores from stores, loads from
+  /// loads).
+  int64_t Offset = 0;
+};
+
+/// How many times a single-block loop's back edge is taken, as an i64 value
+/// computed before the loop, with the conditions under which it is exact.
+/// ScalarEvolution counts most loops; the ones it cannot are wasm's unrolled
+/// copy loops, which count a byte total down by the stride until it is zero or
+/// below the stride, unable to prove the total a multiple or the subtraction free
+/// of wrapping. Those are counted here, under a runtime check that the count is
+/// exact (the divisibility, or the absence of wrapping).
+class TripCount {
+public:
+  /// Counts `L` (single block, its terminator the only exit), or nothing.
+  static std::optional<TripCount> of(Loop &L, ScalarEvolution &Scev) {
+    const SCEV *Taken = Scev.getBackedgeTakenCount(&L);
+    if (!isa<SCEVCouldNotCompute>(Taken)) {
+      if (Taken->getType()->getIntegerBitWidth() > 64)
+        return std::nullopt;
+      TripCount Count;
+      Count.Taken = Taken;
+      return Count;
+    }
+    // continue while `Counter Pred Bound`
+    auto *Branch = dyn_cast<BranchInst>(L.getHeader()->getTerminator());
+    if (!Branch || !Branch->isConditional())
+      return std::nullopt;
+    auto *Compare = dyn_cast<ICmpInst>(Branch->getCondition());
+    if (!Compare)
+      return std::nullopt;
+    CmpInst::Predicate Pred = Compare->getPredicate();
+    if (Branch->getSuccessor(0) != L.getHeader())
+      Pred = CmpInst::getInversePredicate(Pred);
+    const SCEV *Counter = Scev.getSCEV(Compare->getOperand(0));
+    const SCEV *Bound = Scev.getSCEV(Compare->getOperand(1));
+    if (!isa<SCEVAddRecExpr>(Counter)) {
+      std::swap(Counter, Bound);
+      Pred = CmpInst::getSwappedPredicate(Pred);
+    }
+    auto *Recurrence = dyn_cast<SCEVAddRecExpr>(Counter);
+    if (!Recurrence || Recurrence->getLoop() != &L || !Recurrence->isAffine() ||
+        !Scev.isLoopInvariant(Bound, &L) ||
+        Recurrence->getType()->getIntegerBitWidth() > 32)
+      return std::nullopt;
+    auto *Step = dyn_cast<SCEVConstant>(Recurrence->getStepRecurrence(Scev));
+    if (!Step || Step->getAPInt().isZero())
+      return std::nullopt;
+    TripCount Count;
+    Count.Start = Recurrence->getStart();
+    Count.Bound = Bound;
+    Count.Step = Step->getAPInt().getSExtValue();
+    Count.Pred = Pred;
+    bool Down = Count.Step < 0;
+    if (Down && (Pred == CmpInst::ICMP_ULT || Pred == CmpInst::ICMP_ULE)) {
+      // Counting down while below a bound near 2^32 (clang's `i >= 0` as
+      // `i - c <u -c'`): v <u b exactly when (v - b) mod 2^w >=u -b, so count
+      // v - b down to -b (b + 1 for <=). A bound of 0 (never, or always true)
+      // fails the no-wrap check of `emit`, leaving the loop alone.
+      const SCEV *Below = Pred == CmpInst::ICMP_ULT
+                              ? Bound
+                              : Scev.getAddExpr(Bound, Scev.getOne(Bound->getType()));
+      Count.Start = Scev.getMinusSCEV(Count.Start, Below);
+      Count.Bound = Scev.getNegativeSCEV(Below);
+      Count.Pred = CmpInst::ICMP_UGE;
+      Pred = Count.Pred;
+    }
+    uint64_t Stride = Down ? -uint64_t(Count.Step) : uint64_t(Count.Step);
+    bool Counts =
+        (Pred == CmpInst::ICMP_NE && isPowerOf2_64(Stride)) ||
+        (Down && (Pred == CmpInst::ICMP_UGT || Pred == CmpInst::ICMP_UGE)) ||
+        (!Down && (Pred == CmpInst::ICMP_ULT || Pred == CmpInst::ICMP_ULE));
+    if (!Counts)
+      return std::nullopt;
+    return Count;
+  }
+
+  /// What `emit` expands: all must be expandable before the loop.
+  SmallVector<const SCEV *, 2> invariants() const {
+    if (Taken)
+      return {Taken};
+    return {Start, Bound};
+  }
+
+  /// Emits the count (i64) before `At`, appending to `Conditions` what must
+  /// hold for it to be exact.
+  Value *emit(IRBuilder<> &Builder, SCEVExpander &Expander, Instruction *At,
+              SmallVectorImpl<Value *> &Conditions) const {
+    Type *I64 = Builder.getInt64Ty();
+    auto Const = [&](uint64_t Value) { return ConstantInt::get(I64, Value); };
+    if (Taken) {
+      Value *Count = Builder.CreateZExtOrTrunc(
+          Expander.expandCodeFor(Taken, Taken->getType(), At), I64);
+      // More iterations than this cannot fit a 32-bit memory, and the bound
+      // keeps every later sum below 2^64.
+      Conditions.push_back(Builder.CreateICmpULT(Count, Const(1ull << 32)));
+      return Count;
+    }
+    unsigned Width = Start->getType()->getIntegerBitWidth();
+    uint64_t Max = Width == 64 ? ~0ull : (1ull << Width) - 1;
+    Value *First = Builder.CreateZExt(
+        Expander.expandCodeFor(Start, Start->getType(), At), I64);
+    Value *Limit = Builder.CreateZExt(
+        Expander.expandCodeFor(Bound, Bound->getType(), At), I64);
+    bool Down = Step < 0;
+    uint64_t Stride = Down ? -uint64_t(Step) : uint64_t(Step);
+    Value *StrideValue = Const(Stride);
+    if (Pred == CmpInst::ICMP_NE) {
+      // The first i with first + step * i == bound (mod 2^width) is
+      // distance / stride, when the stride divides the distance.
+      Value *Distance = Down ? Builder.CreateSub(First, Limit)
+                             : Builder.CreateSub(Limit, First);
+      Distance = Builder.CreateAnd(Distance, Const(Max));
+      Conditions.push_back(Builder.CreateICmpEQ(
+          Builder.CreateAnd(Distance, Const(Stride - 1)), Const(0)));
+      return Builder.CreateUDiv(Distance, StrideValue);
+    }
+    // Counting toward the bound without wrapping: the first i at which the
+    // counter has passed it. `Strict` when equality already ends the loop
+    // (continue while >, or while <).
+    bool Strict = Pred == CmpInst::ICMP_UGT || Pred == CmpInst::ICMP_ULT;
+    Value *Ahead = Down ? Builder.CreateICmpUGT(First, Limit)
+                        : Builder.CreateICmpULT(First, Limit);
+    if (!Strict)
+      Ahead = Builder.CreateOr(Ahead, Builder.CreateICmpEQ(First, Limit));
+    Value *Gap = Down ? Builder.CreateSub(First, Limit)
+                      : Builder.CreateSub(Limit, First);
+    // Strict: ceil(gap / stride) = (gap - 1) / stride + 1; else gap / stride + 1.
+    Value *Steps = Strict ? Builder.CreateAdd(
+                                Builder.CreateUDiv(Builder.CreateSub(Gap, Const(1)),
+                                                   StrideValue),
+                                Const(1))
+                          : Builder.CreateAdd(Builder.CreateUDiv(Gap, StrideValue),
+                                              Const(1));
+    Value *Count = Builder.CreateSelect(Ahead, Steps, Const(0));
+    // The counter's value in that iteration did not wrap.
+    Value *Travel = Builder.CreateMul(Count, StrideValue);
+    Conditions.push_back(
+        Down ? Builder.CreateICmpULE(Travel, First)
+             : Builder.CreateICmpULE(Travel, Builder.CreateSub(Const(Max), First)));
+    return Count;
+  }
+
+private:
+  /// Counted by ScalarEvolution (exact, no conditions).
+  const SCEV *Taken = nullptr;
+  /// Otherwise: the counter `{Start,+,Step}` continues while `Pred Bound`.
+  const SCEV *Start = nullptr;
+  const SCEV *Bound = nullptr;
+  int64_t Step = 0;
+  CmpInst::Predicate Pred = CmpInst::BAD_ICMP_PREDICATE;
+};
+
+/// `aotc-copy-loops`: a loop that only copies memory forward or backward, one
+/// contiguous block of bytes per iteration (a wasm byte or word copy loop, often
+/// unrolled by the producer, as wasi-libc's `memmove` and `memcpy` are), is given a
+/// guarded shortcut: one `memmove` of the whole range, taken when it provably
+/// leaves memory exactly as the loop would. Why: in aotc's IR all of linear memory
+/// is one object, so nothing tells LLVM the source and destination are distinct,
+/// and a byte loop over overlapping ranges (`memmove(p, p + 3, n)`) can never be
+/// vectorised by a range check; native code calls the C library's vector memmove.
+///
+/// Sandbox-critical: the shortcut touches memory directly, so it is taken only
+/// when both ranges lie within the memory's current size (read from its descriptor
+/// before the loop), every 32-bit address recurrence stays within 32 bits, and the
+/// ranges are equal, disjoint, or overlap so that the loop never reads a byte it
+/// wrote (the destination trails the source in the copy's direction by at least
+/// the distance the body's own load/store order needs). Otherwise the original
+/// loop runs, with its exact traps. What the loop leaves in registers (induction
+/// variables' final values) the shortcut computes from the trip count.
+///
+/// A fill loop (stores of loop-invariant values only, tiling the block the same
+/// way) gets a `memset` shortcut, taken when every stored value repeats one byte
+/// (checked at run time: `fill(p, 1u, n)` stays a loop, `0x01010101u` does not).
+class CopyLoops : public PassInfoMixin<CopyLoops> {
+public:
+  PreservedAnalyses run(Function &F, FunctionAnalysisManager &Analyses) {
+    DenseMap<const GlobalVariable *, uint64_t> Memories =
+        linearMemories(*F.getParent());
+    if (Memories.empty())
+      return PreservedAnalyses::all();
+    LoopInfo &Loops = Analyses.getResult<LoopAnalysis>(F);
+    DominatorTree &Dominators = Analyses.getResult<DominatorTreeAnalysis>(F);
+    ScalarEvolution &Scev = Analyses.getResult<ScalarEvolutionAnalysis>(F);
+    AssumptionCache &Assumptions = Analyses.getResult<AssumptionAnalysis>(F);
+
+    SmallVector<Loop *, 8> Candidates;
+    for (Loop *L : Loops.getLoopsInPreorder())
+      if (L->isInnermost() && L->getNumBlocks() == 1)
+        Candidates.push_back(L);
+    bool Changed = false;
+    for (Loop *L : Candidates) {
+      Changed |= simplifyLoop(L, &Dominators, &Loops, &Scev, &Assumptions,
+                              nullptr, false);
+      Changed |= formLCSSARecursively(*L, Dominators, &Loops, &Scev);
+    }
+    // Each rewrite only adds blocks outside the loop it rewrites and a branch
+    // around it; the other candidates and their analyses are untouched.
+    for (Loop *L : Candidates)
+      Changed |= rewrite(*L, Memories, Scev, Dominators, Loops);
+    return Changed ? PreservedAnalyses::none() : PreservedAnalyses::all();
+  }
+
+private:
+  /// Reads `Pointer`'s address as a CopyAccess of loop `L`.
+  static std::optional<CopyAccess> access(Instruction &Inst, Value *Pointer,
+                                          Type *Accessed, const Loop &L,
+                                          ScalarEvolution &Scev) {
+    const DataLayout &Layout = Inst.getModule()->getDataLayout();
+    TypeSize Size = Layout.getTypeStoreSize(Accessed);
+    if (Size.isScalable() || Layout.getTypeSizeInBits(Accessed) != Size * 8)
+      return std::nullopt; // i1 and friends: not a plain copy of bytes
+    const SCEV *Address = Scev.getSCEV(Pointer);
+    auto *Base = dyn_cast<SCEVUnknown>(Scev.getPointerBase(Address));
+    if (!Base)
+      return std::nullopt;
+    const SCEV *Offset = Scev.removePointerBase(Address);
+    Type *I64 = Type::getInt64Ty(Inst.getContext());
+    if (Offset->getType() != I64)
+      return std::nullopt;
+    const SCEV *Constant = Scev.getZero(I64);
+    if (auto *Sum = dyn_cast<SCEVAddExpr>(Offset)) {
+      if (Sum->getNumOperands() != 2 || !isa<SCEVConstant>(Sum->getOperand(0)))
+        return std::nullopt;
+      Constant = Sum->getOperand(0);
+      Offset = Sum->getOperand(1);
+    }
+    const SCEVAddRecExpr *Narrow = nullptr;
+    if (auto *Extended = dyn_cast<SCEVZeroExtendExpr>(Offset)) {
+      Narrow = dyn_cast<SCEVAddRecExpr>(Extended->getOperand());
+      if (!Narrow || Narrow->getType()->getIntegerBitWidth() != 32)
+        return std::nullopt;
+      Offset = Narrow;
+    }
+    auto *Recurrence = dyn_cast<SCEVAddRecExpr>(Offset);
+    if (!Recurrence || Recurrence->getLoop() != &L || !Recurrence->isAffine())
+      return std::nullopt;
+    auto *Step = dyn_cast<SCEVConstant>(Recurrence->getStepRecurrence(Scev));
+    if (!Step)
+      return std::nullopt;
+    CopyAccess Result;
+    Result.Inst = &Inst;
+    Result.Base = Base->getValue();
+    Result.Step = Step->getAPInt().getSExtValue();
+    const SCEV *Start = Recurrence->getStart();
+    if (Narrow) {
+      // `x + c` in i32 is `zext(x) + c` in i64 exactly when the checks hold;
+      // peeling `c` lets accesses `x + 1`, `x + 2`, ... share one base `x`.
+      const SCEV *Peeled = Scev.getZero(I64);
+      if (auto *Sum = dyn_cast<SCEVAddExpr>(Start))
+        if (auto *C = dyn_cast<SCEVConstant>(Sum->getOperand(0))) {
+          Peeled = Scev.getConstant(I64, C->getAPInt().getSExtValue(), true);
+          SmallVector<const SCEV *, 4> Rest(drop_begin(Sum->operands()));
+          Start = Scev.getAddExpr(Rest);
+        }
+      Start = Scev.getAddExpr(Scev.getZeroExtendExpr(Start, I64), Peeled);
+      Result.NarrowStart = Start;
+    }
+    Result.Start = Scev.getAddExpr(Start, Constant);
+    Result.Bytes = Size.getFixedValue();
+    return Result;
+  }
+
+  /// Fills in `Offset` of each access relative to the first; false unless the
+  /// accesses share base and step and lie at constant distances.
+  static bool relativeOffsets(MutableArrayRef<CopyAccess> Family,
+                              ScalarEvolution &Scev) {
+    for (CopyAccess &Access : Family) {
+      if (Access.Base != Family[0].Base || Access.Step != Family[0].Step)
+        return false;
+      auto *Distance = dyn_cast<SCEVConstant>(
+          Scev.getMinusSCEV(Access.Start, Family[0].Start));
+      if (!Distance || Distance->getAPInt().getSignificantBits() > 32)
+        return false;
+      Access.Offset = Distance->getAPInt().getSExtValue();
+    }
+    return true;
+  }
+
+  /// The linear memory `Base` is the base pointer of (a load of its descriptor's
+  /// first field), and the offset of that descriptor's size field.
+  static std::optional<std::pair<GlobalVariable *, uint64_t>>
+  memoryOf(Value *Base,
+           const DenseMap<const GlobalVariable *, uint64_t> &Memories) {
+    auto *Load = dyn_cast<LoadInst>(Base);
+    if (!Load || !Load->isSimple())
+      return std::nullopt;
+    auto *Descriptor = dyn_cast<GlobalVariable>(Load->getPointerOperand());
+    if (!Descriptor)
+      return std::nullopt;
+    auto Found = Memories.find(Descriptor);
+    if (Found == Memories.end())
+      return std::nullopt;
+    return std::make_pair(Descriptor, Found->second);
+  }
+
+  static bool rewrite(Loop &L,
+                      const DenseMap<const GlobalVariable *, uint64_t> &Memories,
+                      ScalarEvolution &Scev, DominatorTree &Dominators,
+                      LoopInfo &Loops) {
+    BasicBlock *Body = L.getHeader();
+    BasicBlock *Preheader = L.getLoopPreheader();
+    BasicBlock *Exit = L.getExitBlock();
+    if (L.getNumBlocks() != 1 || !Preheader || !Exit ||
+        L.getExitingBlock() != Body || !L.isLCSSAForm(Dominators) ||
+        Body->size() > MaxLoopInstructions ||
+        !isa<BranchInst>(Preheader->getTerminator()))
+      return false;
+
+    // The body: loads whose only use is a store of the loaded value, those
+    // stores, and instructions that neither touch memory nor have effects.
+    // A fill loop stores loop-invariant values (`Fills`, one per store) and
+    // loads nothing; a copy loop stores only values it loaded.
+    SmallVector<CopyAccess, 8> Stores, Loads;
+    SmallVector<Value *, 8> Fills;
+    DenseMap<const LoadInst *, unsigned> LoadPositions;
+    unsigned Position = 0;
+    for (Instruction &Inst : *Body) {
+      ++Position;
+      if (auto *Store = dyn_cast<StoreInst>(&Inst)) {
+        Value *Stored = Store->getValueOperand();
+        std::optional<CopyAccess> Written = access(
+            *Store, Store->getPointerOperand(), Stored->getType(), L, Scev);
+        if (!Store->isSimple() || !Written)
+          return false;
+        Written->Position = Position;
+        Stores.push_back(*Written);
+        if (L.isLoopInvariant(Stored)) {
+          Fills.push_back(Stored);
+          continue;
+        }
+        auto *Load = dyn_cast<LoadInst>(Stored);
+        if (!Load || Load->getParent() != Body || !Load->isSimple() ||
+            !Load->hasOneUse())
+          return false;
+        std::optional<CopyAccess> Read = access(
+            *Load, Load->getPointerOperand(), Load->getType(), L, Scev);
+        if (!Read)
+          return false;
+        // In one block the load (the store's operand) came first.
+        Read->Position = LoadPositions.lookup(Load);
+        Loads.push_back(*Read);
+        continue;
+      }
+      if (auto *Load = dyn_cast<LoadInst>(&Inst)) {
+        // Its store (checked when reached) must be its only user.
+        if (!Load->hasOneUse() || !isa<StoreInst>(Load->user_back()))
+          return false;
+        LoadPositions[Load] = Position;
+        continue;
+      }
+      if (Inst.mayReadOrWriteMemory() || Inst.mayHaveSideEffects())
+        return false;
+    }
+    bool Fill = !Fills.empty();
+    if (Stores.empty() || (Fill && !Loads.empty()))
+      return false;
+    if (Fill)
+      for (Value *Stored : Fills)
+        if (!Stored->getType()->isIntegerTy() &&
+            !Stored->getType()->isFloatingPointTy())
+          return false;
+    if (!relativeOffsets(Stores, Scev) ||
+        (!Fill &&
+         (!relativeOffsets(Loads, Scev) || Stores[0].Base != Loads[0].Base ||
+          Stores[0].Step != Loads[0].Step)))
+      return false;
+    int64_t Step = Stores[0].Step;
+    int64_t Stride = Step < 0 ? -Step : Step;
+    if (Step == 0 || Stride > MaxCopyStride)
+      return false;
+    // Each load sits where its store does, relative to the families' first
+    // members, and the stores tile one block of exactly `Stride` bytes.
+    SmallVector<std::pair<int64_t, uint64_t>, 8> Tiles;
+    for (size_t I = 0; I < Stores.size(); ++I) {
+      if (!Fill && Stores[I].Offset != Loads[I].Offset)
+        return false;
+      Tiles.push_back({Stores[I].Offset, Stores[I].Bytes});
+    }
+    llvm::sort(Tiles);
+    int64_t Lowest = Tiles[0].first, End = Lowest;
+    for (auto [Offset, Bytes] : Tiles) {
+      if (Offset != End)
+        return false;
+      End += static_cast<int64_t>(Bytes);
+    }
+    if (End - Lowest != Stride)
+      return false;
+    // How far the destination must trail the source (in the direction of the
+    // copy) so that no load reads what an earlier store of the same iteration
+    // wrote; later iterations read beyond everything written before.
+    int64_t MinTrail = 1;
+    for (const CopyAccess &Write : Stores)
+      for (const CopyAccess &Read : Loads)
+        if (Write.Position < Read.Position) {
+          int64_t Needed =
+              Step > 0 ? Write.Offset + int64_t(Write.Bytes) - Read.Offset
+                       : Read.Offset + int64_t(Read.Bytes) - Write.Offset;
+          MinTrail = std::max(MinTrail, Needed);
+        }
+
+    auto Memory = memoryOf(Stores[0].Base, Memories);
+    auto *BaseLoad = dyn_cast<Instruction>(Stores[0].Base);
+    if (!Memory || !BaseLoad || L.contains(BaseLoad))
+      return false;
+    std::optional<TripCount> Trips = TripCount::of(L, Scev);
+    if (!Trips)
+      return false;
+    Instruction *CheckAt = Preheader->getTerminator();
+    const DataLayout &Layout = Body->getModule()->getDataLayout();
+    SCEVExpander Expander(Scev, Layout, "aotc.copy");
+    const SCEV *DestinationStart = Scev.getAddExpr(
+        Stores[0].Start, Scev.getConstant(Stores[0].Start->getType(),
+                                          Lowest - Stores[0].Offset, true));
+    const SCEV *SourceStart =
+        Fill ? DestinationStart
+             : Scev.getAddExpr(Loads[0].Start,
+                               Scev.getConstant(Loads[0].Start->getType(),
+                                                Lowest - Loads[0].Offset, true));
+    SmallVector<const SCEV *, 2> NarrowStarts;
+    for (const auto *Family : {&Stores, &Loads})
+      for (const CopyAccess &Access : *Family)
+        if (Access.NarrowStart && !is_contained(NarrowStarts, Access.NarrowStart))
+          NarrowStarts.push_back(Access.NarrowStart);
+    SmallVector<const SCEV *, 8> Needed = {DestinationStart, SourceStart};
+    append_range(Needed, NarrowStarts);
+    append_range(Needed, Trips->invariants());
+
+    // The values the loop leaves for code after it (the exit block's LCSSA
+    // phis): loop-invariant, or a recurrence evaluated at the last iteration.
+    SmallVector<std::pair<PHINode *, const SCEV *>, 4> ExitValues;
+    for (PHINode &Phi : Exit->phis()) {
+      Value *Left = Phi.getIncomingValueForBlock(Body);
+      auto *Defined = dyn_cast<Instruction>(Left);
+      if (!Defined || !L.contains(Defined)) {
+        ExitValues.push_back({&Phi, nullptr});
+        continue;
+      }
+      if (!Scev.isSCEVable(Left->getType()))
+        return false;
+      const SCEV *Final = Scev.getSCEV(Left);
+      if (auto *Recurrence = dyn_cast<SCEVAddRecExpr>(Final)) {
+        if (Recurrence->getLoop() != &L || !Recurrence->isAffine() ||
+            !Recurrence->getType()->isIntegerTy())
+          return false;
+        Needed.push_back(Recurrence->getStart());
+        Needed.push_back(Recurrence->getStepRecurrence(Scev));
+      } else if (Scev.isLoopInvariant(Final, &L)) {
+        Needed.push_back(Final);
+      } else {
+        return false;
+      }
+      ExitValues.push_back({&Phi, Final});
+    }
+    for (const SCEV *Value : Needed)
+      if (!Expander.isSafeToExpandAt(Value, CheckAt))
+        return false;
+
+    // The checks, before the loop.
+    LLVMContext &Context = Body->getContext();
+    IRBuilder<> Builder(CheckAt);
+    Type *I64 = Builder.getInt64Ty();
+    auto Const = [&](uint64_t Value) { return ConstantInt::get(I64, Value); };
+    SmallVector<Value *, 12> Conditions;
+    Value *Taken = Trips->emit(Builder, Expander, CheckAt, Conditions);
+    Value *Length = Builder.CreateMul(Builder.CreateAdd(Taken, Const(1)),
+                                      Const(Stride), "aotc.copy.bytes");
+    Conditions.push_back(Builder.CreateICmpUGE(Length, Const(MinCopyBytes)));
+    // Distance from the first iteration's block to the last one's.
+    Value *Span = Builder.CreateSub(Length, Const(Stride));
+    auto Lowest64 = [&](const SCEV *Start) {
+      Value *First = Expander.expandCodeFor(Start, I64, CheckAt);
+      return Step > 0 ? First : Builder.CreateSub(First, Span);
+    };
+    Value *Destination = Lowest64(DestinationStart);
+    Value *Source = Lowest64(SourceStart);
+    Value *SizeField = Builder.CreateConstInBoundsGEP1_64(
+        Builder.getInt8Ty(), Memory->first, Memory->second);
+    Value *Size = Builder.CreateLoad(I64, SizeField, "aotc.copy.memsize");
+    for (Value *From : {Destination, Source}) {
+      Conditions.push_back(Builder.CreateICmpULE(From, Size));
+      Conditions.push_back(
+          Builder.CreateICmpULE(Length, Builder.CreateSub(Size, From)));
+    }
+    // Every 32-bit address recurrence stays within 32 bits (and so equals its
+    // exact i64 form) over all iterations.
+    for (const SCEV *NarrowStart : NarrowStarts) {
+      Value *First = Expander.expandCodeFor(NarrowStart, I64, CheckAt);
+      Conditions.push_back(Builder.CreateICmpULE(First, Const(0xFFFFFFFFull)));
+      Conditions.push_back(
+          Step > 0 ? Builder.CreateICmpULE(Builder.CreateAdd(First, Span),
+                                           Const(0xFFFFFFFFull))
+                   : Builder.CreateICmpUGE(First, Span));
+    }
+    // Equal, disjoint, or trailing by enough in the copy's direction.
+    Value *Leader = Step > 0 ? Source : Destination;
+    Value *Trailer = Step > 0 ? Destination : Source;
+    Value *Apart = Builder.CreateOr(
+        Builder.CreateICmpUGE(Leader,
+                              Builder.CreateAdd(Trailer, Const(MinTrail))),
+        Builder.CreateICmpUGE(Trailer, Builder.CreateAdd(Leader, Length)));
+    Conditions.push_back(
+        Builder.CreateOr(Apart, Builder.CreateICmpEQ(Destination, Source)));
+    // A fill is a memset when every stored value repeats one byte.
+    Value *FillByte = nullptr;
+    for (Value *Stored : Fills) {
+      unsigned Bits = Layout.getTypeSizeInBits(Stored->getType());
+      Type *Int = Builder.getIntNTy(Bits);
+      Value *Pattern = Builder.CreateBitCast(Stored, Int);
+      Value *Byte = Builder.CreateTrunc(Pattern, Builder.getInt8Ty());
+      Value *Splat = Builder.CreateMul(
+          Builder.CreateZExt(Byte, Int),
+          ConstantInt::get(Int, APInt::getSplat(Bits, APInt(8, 1))));
+      Conditions.push_back(Builder.CreateICmpEQ(Pattern, Splat));
+      if (FillByte)
+        Conditions.push_back(Builder.CreateICmpEQ(Byte, FillByte));
+      else
+        FillByte = Byte;
+    }
+    Value *Take = Builder.CreateAnd(ArrayRef<Value *>(Conditions));
+
+    BasicBlock *Shortcut = BasicBlock::Create(Context, "aotc.copy.shortcut",
+                                              Body->getParent(), Body);
+    Builder.SetInsertPoint(Shortcut);
+    Value *Base = Stores[0].Base;
+    Value *To = Builder.CreateGEP(Builder.getInt8Ty(), Base, Destination);
+    if (Fill)
+      Builder.CreateMemSet(To, FillByte, Length, Align(1));
+    else
+      Builder.CreateMemMove(
+          To, Align(1), Builder.CreateGEP(Builder.getInt8Ty(), Base, Source),
+          Align(1), Length);
+    BranchInst *ToExit = Builder.CreateBr(Exit);
+    Builder.SetInsertPoint(ToExit);
+    for (auto [Phi, Final] : ExitValues) {
+      Value *Incoming = Phi->getIncomingValueForBlock(Body);
+      if (auto *Recurrence = dyn_cast_or_null<SCEVAddRecExpr>(Final)) {
+        // start + step * (iterations - 1), in the value's own width, as the
+        // loop computes it.
+        Type *Ty = Recurrence->getType();
+        Value *First =
+            Expander.expandCodeFor(Recurrence->getStart(), Ty, ToExit);
+        Value *Increment = Expander.expandCodeFor(
+            Recurrence->getStepRecurrence(Scev), Ty, ToExit);
+        Incoming = Builder.CreateAdd(
+            First, Builder.CreateMul(Increment,
+                                     Builder.CreateZExtOrTrunc(Taken, Ty)));
+      } else if (Final) {
+        Incoming = Expander.expandCodeFor(Final, Phi->getType(), ToExit);
+      }
+      Phi->addIncoming(Incoming, Shortcut);
+    }
+    CheckAt->eraseFromParent();
+    BranchInst::Create(Shortcut, Body, Take, Preheader);
+
+    // Keep the analyses the later candidates use exact.
+    Dominators.addNewBlock(Shortcut, Preheader);
+    Dominators.changeImmediateDominator(Exit, Preheader);
+    if (Loop *Parent = L.getParentLoop())
+      Parent->addBasicBlockToLoop(Shortcut, Loops);
+    for (PHINode &Phi : Exit->phis())
+      Scev.forgetValue(&Phi);
+    Scev.forgetLoop(&L);
+    return true;
+  }
+};
+
 /// Parses `aotc-versioned-loop-vectorize<...>`'s options, which are
 /// `loop-vectorize`'s: `[no-]interleave-forced-only;[no-]vectorize-forced-only`.
 std::optional<LoopVectorizeOptions> parseVectorizeOptions(StringRef Name) {
@@ -337,6 +961,10 @@ extern "C" char *aotc_llvm_run_pipeline(LLVMModuleRef module,
   Builder.registerPipelineParsingCallback(
       [](StringRef Name, FunctionPassManager &Passes,
          ArrayRef<PassBuilder::PipelineElement>) {
+        if (Name == "aotc-copy-loops") {
+          Passes.addPass(CopyLoops());
+          return true;
+        }
         std::optional<LoopVectorizeOptions> Options =
             parseVectorizeOptions(Name);
         if (!Options)

@@ -31,6 +31,11 @@ pub(crate) mod field {
 }
 
 impl<'ctx> AbiTypes<'ctx> {
+    /// Byte offset of `Memory::size_bytes` (the test below checks LLVM agrees).
+    pub fn memory_size_offset(&self) -> u64 {
+        core::mem::offset_of!(aotc_abi::layout::Memory, size_bytes) as u64
+    }
+
     pub fn new(llcx: &'ctx Context) -> Self {
         let ptr = llcx.ptr_type(AddressSpace::default());
         let i32t = llcx.i32_type();

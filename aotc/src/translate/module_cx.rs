@@ -24,7 +24,7 @@ use inkwell::types::{BasicMetadataTypeEnum, BasicType, BasicTypeEnum, FunctionTy
 use inkwell::values::{BasicValue, BasicValueEnum, FunctionValue, GlobalValue};
 use inkwell::AddressSpace;
 use inkwell::GlobalVisibility;
-use wasmparser::ValType;
+use wasmparser::{MemoryType, ValType};
 
 use super::abi_types::AbiTypes;
 use super::emit::CpuFeatures;
@@ -303,6 +303,9 @@ impl<'a, 'ctx> ModuleCx<'a, 'ctx> {
                 )
             })
             .collect::<Result<Vec<_>>>()?;
+        for (descriptor, memory) in memories.iter().zip(&info.memories) {
+            list_linear_memory(llcx, &module, &abi, *descriptor, memory)?;
+        }
         if !embedded {
             let unknown_memory_imports: Vec<_> = (info.memory_imports.iter().zip(0..))
                 .filter(|&(_, i)| !defines_memory(info, &embedding, i))
@@ -777,6 +780,31 @@ impl<'a, 'ctx> ModuleCx<'a, 'ctx> {
         self.func_records.borrow_mut().insert(index, g);
         Ok(g)
     }
+}
+
+/// The named metadata `aotc/llvm/passes.cpp` reads: one `!{ptr descriptor, i64
+/// size_offset}` per 32-bit, unshared memory, giving the byte offset of the
+/// descriptor's size field (its base pointer is at offset 0). It licenses the
+/// copy-loop rewrite there to read the size before a loop and compare addresses
+/// with it: nothing but `memory.grow` (a call) changes that field, and no other
+/// thread can.
+pub(crate) const LINEAR_MEMORIES: &str = "aotc.linear.memories";
+
+fn list_linear_memory<'ctx>(
+    llcx: &'ctx Context,
+    module: &Module<'ctx>,
+    abi: &AbiTypes<'ctx>,
+    descriptor: GlobalValue<'ctx>,
+    memory: &MemoryType,
+) -> Result<()> {
+    if memory.shared || memory.memory64 {
+        return Ok(());
+    }
+    let size_offset = llcx.i64_type().const_int(abi.memory_size_offset(), false);
+    let entry = llcx.metadata_node(&[descriptor.as_pointer_value().into(), size_offset.into()]);
+    module
+        .add_global_metadata(LINEAR_MEMORIES, &entry)
+        .map_err(|e| anyhow::anyhow!("internal compiler error: {e}"))
 }
 
 /// Whether memory `index` is created by the module's own instantiation: defined, or
