@@ -43,6 +43,7 @@
 #include "llvm/IR/Dominators.h"
 #include "llvm/IR/IRBuilder.h"
 #include "llvm/IR/Instructions.h"
+#include "llvm/IR/Verifier.h"
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/MDBuilder.h"
 #include "llvm/IR/Module.h"
@@ -549,6 +550,11 @@ public:
     // around it; the other candidates and their analyses are untouched.
     for (Loop *L : Candidates)
       Changed |= rewrite(*L, Memories, Scev, Dominators, Loops);
+    // An internal error here must stop the compiler, never become a binary.
+    if (Changed && verifyFunction(F))
+      report_fatal_error(Twine("aotc-copy-loops left invalid IR in ") +
+                             F.getName() + " (an aotc bug: please report it)",
+                         false);
     return Changed ? PreservedAnalyses::none() : PreservedAnalyses::all();
   }
 
@@ -807,7 +813,8 @@ private:
       if (!Expander.isSafeToExpandAt(Value, CheckAt))
         return false;
 
-    // The checks, before the loop.
+    // Before the loop: the length, and only for a long enough copy the checks
+    // (a short one, as LZ77 match copies mostly are, goes straight to the loop).
     LLVMContext &Context = Body->getContext();
     IRBuilder<> Builder(CheckAt);
     Type *I64 = Builder.getInt64Ty();
@@ -816,7 +823,19 @@ private:
     Value *Taken = Trips->emit(Builder, Expander, CheckAt, Conditions);
     Value *Length = Builder.CreateMul(Builder.CreateAdd(Taken, Const(1)),
                                       Const(Stride), "aotc.copy.bytes");
-    Conditions.push_back(Builder.CreateICmpUGE(Length, Const(MinCopyBytes)));
+    Value *Long = Builder.CreateICmpUGE(Length, Const(MinCopyBytes));
+    BasicBlock *Checks = BasicBlock::Create(Context, "aotc.copy.check",
+                                            Body->getParent(), Body);
+    BranchInst *ChecksEnd = BranchInst::Create(Body, Checks);
+    // The expander consults the dominator tree and the loops (it keeps LCSSA
+    // form, by the loop each block is in): new blocks enter both at once.
+    Dominators.addNewBlock(Checks, Preheader);
+    Loop *Parent = L.getParentLoop();
+    if (Parent)
+      Parent->addBasicBlockToLoop(Checks, Loops);
+    Instruction *PreheaderEnd = CheckAt;
+    CheckAt = ChecksEnd;
+    Builder.SetInsertPoint(ChecksEnd);
     // Distance from the first iteration's block to the last one's.
     Value *Span = Builder.CreateSub(Length, Const(Stride));
     auto Lowest64 = [&](const SCEV *Start) {
@@ -872,6 +891,9 @@ private:
 
     BasicBlock *Shortcut = BasicBlock::Create(Context, "aotc.copy.shortcut",
                                               Body->getParent(), Body);
+    Dominators.addNewBlock(Shortcut, Checks);
+    if (Parent)
+      Parent->addBasicBlockToLoop(Shortcut, Loops);
     Builder.SetInsertPoint(Shortcut);
     Value *Base = Stores[0].Base;
     Value *To = Builder.CreateGEP(Builder.getInt8Ty(), Base, Destination);
@@ -901,14 +923,16 @@ private:
       }
       Phi->addIncoming(Incoming, Shortcut);
     }
-    CheckAt->eraseFromParent();
-    BranchInst::Create(Shortcut, Body, Take, Preheader);
+    // The branches, last (the expander may still refer to the old ends).
+    PreheaderEnd->eraseFromParent();
+    BranchInst::Create(Checks, Body, Long, Preheader);
+    ChecksEnd->eraseFromParent();
+    BranchInst::Create(Shortcut, Body, Take, Checks);
+    for (PHINode &Phi : Body->phis())
+      Phi.addIncoming(Phi.getIncomingValueForBlock(Preheader), Checks);
 
     // Keep the analyses the later candidates use exact.
-    Dominators.addNewBlock(Shortcut, Preheader);
     Dominators.changeImmediateDominator(Exit, Preheader);
-    if (Loop *Parent = L.getParentLoop())
-      Parent->addBasicBlockToLoop(Shortcut, Loops);
     for (PHINode &Phi : Exit->phis())
       Scev.forgetValue(&Phi);
     Scev.forgetLoop(&L);

@@ -84,6 +84,30 @@ NOINLINE void blocks8_until0(unsigned char *d, const unsigned char *s, uint32_t 
     *(uint32_t *)(d + 4) = *(const uint32_t *)(s + 4);
   }
 }
+/* A copy nested in a loop whose values give its start, length and direction, and
+   whose result (the final pointer) the outer loop uses. */
+NOINLINE uint64_t nested(unsigned char *buf, int rows, int n) {
+  uint64_t h = 0;
+  for (int r = 0; r < rows; r++) {
+    unsigned char *d = buf + 2048 + r * 3, *s = buf + 2048 - r * 5 + (r & 1) * 40;
+    int k = n + r;
+    while (k--) *d++ = *s++;
+    h = h * 31 + (uint64_t)(d - buf) + buf[2048 + r];
+  }
+  return h;
+}
+/* Insertion into a growing array (as a vector insert does): each round moves the
+   tail up by one element, a backward copy whose bounds are the outer loop's values. */
+NOINLINE uint64_t nested_back(uint32_t *v, int rounds) {
+  uint32_t *begin = v, *end = v + 8;
+  for (int r = 0; r < rounds; r++) {
+    uint32_t *at = begin + (r * 7) % (int)(end - begin + 1);
+    for (uint32_t *p = end; p != at; p--) *p = p[-1];
+    *at = (uint32_t)r;
+    end++;
+  }
+  return hash_bytes(v, (size_t)(end - begin) * 4);
+}
 NOINLINE void fill8(unsigned char *d, unsigned char v, int n) { for (int i = 0; i < n; i++) d[i] = v; }
 NOINLINE void fill32(uint32_t *d, uint32_t v, int n) { for (int i = 0; i < n; i++) d[i] = v; }
 NOINLINE void fill64(uint64_t *d, uint64_t v, int n) { for (int i = 0; i < n; i++) d[i] = v; }
@@ -164,6 +188,14 @@ int main(int argc, char **argv) {
     printf("%-20s %016llx %llu\n", kernels[k].name, (unsigned long long)h, (unsigned long long)extra);
     total = total * 17 + h + extra;
   }
+  for (int n = 0; n < 300; n += 37) {
+    fill_arena((uint32_t)n);
+    uint64_t h = nested(arena, 40, n);
+    total = total * 17 + h + hash_bytes(arena, ARENA);
+  }
+  fill_arena(99);
+  total = total * 17 + nested_back((uint32_t *)arena, 1000);
+  printf("nested %016llx\n", (unsigned long long)total);
   /* The last bytes of memory, exactly up to its end. */
   fill_arena(7);
   unsigned char *tail = memory_end - 300;
