@@ -7,10 +7,9 @@
 //! were miscompiled by the first version of the pass: its new blocks were missing from
 //! LoopInfo, and the SCEV expander's LCSSA repair then used values that do not
 //! dominate them); aotc's output at -O2 and -O3, default and host CPU, must be
-//! Wasmtime's. The IR
-//! check proves the shortcut is there (so the comparison tests it), and absent from a
-//! loop that is no copy; the last tests copy past the end of memory and run loops
-//! whose counters wrap, which must trap as the loop would.
+//! Wasmtime's. The IR check proves the shortcut is there (so the comparison tests
+//! it), and absent from a loop that is no copy; the last tests copy past the end of
+//! memory and run loops whose counters wrap, which must trap as the loop would.
 
 mod common;
 
