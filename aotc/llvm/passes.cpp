@@ -760,6 +760,14 @@ private:
     auto *BaseLoad = dyn_cast<Instruction>(Stores[0].Base);
     if (!Memory || !BaseLoad || L.contains(BaseLoad))
       return false;
+    // A loop that can never copy MinCopyBytes (a remainder loop after an
+    // unrolled one) would only pay for the length test.
+    const SCEV *MostTaken = Scev.getConstantMaxBackedgeTakenCount(&L);
+    if (auto *Most = dyn_cast<SCEVConstant>(MostTaken))
+      if (Most->getAPInt().ult(MinCopyBytes) &&
+          (Most->getAPInt().getZExtValue() + 1) * uint64_t(Stride) <
+              MinCopyBytes)
+        return false;
     std::optional<TripCount> Trips = TripCount::of(L, Scev);
     if (!Trips)
       return false;
