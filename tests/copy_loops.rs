@@ -22,49 +22,12 @@ fn guest() -> std::path::PathBuf {
 
 #[test]
 fn copy_and_fill_loops_print_what_wasmtime_prints() {
-    let wasm = guest();
-    let oracle = Run::new(wasmtime()).arg(&wasm).output();
-    assert_success(&oracle);
-    assert!(oracle.stdout().contains("total "), "{}", oracle.describe());
-    let dir = tempdir();
-    for level in ["-O2", "-O3"] {
-        for cpu in ["x86-64-v2", "native"] {
-            let exe = dir.path().join(format!("copies{level}-{cpu}"));
-            let built = aotc([
-                wasm.as_os_str(),
-                level.as_ref(),
-                "--target-cpu".as_ref(),
-                cpu.as_ref(),
-                "-o".as_ref(),
-                exe.as_os_str(),
-            ]);
-            assert_success(&built);
-            let ran = Run::new(&exe).output();
-            assert_success(&ran);
-            assert_eq!(
-                ran.stdout(),
-                oracle.stdout(),
-                "aotc {level} --target-cpu {cpu} differs from Wasmtime"
-            );
-        }
-    }
+    assert_optimised_builds_print_what_wasmtime_prints(&guest(), "total ");
 }
 
 #[test]
 fn copy_and_fill_loops_get_the_shortcut_and_other_loops_do_not() {
-    let wasm = guest();
-    let dir = tempdir();
-    let ir = dir.path().join("copies.ll");
-    let built = aotc([
-        wasm.as_os_str(),
-        "-O2".as_ref(),
-        "--emit".as_ref(),
-        "llvm-ir".as_ref(),
-        "-o".as_ref(),
-        ir.as_os_str(),
-    ]);
-    assert_success(&built);
-    let text = std::fs::read_to_string(&ir).expect("IR written");
+    let text = optimised_ir(&guest());
     // wasi-libc's own memmove, memcpy and memset (C loops without bulk memory)
     // included; clang itself turns the guest's fill8 into a call of memset.
     for (kernel, call) in [

@@ -8,7 +8,6 @@
 
 mod common;
 
-use common::wasi_diff::wasmtime;
 use common::*;
 
 fn guest() -> std::path::PathBuf {
@@ -17,49 +16,12 @@ fn guest() -> std::path::PathBuf {
 
 #[test]
 fn vectorised_loops_print_what_wasmtime_prints() {
-    let wasm = guest();
-    let oracle = Run::new(wasmtime()).arg(&wasm).output();
-    assert_success(&oracle);
-    assert!(oracle.stdout().contains("total "), "{}", oracle.describe());
-    let dir = tempdir();
-    for level in ["-O2", "-O3"] {
-        for cpu in ["x86-64-v2", "native"] {
-            let exe = dir.path().join(format!("loops{level}-{cpu}"));
-            let built = aotc([
-                wasm.as_os_str(),
-                level.as_ref(),
-                "--target-cpu".as_ref(),
-                cpu.as_ref(),
-                "-o".as_ref(),
-                exe.as_os_str(),
-            ]);
-            assert_success(&built);
-            let ran = Run::new(&exe).output();
-            assert_success(&ran);
-            assert_eq!(
-                ran.stdout(),
-                oracle.stdout(),
-                "aotc {level} --target-cpu {cpu} differs from Wasmtime"
-            );
-        }
-    }
+    assert_optimised_builds_print_what_wasmtime_prints(&guest(), "total ");
 }
 
 #[test]
 fn the_guest_loops_are_vectorised_at_the_default_cpu() {
-    let wasm = guest();
-    let dir = tempdir();
-    let ir = dir.path().join("loops.ll");
-    let built = aotc([
-        wasm.as_os_str(),
-        "-O2".as_ref(),
-        "--emit".as_ref(),
-        "llvm-ir".as_ref(),
-        "-o".as_ref(),
-        ir.as_os_str(),
-    ]);
-    assert_success(&built);
-    let text = std::fs::read_to_string(&ir).expect("IR written");
+    let text = optimised_ir(&guest());
     let vector_loops = text
         .lines()
         .filter(|l| l.starts_with("vector.body"))

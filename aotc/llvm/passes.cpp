@@ -96,6 +96,26 @@ unsigned instructionCount(const Loop &L) {
   return Count;
 }
 
+/// Collects the innermost loops of `F` (only single-block ones if
+/// `SingleBlockOnly`) and puts each in loop-simplify and LCSSA form, which loop
+/// versioning and SCEV expansion need. Returns whether that changed the IR.
+bool simplifiedInnermostLoops(LoopInfo &Loops, DominatorTree &Dominators,
+                              ScalarEvolution &Scev,
+                              AssumptionCache &Assumptions,
+                              bool SingleBlockOnly,
+                              SmallVectorImpl<Loop *> &Innermost) {
+  for (Loop *L : Loops.getLoopsInPreorder())
+    if (L->isInnermost() && (!SingleBlockOnly || L->getNumBlocks() == 1))
+      Innermost.push_back(L);
+  bool Changed = false;
+  for (Loop *L : Innermost) {
+    Changed |= simplifyLoop(L, &Dominators, &Loops, &Scev, &Assumptions,
+                            nullptr, false);
+    Changed |= formLCSSARecursively(*L, Dominators, &Loops, &Scev);
+  }
+  return Changed;
+}
+
 /// A loop versioned by array: the branch choosing between the copies (true: the
 /// ranges overlap, take the original) and the two loops' headers.
 struct Version {
@@ -143,17 +163,8 @@ private:
         Analyses.getResult<LoopAccessAnalysis>(F);
 
     SmallVector<Loop *, 8> Innermost;
-    for (Loop *L : Loops.getLoopsInPreorder())
-      if (L->isInnermost())
-        Innermost.push_back(L);
-
-    // LoopVersioning needs simplified loops in LCSSA form, as the vectoriser does.
-    bool Changed = false;
-    for (Loop *L : Innermost) {
-      Changed |= simplifyLoop(L, &Dominators, &Loops, &Scev, &Assumptions,
-                              nullptr, false);
-      Changed |= formLCSSARecursively(*L, Dominators, &Loops, &Scev);
-    }
+    bool Changed = simplifiedInnermostLoops(Loops, Dominators, Scev,
+                                            Assumptions, false, Innermost);
     if (Changed)
       Accesses.clear();
 
@@ -537,15 +548,8 @@ public:
     AssumptionCache &Assumptions = Analyses.getResult<AssumptionAnalysis>(F);
 
     SmallVector<Loop *, 8> Candidates;
-    for (Loop *L : Loops.getLoopsInPreorder())
-      if (L->isInnermost() && L->getNumBlocks() == 1)
-        Candidates.push_back(L);
-    bool Changed = false;
-    for (Loop *L : Candidates) {
-      Changed |= simplifyLoop(L, &Dominators, &Loops, &Scev, &Assumptions,
-                              nullptr, false);
-      Changed |= formLCSSARecursively(*L, Dominators, &Loops, &Scev);
-    }
+    bool Changed = simplifiedInnermostLoops(Loops, Dominators, Scev,
+                                            Assumptions, true, Candidates);
     // Each rewrite only adds blocks outside the loop it rewrites and a branch
     // around it; the other candidates and their analyses are untouched.
     for (Loop *L : Candidates)

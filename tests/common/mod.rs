@@ -894,3 +894,50 @@ pub fn function_ir<'t>(ir: &'t str, name: &str) -> &'t str {
     let end = ir[start..].find("\n}\n").map_or(ir.len(), |e| start + e);
     &ir[start..end]
 }
+
+/// Builds `wasm` with aotc at -O2 and -O3, for the default and the host CPU, and
+/// asserts that each executable prints exactly what Wasmtime prints, which must
+/// contain `marker` (so an empty or failed oracle run cannot pass).
+pub fn assert_optimised_builds_print_what_wasmtime_prints(wasm: &Path, marker: &str) {
+    let oracle = Run::new(wasi_diff::wasmtime()).arg(wasm).output();
+    assert_success(&oracle);
+    assert!(oracle.stdout().contains(marker), "{}", oracle.describe());
+    let dir = tempdir();
+    for level in ["-O2", "-O3"] {
+        for cpu in ["x86-64-v2", "native"] {
+            let exe = dir.path().join(format!("guest{level}-{cpu}"));
+            let built = aotc([
+                wasm.as_os_str(),
+                level.as_ref(),
+                "--target-cpu".as_ref(),
+                cpu.as_ref(),
+                "-o".as_ref(),
+                exe.as_os_str(),
+            ]);
+            assert_success(&built);
+            let ran = Run::new(&exe).output();
+            assert_success(&ran);
+            assert_eq!(
+                ran.stdout(),
+                oracle.stdout(),
+                "aotc {level} --target-cpu {cpu} differs from Wasmtime"
+            );
+        }
+    }
+}
+
+/// `wasm`'s optimised LLVM IR (`aotc -O2 --emit llvm-ir`).
+pub fn optimised_ir(wasm: &Path) -> String {
+    let dir = tempdir();
+    let ir = dir.path().join("guest.ll");
+    let built = aotc([
+        wasm.as_os_str(),
+        "-O2".as_ref(),
+        "--emit".as_ref(),
+        "llvm-ir".as_ref(),
+        "-o".as_ref(),
+        ir.as_os_str(),
+    ]);
+    assert_success(&built);
+    std::fs::read_to_string(&ir).expect("IR written")
+}
