@@ -186,8 +186,8 @@ const VERSIONED_VECTORISER: &str = "aotc-versioned-loop-vectorize";
 /// the loops still count in i32 and their addresses are affine.
 const COPY_LOOPS: &str = "aotc-copy-loops";
 
-/// `default` with [`COPY_LOOPS`] and a copy of its own loop-vectorize pass (same parameters) as
-/// [`VERSIONED_VECTORISER`] inserted before [`WIDENING_GROUP`].
+/// `default` with [`COPY_LOOPS`] and a copy of its own loop-vectorize pass (same
+/// parameters) as [`VERSIONED_VECTORISER`] inserted before [`WIDENING_GROUP`].
 fn with_early_vectoriser(default: &str) -> Result<String, String> {
     let start = default
         .find("loop-vectorize<")

@@ -347,7 +347,6 @@ DenseMap<const GlobalVariable *, uint64_t> linearMemories(const Module &M) {
 /// One load or store of a copy loop, at `memory base + Start + Step * i` in
 /// iteration `i` (exactly, once `NarrowStart`'s recurrence is known not to wrap).
 struct CopyAccess {
-  Instruction *Inst = nullptr;
   /// The memory base the address is an offset from.
   Value *Base = nullptr;
   /// i64 offset from the base in the first iteration.
@@ -428,9 +427,8 @@ public:
       Count.Pred = CmpInst::ICMP_UGE;
       Pred = Count.Pred;
     }
-    uint64_t Stride = Down ? -uint64_t(Count.Step) : uint64_t(Count.Step);
     bool Counts =
-        (Pred == CmpInst::ICMP_NE && isPowerOf2_64(Stride)) ||
+        (Pred == CmpInst::ICMP_NE && isPowerOf2_64(Count.stride())) ||
         (Down && (Pred == CmpInst::ICMP_UGT || Pred == CmpInst::ICMP_UGE)) ||
         (!Down && (Pred == CmpInst::ICMP_ULT || Pred == CmpInst::ICMP_ULE));
     if (!Counts)
@@ -466,14 +464,15 @@ public:
     Value *Limit = Builder.CreateZExt(
         Expander.expandCodeFor(Bound, Bound->getType(), At), I64);
     bool Down = Step < 0;
-    uint64_t Stride = Down ? -uint64_t(Step) : uint64_t(Step);
+    uint64_t Stride = stride();
     Value *StrideValue = Const(Stride);
+    // How far the counter is from the bound, in its direction.
+    Value *Gap = Down ? Builder.CreateSub(First, Limit)
+                      : Builder.CreateSub(Limit, First);
     if (Pred == CmpInst::ICMP_NE) {
       // The first i with first + step * i == bound (mod 2^width) is
       // distance / stride, when the stride divides the distance.
-      Value *Distance = Down ? Builder.CreateSub(First, Limit)
-                             : Builder.CreateSub(Limit, First);
-      Distance = Builder.CreateAnd(Distance, Const(Max));
+      Value *Distance = Builder.CreateAnd(Gap, Const(Max));
       Conditions.push_back(Builder.CreateICmpEQ(
           Builder.CreateAnd(Distance, Const(Stride - 1)), Const(0)));
       return Builder.CreateUDiv(Distance, StrideValue);
@@ -486,15 +485,10 @@ public:
                         : Builder.CreateICmpULT(First, Limit);
     if (!Strict)
       Ahead = Builder.CreateOr(Ahead, Builder.CreateICmpEQ(First, Limit));
-    Value *Gap = Down ? Builder.CreateSub(First, Limit)
-                      : Builder.CreateSub(Limit, First);
     // Strict: ceil(gap / stride) = (gap - 1) / stride + 1; else gap / stride + 1.
-    Value *Steps = Strict ? Builder.CreateAdd(
-                                Builder.CreateUDiv(Builder.CreateSub(Gap, Const(1)),
-                                                   StrideValue),
-                                Const(1))
-                          : Builder.CreateAdd(Builder.CreateUDiv(Gap, StrideValue),
-                                              Const(1));
+    Value *Passed = Strict ? Builder.CreateSub(Gap, Const(1)) : Gap;
+    Value *Steps =
+        Builder.CreateAdd(Builder.CreateUDiv(Passed, StrideValue), Const(1));
     Value *Count = Builder.CreateSelect(Ahead, Steps, Const(0));
     // The counter's value in that iteration did not wrap.
     Value *Travel = Builder.CreateMul(Count, StrideValue);
@@ -505,6 +499,9 @@ public:
   }
 
 private:
+  /// The counter's step, as a magnitude.
+  uint64_t stride() const { return Step < 0 ? -uint64_t(Step) : uint64_t(Step); }
+
   /// Counted by ScalarEvolution (exact, no conditions).
   const SCEV *Taken = nullptr;
   /// Otherwise: the counter `{Start,+,Step}` continues while `Pred Bound`.
@@ -600,7 +597,6 @@ private:
     if (!Step)
       return std::nullopt;
     CopyAccess Result;
-    Result.Inst = &Inst;
     Result.Base = Base->getValue();
     Result.Step = Step->getAPInt().getSExtValue();
     const SCEV *Start = Recurrence->getStart();
