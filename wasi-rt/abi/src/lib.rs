@@ -204,6 +204,14 @@ pub fn wasm32_max_pages(min_pages: u64, max_pages: u64) -> u64 {
 /// guard, so `base + u32 address + u32 offset` always lands inside the reservation and
 /// generated loads and stores need no explicit bounds check.
 pub const MEMORY_RESERVATION: u64 = 8 << 30;
+/// PROT_NONE bytes kept below the base of every 32-bit memory (inside its
+/// registration, so a fault there is the trap "out of bounds memory access"). The
+/// compiler computes an address that steps down through a loop by at most
+/// [`PROVEN_ADDRESS_SLACK`] per iteration in 64 bits (aotc/llvm/passes.cpp,
+/// `aotc-widen-addresses`); where the 32-bit address would wrap to the top of the
+/// 32-bit range (out of bounds), the 64-bit one goes at most that far below the
+/// base and faults here instead.
+pub const MEMORY_GUARD_BELOW: u64 = 64 * 1024;
 /// Most bytes of address space one 64-bit memory reserves: min(its maximum, this).
 /// No guard region can cover a u64 index, so generated code checks every access of a
 /// 64-bit memory against its size; the reservation only bounds how far it can grow

@@ -1,11 +1,13 @@
 //! Linear memories for generated code (sandbox-critical).
 //!
 //! A 32-bit memory reserves [`MEMORY_RESERVATION`] bytes (4 GiB addressable + 4 GiB
-//! guard) of PROT_NONE address space up front and commits pages read-write as it
-//! grows, so `base` never moves and `base + u32 address + u32 offset` always lands
-//! inside the reservation: an access past `size_bytes` faults, and the signal handler
-//! turns a fault inside a registered reservation into the trap "out of bounds memory
-//! access".
+//! guard) of PROT_NONE address space up front, plus [`MEMORY_GUARD_BELOW`] bytes
+//! below its base, and commits pages read-write as it grows, so `base` never moves
+//! and `base + u32 address + u32 offset` always lands inside the reservation: an
+//! access past `size_bytes` (or just below the base, where the compiler's 64-bit
+//! form of a descending address goes instead of wrapping) faults, and the signal
+//! handler turns a fault inside a registered reservation into the trap "out of
+//! bounds memory access".
 //!
 //! A 64-bit memory (memory64) cannot be covered by a guard: its index is a u64.
 //! Generated code checks every access against `size_bytes` before touching it, so it
@@ -25,7 +27,7 @@
 //! the registry is read by the signal handler with atomics only.
 
 use aotc_abi::layout::Memory;
-use aotc_abi::{MEMORY64_RESERVATION_CAP, MEMORY_RESERVATION, WASM_PAGE_SIZE};
+use aotc_abi::{MEMORY64_RESERVATION_CAP, MEMORY_GUARD_BELOW, MEMORY_RESERVATION, WASM_PAGE_SIZE};
 use core::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 
 /// Most linear memories one process may have: an executable has one, the in-process
@@ -33,16 +35,19 @@ use core::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 /// 128 TiB user address space).
 const MAX_MEMORIES: usize = 8192;
 
-/// Start addresses of registered reservations (0 = free slot); each spans
-/// MEMORY_RESERVATION bytes.
+/// Bases of registered 32-bit memories (0 = free slot); each reservation spans
+/// MEMORY_GUARD_BELOW bytes below the base and MEMORY_RESERVATION bytes from it.
 static RESERVATIONS: [AtomicUsize; MAX_MEMORIES] = [const { AtomicUsize::new(0) }; MAX_MEMORIES];
 
 /// Whether `addr` lies inside a registered linear-memory reservation
 /// (async-signal-safe).
 pub fn in_reservation(addr: usize) -> bool {
     RESERVATIONS.iter().any(|r| {
-        let start = r.load(Ordering::Acquire);
-        start != 0 && addr >= start && addr - start < MEMORY_RESERVATION as usize
+        let base = r.load(Ordering::Acquire);
+        let start = base.wrapping_sub(MEMORY_GUARD_BELOW as usize);
+        base != 0
+            && addr >= start
+            && addr - start < (MEMORY_GUARD_BELOW + MEMORY_RESERVATION) as usize
     })
 }
 
@@ -60,22 +65,24 @@ fn register(start: usize) {
 /// Transparent huge page size on x86-64.
 const HUGE_PAGE: usize = 2 << 20;
 
-/// Reserves `bytes` of PROT_NONE address space starting on a 2 MiB boundary and asks
-/// for transparent huge pages there (`MADV_HUGEPAGE`; where the kernel's THP mode is
+/// Reserves `bytes` of PROT_NONE address space starting on a 2 MiB boundary, with
+/// `below` more PROT_NONE bytes just before it, and asks for transparent huge pages
+/// in the `bytes` (`MADV_HUGEPAGE`; where the kernel's THP mode is
 /// `madvise` or `always`, the pages committed later are backed 2 MiB at a time, so a
 /// program sweeping hundreds of MB of arrays takes a fraction of the page faults and
 /// TLB misses). Exits with one line if the address space cannot be had.
-fn reserve_huge_aligned(bytes: usize) -> *mut libc::c_void {
-    let padded = bytes + HUGE_PAGE;
+fn reserve_huge_aligned(bytes: usize, below: usize) -> *mut libc::c_void {
+    let padded = below + bytes + HUGE_PAGE;
     let raw = match crate::sys::map_anonymous(padded, libc::PROT_NONE) {
         Ok(raw) => raw,
         Err(e) => crate::sys::fatal(&[b"cannot reserve linear memory: ", crate::sys::strerror(e)]),
     };
     let start = raw as usize;
-    let aligned = (start + HUGE_PAGE - 1) & !(HUGE_PAGE - 1);
-    let head = aligned - start;
-    let tail = padded - head - bytes;
-    // SAFETY: both trims are parts of the mapping just made, outside [aligned, +bytes).
+    let aligned = (start + below + HUGE_PAGE - 1) & !(HUGE_PAGE - 1);
+    let head = aligned - below - start;
+    let tail = padded - head - below - bytes;
+    // SAFETY: both trims are parts of the mapping just made, outside
+    // [aligned - below, aligned + bytes).
     unsafe {
         if head > 0 {
             libc::munmap(raw, head);
@@ -125,7 +132,8 @@ pub unsafe extern "C" fn aotc_rt_memory_new(
         // A memory that can never hold a byte: any non-null, never dereferenced base.
         core::ptr::NonNull::<u8>::dangling().as_ptr().cast()
     } else {
-        reserve_huge_aligned(reserved as usize)
+        let below = if memory64 == 0 { MEMORY_GUARD_BELOW } else { 0 };
+        reserve_huge_aligned(reserved as usize, below as usize)
     };
     let bytes = min_pages * WASM_PAGE_SIZE;
     if bytes > 0 {
@@ -227,17 +235,23 @@ pub unsafe fn release(mem: *mut Memory) {
     if base == 0 {
         return;
     }
-    for r in RESERVATIONS.iter() {
-        if r.compare_exchange(base, 0, Ordering::AcqRel, Ordering::Acquire)
+    // Only 32-bit memories are registered, and only they have the guard below.
+    let registered = RESERVATIONS.iter().any(|r| {
+        r.compare_exchange(base, 0, Ordering::AcqRel, Ordering::Acquire)
             .is_ok()
-        {
-            break;
-        }
-    }
+    });
+    let below = if registered {
+        MEMORY_GUARD_BELOW as usize
+    } else {
+        0
+    };
     // SAFETY: the reservation is ours and no longer used.
     unsafe {
         if reserved != 0 {
-            libc::munmap(base as *mut libc::c_void, reserved as usize);
+            libc::munmap(
+                (base - below) as *mut libc::c_void,
+                below + reserved as usize,
+            );
         }
         mem.write(Memory {
             base: core::ptr::null_mut(),
