@@ -12,7 +12,8 @@
 //! LLVM's own `default<On>` pipeline as the installed LLVM prints it, with one loop
 //! vectoriser run (aotc's: versioning loops by array first) added before
 //! induction-variable widening (see
-//! `aotc/src/translate/emit.rs` for why). Printing it from LLVM, not storing a copy,
+//! `aotc/src/translate/emit.rs` for why), and aotc's address widening at the end,
+//! before code generation. Printing it from LLVM, not storing a copy,
 //! keeps the rest of the pipeline exactly LLVM's for the LLVM aotc links.
 //!
 //! And it compiles aotc's own LLVM pass and pipeline runner (`aotc/llvm/passes.cpp`)
@@ -169,7 +170,7 @@ fn write_llvm_pipelines(out_dir: &std::path::Path) {
                 "/dev/null",
             ],
         );
-        let pipeline = with_early_vectoriser(default.trim())
+        let pipeline = with_aotc_passes(default.trim())
             .unwrap_or_else(|why| panic!("LLVM's default<O{level}> pipeline: {why}"));
         let path = out_dir.join(format!("pipeline-O{level}.txt"));
         std::fs::write(&path, pipeline).expect("OUT_DIR is writable");
@@ -186,9 +187,18 @@ const VERSIONED_VECTORISER: &str = "aotc-versioned-loop-vectorize";
 /// the loops still count in i32 and their addresses are affine.
 const COPY_LOOPS: &str = "aotc-copy-loops";
 
+/// aotc's address widening (`aotc/llvm/passes.cpp`): wasm addresses that advance
+/// through a loop computed in 64 bits where accesses prove that exact. It runs
+/// last, so it shapes only what code generation's loop-strength reduction sees.
+const WIDEN_ADDRESSES: &str = "aotc-widen-addresses";
+
+/// The function pass group that ends LLVM's pipeline.
+const LAST_FUNCTION_GROUP: &str = ",function(annotation-remarks)";
+
 /// `default` with [`COPY_LOOPS`] and a copy of its own loop-vectorize pass (same
-/// parameters) as [`VERSIONED_VECTORISER`] inserted before [`WIDENING_GROUP`].
-fn with_early_vectoriser(default: &str) -> Result<String, String> {
+/// parameters) as [`VERSIONED_VECTORISER`] inserted before [`WIDENING_GROUP`], and
+/// [`WIDEN_ADDRESSES`] in [`LAST_FUNCTION_GROUP`].
+fn with_aotc_passes(default: &str) -> Result<String, String> {
     let start = default
         .find("loop-vectorize<")
         .ok_or("it has no loop-vectorize pass")?;
@@ -196,13 +206,21 @@ fn with_early_vectoriser(default: &str) -> Result<String, String> {
         .find('>')
         .ok_or("its loop-vectorize parameters are not closed")?;
     let vectorise = &default[start..=start + len];
-    if default.matches(WIDENING_GROUP).count() != 1 {
-        return Err(format!("expected exactly one `{WIDENING_GROUP}` group"));
+    for group in [WIDENING_GROUP, LAST_FUNCTION_GROUP] {
+        if default.matches(group).count() != 1 {
+            return Err(format!("expected exactly one `{group}` group"));
+        }
     }
     let versioned = vectorise.replacen("loop-vectorize", VERSIONED_VECTORISER, 1);
-    Ok(default.replacen(
-        WIDENING_GROUP,
-        &format!("{COPY_LOOPS},{versioned},{WIDENING_GROUP}"),
-        1,
-    ))
+    Ok(default
+        .replacen(
+            WIDENING_GROUP,
+            &format!("{COPY_LOOPS},{versioned},{WIDENING_GROUP}"),
+            1,
+        )
+        .replacen(
+            LAST_FUNCTION_GROUP,
+            &format!(",function({WIDEN_ADDRESSES},annotation-remarks)"),
+            1,
+        ))
 }

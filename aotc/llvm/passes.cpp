@@ -35,6 +35,7 @@
 //! API `LLVMRunPasses` does, with these passes' names registered.
 
 #include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/SmallPtrSet.h"
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/Analysis/AssumptionCache.h"
 #include "llvm/Analysis/LoopAccessAnalysis.h"
@@ -54,6 +55,7 @@
 #include "llvm/Target/TargetMachine.h"
 #include "llvm/Transforms/Utils/LoopSimplify.h"
 #include "llvm/Transforms/Utils/LoopUtils.h"
+#include "llvm/Transforms/Utils/Local.h"
 #include "llvm/Transforms/Utils/LoopVersioning.h"
 #include "llvm/Transforms/Utils/ScalarEvolutionExpander.h"
 #include "llvm/Transforms/Vectorize/LoopVectorize.h"
@@ -325,23 +327,80 @@ constexpr uint64_t MinCopyBytes = 64;
 /// smaller; the bound keeps every offset product far from overflow).
 constexpr int64_t MaxCopyStride = 1024;
 
-/// The descriptor of each listed linear memory and the offset of its size field.
-DenseMap<const GlobalVariable *, uint64_t> linearMemories(const Module &M) {
-  DenseMap<const GlobalVariable *, uint64_t> Memories;
+/// What the translator says about one linear memory (`!aotc.linear.memories`).
+struct LinearMemory {
+  /// Byte offset of the size field in the memory's descriptor.
+  uint64_t SizeOffset = 0;
+  /// The memory never grows to 4 GiB, so an address an access used without
+  /// trapping is below 4 GiB - 64 KiB.
+  bool BelowFourGiB = false;
+};
+
+using LinearMemories = DenseMap<const GlobalVariable *, LinearMemory>;
+
+/// The listed linear memories, by descriptor.
+LinearMemories linearMemories(const Module &M) {
+  LinearMemories Memories;
   const NamedMDNode *List = M.getNamedMetadata(LinearMemoriesName);
   if (!List)
     return Memories;
   for (const MDNode *Entry : List->operands()) {
-    if (Entry->getNumOperands() != 2)
+    if (Entry->getNumOperands() != 3)
       continue;
     auto *Descriptor =
         mdconst::dyn_extract_or_null<GlobalVariable>(Entry->getOperand(0));
     auto *SizeOffset =
         mdconst::dyn_extract_or_null<ConstantInt>(Entry->getOperand(1));
-    if (Descriptor && SizeOffset)
-      Memories[Descriptor] = SizeOffset->getZExtValue();
+    auto *BelowFourGiB =
+        mdconst::dyn_extract_or_null<ConstantInt>(Entry->getOperand(2));
+    if (Descriptor && SizeOffset && BelowFourGiB)
+      Memories[Descriptor] = {SizeOffset->getZExtValue(),
+                              BelowFourGiB->isOne()};
   }
   return Memories;
+}
+
+/// The linear memory `Base` is the base pointer of (a load of its descriptor's
+/// first field): its descriptor and what is known about it.
+std::optional<std::pair<GlobalVariable *, LinearMemory>>
+memoryOf(Value *Base, const LinearMemories &Memories) {
+  auto *Load = dyn_cast<LoadInst>(Base);
+  if (!Load || !Load->isSimple())
+    return std::nullopt;
+  auto *Descriptor = dyn_cast<GlobalVariable>(Load->getPointerOperand());
+  if (!Descriptor)
+    return std::nullopt;
+  auto Found = Memories.find(Descriptor);
+  if (Found == Memories.end())
+    return std::nullopt;
+  return std::make_pair(Descriptor, Found->second);
+}
+
+/// A memory access's address as SCEV parts: `Base + Constant + Offset`, with
+/// `Offset` an i64 expression that is not a sum with a constant.
+struct SplitAddress {
+  Value *Base = nullptr;
+  const SCEV *Constant = nullptr;
+  const SCEV *Offset = nullptr;
+};
+
+std::optional<SplitAddress> splitAddress(Value *Pointer, ScalarEvolution &Scev) {
+  const SCEV *Address = Scev.getSCEV(Pointer);
+  auto *Base = dyn_cast<SCEVUnknown>(Scev.getPointerBase(Address));
+  if (!Base)
+    return std::nullopt;
+  const SCEV *Offset = Scev.removePointerBase(Address);
+  Type *I64 = Type::getInt64Ty(Pointer->getContext());
+  if (Offset->getType() != I64)
+    return std::nullopt;
+  const SCEV *Constant = Scev.getZero(I64);
+  if (auto *Sum = dyn_cast<SCEVAddExpr>(Offset)) {
+    if (Sum->getNumOperands() != 2 || !isa<SCEVConstant>(Sum->getOperand(0)))
+      return std::nullopt;
+    Constant = Sum->getOperand(0);
+    Offset = Sum->getOperand(1);
+  }
+  return SplitAddress{Base->getValue(), Constant, Offset};
 }
 
 /// One load or store of a copy loop, at `memory base + Start + Step * i` in
@@ -535,7 +594,7 @@ private:
 class CopyLoops : public PassInfoMixin<CopyLoops> {
 public:
   PreservedAnalyses run(Function &F, FunctionAnalysisManager &Analyses) {
-    DenseMap<const GlobalVariable *, uint64_t> Memories =
+    LinearMemories Memories =
         linearMemories(*F.getParent());
     if (Memories.empty())
       return PreservedAnalyses::all();
@@ -568,21 +627,12 @@ private:
     TypeSize Size = Layout.getTypeStoreSize(Accessed);
     if (Size.isScalable() || Layout.getTypeSizeInBits(Accessed) != Size * 8)
       return std::nullopt; // i1 and friends: not a plain copy of bytes
-    const SCEV *Address = Scev.getSCEV(Pointer);
-    auto *Base = dyn_cast<SCEVUnknown>(Scev.getPointerBase(Address));
-    if (!Base)
+    std::optional<SplitAddress> Split = splitAddress(Pointer, Scev);
+    if (!Split)
       return std::nullopt;
-    const SCEV *Offset = Scev.removePointerBase(Address);
     Type *I64 = Type::getInt64Ty(Inst.getContext());
-    if (Offset->getType() != I64)
-      return std::nullopt;
-    const SCEV *Constant = Scev.getZero(I64);
-    if (auto *Sum = dyn_cast<SCEVAddExpr>(Offset)) {
-      if (Sum->getNumOperands() != 2 || !isa<SCEVConstant>(Sum->getOperand(0)))
-        return std::nullopt;
-      Constant = Sum->getOperand(0);
-      Offset = Sum->getOperand(1);
-    }
+    const SCEV *Constant = Split->Constant;
+    const SCEV *Offset = Split->Offset;
     const SCEVAddRecExpr *Narrow = nullptr;
     if (auto *Extended = dyn_cast<SCEVZeroExtendExpr>(Offset)) {
       Narrow = dyn_cast<SCEVAddRecExpr>(Extended->getOperand());
@@ -597,7 +647,7 @@ private:
     if (!Step)
       return std::nullopt;
     CopyAccess Result;
-    Result.Base = Base->getValue();
+    Result.Base = Split->Base;
     Result.Step = Step->getAPInt().getSExtValue();
     const SCEV *Start = Recurrence->getStart();
     if (Narrow) {
@@ -634,25 +684,8 @@ private:
     return true;
   }
 
-  /// The linear memory `Base` is the base pointer of (a load of its descriptor's
-  /// first field), and the offset of that descriptor's size field.
-  static std::optional<std::pair<GlobalVariable *, uint64_t>>
-  memoryOf(Value *Base,
-           const DenseMap<const GlobalVariable *, uint64_t> &Memories) {
-    auto *Load = dyn_cast<LoadInst>(Base);
-    if (!Load || !Load->isSimple())
-      return std::nullopt;
-    auto *Descriptor = dyn_cast<GlobalVariable>(Load->getPointerOperand());
-    if (!Descriptor)
-      return std::nullopt;
-    auto Found = Memories.find(Descriptor);
-    if (Found == Memories.end())
-      return std::nullopt;
-    return std::make_pair(Descriptor, Found->second);
-  }
-
   static bool rewrite(Loop &L,
-                      const DenseMap<const GlobalVariable *, uint64_t> &Memories,
+                      const LinearMemories &Memories,
                       ScalarEvolution &Scev, DominatorTree &Dominators,
                       LoopInfo &Loops) {
     BasicBlock *Body = L.getHeader();
@@ -853,7 +886,7 @@ private:
     Value *Destination = Lowest64(DestinationStart);
     Value *Source = Lowest64(SourceStart);
     Value *SizeField = Builder.CreateConstInBoundsGEP1_64(
-        Builder.getInt8Ty(), Memory->first, Memory->second);
+        Builder.getInt8Ty(), Memory->first, Memory->second.SizeOffset);
     Value *Size = Builder.CreateLoad(I64, SizeField, "aotc.copy.memsize");
     for (Value *From : {Destination, Source}) {
       Conditions.push_back(Builder.CreateICmpULE(From, Size));
@@ -948,6 +981,197 @@ private:
   }
 };
 
+/// The largest step (bytes per iteration, either direction) of an address
+/// recurrence `aotc-widen-addresses` computes in 64 bits: a memory below 4 GiB
+/// ends at least 64 KiB before 2^32, and the runtime keeps 64 KiB of guard below
+/// every such memory's base (aotc_abi's `MEMORY_GUARD_BELOW`); this is half of
+/// either (`PROVEN_ADDRESS_SLACK`, the margin the translator's address facts use).
+constexpr int64_t MaxWidenedStep = 32 * 1024;
+
+/// `aotc-widen-addresses` (sandbox-critical: it changes how addresses are
+/// computed). A wasm address that moves through a loop, `x + 4*i` in i32, wraps
+/// around 2^32, so the translator's `zext(x + 4*i)` cannot become an x86
+/// addressing mode or a pointer induction variable: each access needs its own
+/// 32-bit add. This pass computes such an address as the 64-bit recurrence
+/// `zext(x) + 4*i` instead, where that is the same number.
+///
+/// Let the 32-bit recurrence be `{s, +, c}` in loop L, 0 < |c| <=
+/// MaxWidenedStep, and let a load or store of a memory below 4 GiB at
+/// `base + k + zext(recurrence)` (k >= 0 constant) sit in a block that dominates
+/// every latch of L: every completed iteration performed that access without
+/// trapping, so its address was below the memory size (< 2^32 - 64 KiB) and,
+/// for a descending one, not below the base.
+///
+/// Ascending (c > 0), by induction over iterations: the 64-bit value starts at
+/// zext(s) < 2^32; if it is below 2^32 in iteration j, the 32-bit value equals
+/// it, the access did not trap, so the value is below 2^32 - 64 KiB and the next
+/// one below 2^32 - 64 KiB + c < 2^32. In every iteration that runs the two
+/// agree, so every use of the zero extension inside L may take the 64-bit value.
+///
+/// Descending (c < 0): the 64-bit value never exceeds 2^32, and differs from the
+/// 32-bit one only once it is negative, where the 32-bit value has wrapped to
+/// the top of the range, out of bounds. The previous iteration's access did not
+/// trap, so the value then was not negative and now is at least c >= -32 KiB.
+/// The zero extension is replaced only where such a value is caught: in GEPs
+/// whose users all load or store at exactly `base + value` (a negative value
+/// faults in the runtime's 64 KiB guard below the base, the trap wasm takes at
+/// the wrapped address), and in uses an access of this iteration at
+/// `base + k + value` dominates (it did not trap, so the value is not negative;
+/// its own address is the 32-bit form, or one of these two cases).
+class WidenAddresses : public PassInfoMixin<WidenAddresses> {
+public:
+  PreservedAnalyses run(Function &F, FunctionAnalysisManager &Analyses) {
+    LinearMemories Memories = linearMemories(*F.getParent());
+    LoopInfo &Loops = Analyses.getResult<LoopAnalysis>(F);
+    if (Loops.empty() || Memories.empty())
+      return PreservedAnalyses::all();
+    DominatorTree &Dominators = Analyses.getResult<DominatorTreeAnalysis>(F);
+    ScalarEvolution &Scev = Analyses.getResult<ScalarEvolutionAnalysis>(F);
+
+    // The zero extensions some access proves equal to their 64-bit form, with
+    // those accesses.
+    DenseMap<const SCEV *, SmallVector<Instruction *, 2>> Proven;
+    for (BasicBlock &Block : F) {
+      if (!Loops.getLoopFor(&Block))
+        continue;
+      for (Instruction &Inst : Block)
+        if (const SCEV *Extended = provenBy(Inst, Memories, Scev, Dominators))
+          Proven[Extended].push_back(&Inst);
+    }
+    if (Proven.empty())
+      return PreservedAnalyses::all();
+
+    SmallVector<ZExtInst *, 16> Narrow;
+    for (BasicBlock &Block : F) {
+      if (!Loops.getLoopFor(&Block))
+        continue;
+      for (Instruction &Inst : Block)
+        if (auto *Extension = dyn_cast<ZExtInst>(&Inst))
+          if (Extension->getType()->isIntegerTy(64) &&
+              Extension->getSrcTy()->isIntegerTy(32) &&
+              Proven.contains(Scev.getSCEV(Extension)))
+            Narrow.push_back(Extension);
+    }
+
+    const DataLayout &Layout = F.getParent()->getDataLayout();
+    SCEVExpander Expander(Scev, Layout, "aotc.wide");
+    Expander.disableCanonicalMode();
+    Type *I64 = Type::getInt64Ty(F.getContext());
+    bool Changed = false;
+    for (ZExtInst *Extension : Narrow) {
+      const SCEV *Extended = Scev.getSCEV(Extension);
+      auto *Recurrence = cast<SCEVAddRecExpr>(
+          cast<SCEVZeroExtendExpr>(Extended)->getOperand());
+      const Loop *L = Recurrence->getLoop();
+      // Only inside the loop: there the reasoning above holds.
+      if (!L->contains(Extension) || !L->getLoopPreheader())
+        continue;
+      auto *Step = cast<SCEVConstant>(Recurrence->getStepRecurrence(Scev));
+      bool Descending = Step->getAPInt().isNegative();
+      SmallVector<Use *, 8> Widened;
+      for (Use &U : Extension->uses())
+        if (!Descending ||
+            onlyAddresses(U, Memories) ||
+            dominatedByAccess(U, Proven[Extended], Dominators))
+          Widened.push_back(&U);
+      if (Widened.empty())
+        continue;
+      const SCEV *Wide = Scev.getAddRecExpr(
+          Scev.getZeroExtendExpr(Recurrence->getStart(), I64),
+          Scev.getSignExtendExpr(Step, I64), L,
+          Descending ? SCEV::FlagAnyWrap : SCEV::FlagNUW);
+      if (!Expander.isSafeToExpandAt(Wide, Extension))
+        continue;
+      Value *Value64 = Expander.expandCodeFor(Wide, I64, Extension);
+      Scev.forgetValue(Extension);
+      for (Use *U : Widened)
+        U->set(Value64);
+      RecursivelyDeleteTriviallyDeadInstructions(Extension);
+      Changed = true;
+    }
+    Expander.clear();
+    if (!Changed)
+      return PreservedAnalyses::all();
+    // An internal error here must stop the compiler, never become a binary.
+    if (verifyFunction(F))
+      report_fatal_error(Twine("aotc-widen-addresses left invalid IR in ") +
+                             F.getName() + " (an aotc bug: please report it)",
+                         false);
+    PreservedAnalyses Kept;
+    Kept.preserveSet<CFGAnalyses>();
+    return Kept;
+  }
+
+private:
+  /// If `Inst` is a load or store of a memory below 4 GiB at
+  /// `base + k + zext(r)` in a block that runs in every iteration of r's loop,
+  /// r a 32-bit recurrence with a constant step 0 < |step| <= MaxWidenedStep,
+  /// and k >= 0: that `zext(r)`.
+  static const SCEV *provenBy(Instruction &Inst, const LinearMemories &Memories,
+                              ScalarEvolution &Scev,
+                              const DominatorTree &Dominators) {
+    Value *Pointer = getLoadStorePointerOperand(&Inst);
+    if (!Pointer)
+      return nullptr;
+    std::optional<SplitAddress> Split = splitAddress(Pointer, Scev);
+    if (!Split)
+      return nullptr;
+    auto Memory = memoryOf(Split->Base, Memories);
+    if (!Memory || !Memory->second.BelowFourGiB)
+      return nullptr;
+    auto *Extended = dyn_cast<SCEVZeroExtendExpr>(Split->Offset);
+    if (!Extended)
+      return nullptr;
+    auto *Recurrence = dyn_cast<SCEVAddRecExpr>(Extended->getOperand());
+    if (!Recurrence || !Recurrence->isAffine() ||
+        !Recurrence->getType()->isIntegerTy(32))
+      return nullptr;
+    auto *Step = dyn_cast<SCEVConstant>(Recurrence->getStepRecurrence(Scev));
+    if (!Step || Step->isZero() ||
+        Step->getAPInt().abs().getZExtValue() > MaxWidenedStep)
+      return nullptr;
+    if (cast<SCEVConstant>(Split->Constant)->getAPInt().isNegative())
+      return nullptr;
+    const Loop *L = Recurrence->getLoop();
+    if (!L->contains(&Inst))
+      return nullptr;
+    SmallVector<BasicBlock *, 4> Latches;
+    L->getLoopLatches(Latches);
+    for (BasicBlock *Latch : Latches)
+      if (!Dominators.dominates(Inst.getParent(), Latch))
+        return nullptr;
+    return Extended;
+  }
+
+  /// Whether `U` is the index of `gep i8, base, U` (base a memory below 4 GiB)
+  /// whose every user loads or stores at exactly that address.
+  static bool onlyAddresses(const Use &U, const LinearMemories &Memories) {
+    auto *Address = dyn_cast<GetElementPtrInst>(U.getUser());
+    if (!Address || Address->getNumIndices() != 1 ||
+        U.getOperandNo() != 1 ||
+        !Address->getSourceElementType()->isIntegerTy(8))
+      return false;
+    auto Memory = memoryOf(Address->getPointerOperand(), Memories);
+    if (!Memory || !Memory->second.BelowFourGiB)
+      return false;
+    return all_of(Address->uses(), [](const Use &Access) {
+      const User *Accessor = Access.getUser();
+      return Access.getOperandNo() ==
+             (isa<LoadInst>(Accessor)    ? LoadInst::getPointerOperandIndex()
+              : isa<StoreInst>(Accessor) ? StoreInst::getPointerOperandIndex()
+                                         : ~0u);
+    });
+  }
+
+  /// Whether one of `Accesses` runs before `U` whenever `U` does.
+  static bool dominatedByAccess(const Use &U, ArrayRef<Instruction *> Accesses,
+                                const DominatorTree &Dominators) {
+    return any_of(Accesses, [&](Instruction *Access) {
+      return Dominators.dominates(Access, U);
+    });
+  }
+};
+
 /// Parses `aotc-versioned-loop-vectorize<...>`'s options, which are
 /// `loop-vectorize`'s: `[no-]interleave-forced-only;[no-]vectorize-forced-only`.
 std::optional<LoopVectorizeOptions> parseVectorizeOptions(StringRef Name) {
@@ -995,6 +1219,10 @@ extern "C" char *aotc_llvm_run_pipeline(LLVMModuleRef module,
          ArrayRef<PassBuilder::PipelineElement>) {
         if (Name == "aotc-copy-loops") {
           Passes.addPass(CopyLoops());
+          return true;
+        }
+        if (Name == "aotc-widen-addresses") {
+          Passes.addPass(WidenAddresses());
           return true;
         }
         std::optional<LoopVectorizeOptions> Options =

@@ -303,8 +303,9 @@ impl<'a, 'ctx> ModuleCx<'a, 'ctx> {
                 )
             })
             .collect::<Result<Vec<_>>>()?;
-        for (descriptor, memory) in memories.iter().zip(&info.memories) {
-            list_linear_memory(llcx, &module, &abi, *descriptor, memory)?;
+        for ((descriptor, memory), index) in memories.iter().zip(&info.memories).zip(0..) {
+            let below_4gib = addresses_provable(info, index);
+            list_linear_memory(llcx, &module, &abi, *descriptor, memory, below_4gib)?;
         }
         if !embedded {
             let unknown_memory_imports: Vec<_> = (info.memory_imports.iter().zip(0..))
@@ -783,11 +784,13 @@ impl<'a, 'ctx> ModuleCx<'a, 'ctx> {
 }
 
 /// The named metadata `aotc/llvm/passes.cpp` reads: one `!{ptr descriptor, i64
-/// size_offset}` per 32-bit, unshared memory, giving the byte offset of the
-/// descriptor's size field (its base pointer is at offset 0). It licenses the
-/// copy-loop rewrite there to read the size before a loop and compare addresses
-/// with it: nothing but `memory.grow` (a call) changes that field, and no other
-/// thread can.
+/// size_offset, i1 below_4gib}` per 32-bit, unshared memory, giving the byte offset
+/// of the descriptor's size field (its base pointer is at offset 0) and whether the
+/// memory can never reach 4 GiB ([`addresses_provable`]). It licenses the copy-loop
+/// rewrite there to read the size before a loop and compare addresses with it:
+/// nothing but `memory.grow` (a call) changes that field, and no other thread can;
+/// and, for memories below 4 GiB, the address widening to reason from accesses that
+/// did not trap.
 pub(crate) const LINEAR_MEMORIES: &str = "aotc.linear.memories";
 
 fn list_linear_memory<'ctx>(
@@ -796,15 +799,42 @@ fn list_linear_memory<'ctx>(
     abi: &AbiTypes<'ctx>,
     descriptor: GlobalValue<'ctx>,
     memory: &MemoryType,
+    below_4gib: bool,
 ) -> Result<()> {
     if memory.shared || memory.memory64 {
         return Ok(());
     }
     let size_offset = llcx.i64_type().const_int(abi.memory_size_offset(), false);
-    let entry = llcx.metadata_node(&[descriptor.as_pointer_value().into(), size_offset.into()]);
+    let below_4gib = llcx.bool_type().const_int(u64::from(below_4gib), false);
+    let entry = llcx.metadata_node(&[
+        descriptor.as_pointer_value().into(),
+        size_offset.into(),
+        below_4gib.into(),
+    ]);
     module
         .add_global_metadata(LINEAR_MEMORIES, &entry)
         .map_err(|e| anyhow::anyhow!("internal compiler error: {e}"))
+}
+
+/// Whether a completed access of memory `mem` proves its address is below
+/// 4 GiB - 64 KiB: a 32-bit memory that can never hold more than
+/// `WASM32_GROWABLE_PAGES`. A defined memory's limit is the runtime's
+/// (`aotc_abi::wasm32_max_pages`, the same rule `aotc_rt_memory_new` applies); an
+/// imported one is bounded only by its declared maximum (whoever provides it).
+pub(crate) fn addresses_provable(info: &ModuleInfo<'_>, mem: u32) -> bool {
+    let Some(memory) = info.memories.get(mem as usize) else {
+        return false;
+    };
+    if memory.memory64 {
+        return false;
+    }
+    let declared_max = memory.maximum.unwrap_or(aotc_abi::WASM_MAX_PAGES);
+    let limit = if (mem as usize) < info.memory_imports.len() {
+        declared_max
+    } else {
+        aotc_abi::wasm32_max_pages(memory.initial, declared_max)
+    };
+    limit <= aotc_abi::WASM32_GROWABLE_PAGES
 }
 
 /// Whether memory `index` is created by the module's own instantiation: defined, or

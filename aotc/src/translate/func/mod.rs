@@ -470,24 +470,9 @@ impl<'c, 'a, 'ctx> FuncTranslator<'c, 'a, 'ctx> {
     }
 
     /// Whether a completed access of memory `mem` proves its address is below
-    /// 4 GiB - 64 KiB (see `address_facts`): a 32-bit memory that can never hold more
-    /// than `WASM32_GROWABLE_PAGES`. A defined memory's limit is the runtime's
-    /// (`aotc_abi::wasm32_max_pages`, the same rule `aotc_rt_memory_new` applies); an
-    /// imported one is bounded only by its declared maximum (whoever provides it).
+    /// 4 GiB - 64 KiB (see `address_facts` and [`super::module_cx::addresses_provable`]).
     pub fn addresses_provable(&self, mem: u32) -> bool {
-        let Some(memory) = self.m.info.memories.get(mem as usize) else {
-            return false;
-        };
-        if memory.memory64 {
-            return false;
-        }
-        let declared_max = memory.maximum.unwrap_or(aotc_abi::WASM_MAX_PAGES);
-        let limit = if (mem as usize) < self.m.info.memory_imports.len() {
-            declared_max
-        } else {
-            aotc_abi::wasm32_max_pages(memory.initial, declared_max)
-        };
-        limit <= aotc_abi::WASM32_GROWABLE_PAGES
+        super::module_cx::addresses_provable(self.m.info, mem)
     }
 
     /// Whether memory `mem` has 64-bit indices (memory64).
