@@ -282,6 +282,25 @@ fn memory_out_of_bounds_traps() {
     );
 }
 
+/// Loops whose address moves by a constant step, which aotc computes in 64 bits,
+/// running out of memory upwards or wrapping downwards through address 0 (see
+/// tests/widen_addresses.rs, which checks these loops are the widened ones).
+#[test]
+fn moving_addresses_trap_where_wasm_does() {
+    run_trap_file(
+        "moving_addresses.wat",
+        &[
+            ("up_past_end", MEMORY_OOB, &[]),
+            ("up_from_top", MEMORY_OOB, &[]),
+            ("up_past_end_of_largest_memory", MEMORY_OOB, &[]),
+            ("down_through_zero", MEMORY_OOB, &[]),
+            ("down_32k_through_zero", MEMORY_OOB, &[]),
+            ("down_offset_through_zero", MEMORY_OOB, &[]),
+            ("down_offset_before_plain_load", MEMORY_OOB, &[]),
+        ],
+    );
+}
+
 #[test]
 fn table_out_of_bounds_traps() {
     run_trap_file(
