@@ -52,7 +52,10 @@ pub(crate) fn target_machine(cpu: &str, opt_level: u8) -> Result<TargetMachine> 
             TargetMachine::get_host_cpu_features().to_string(),
         )
     } else {
-        (cpu.to_string(), String::new())
+        (
+            cpu.to_string(),
+            crate::target::extra_features(cpu).to_string(),
+        )
     };
     let level = match opt_level {
         0 => OptimizationLevel::None,
