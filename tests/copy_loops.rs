@@ -13,7 +13,6 @@
 
 mod common;
 
-use common::wasi_diff::wasmtime;
 use common::*;
 
 fn guest() -> std::path::PathBuf {
@@ -68,7 +67,7 @@ fn copy_and_fill_loops_get_the_shortcut_and_other_loops_do_not() {
 
 #[test]
 fn a_copy_past_the_end_of_memory_traps_as_the_loop_does() {
-    let out = run_trapping("oob");
+    let out = assert_traps_out_of_bounds_like_wasmtime(&guest(), "oob");
     // The shortcut checks both ranges against the memory's size, so the fault
     // happens in the loop, in fwd8 (without the check it happened inside the C
     // library's memmove and was reported in fwd8's caller).
@@ -86,36 +85,6 @@ fn a_copy_past_the_end_of_memory_traps_as_the_loop_does() {
 #[test]
 fn copy_loops_whose_counters_wrap_run_until_they_trap() {
     for mode in ["wrap", "nodiv"] {
-        run_trapping(mode);
+        assert_traps_out_of_bounds_like_wasmtime(&guest(), mode);
     }
-}
-
-/// Runs the guest with `mode` under Wasmtime and aotc -O2: both must trap out of
-/// bounds after printing the same thing.
-fn run_trapping(mode: &str) -> Output {
-    let wasm = guest();
-    let oracle = Run::new(wasmtime()).arg(&wasm).arg(mode).output();
-    assert!(
-        !oracle.status.success(),
-        "Wasmtime {mode}: {}",
-        oracle.describe()
-    );
-    let dir = tempdir();
-    let exe = dir.path().join("copies");
-    assert_success(&aotc([
-        wasm.as_os_str(),
-        "-O2".as_ref(),
-        "-o".as_ref(),
-        exe.as_os_str(),
-    ]));
-    let out = Run::new(&exe).arg(mode).output();
-    assert_exit(&out, 134);
-    assert_eq!(out.stdout(), oracle.stdout(), "{mode}");
-    check(
-        &out,
-        out.stderr_lines().first().map(String::as_str)
-            == Some("wasm trap: out of bounds memory access"),
-        &format!("{mode}: the loop traps out of bounds"),
-    );
-    out
 }

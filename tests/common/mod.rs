@@ -926,6 +926,30 @@ pub fn assert_optimised_builds_print_what_wasmtime_prints(wasm: &Path, marker: &
     }
 }
 
+/// Runs `wasm` with the argument `mode` under Wasmtime and as aotc's `-O2` build
+/// (built once per test binary): both must trap out of bounds after printing the
+/// same thing. Returns aotc's run, for checks of where it trapped.
+#[track_caller]
+pub fn assert_traps_out_of_bounds_like_wasmtime(wasm: &Path, mode: &str) -> Output {
+    let oracle = Run::new(wasi_diff::wasmtime()).arg(wasm).arg(mode).output();
+    assert!(
+        oracle.stderr().contains("out of bounds memory access"),
+        "Wasmtime {mode}: {}",
+        oracle.describe()
+    );
+    let exe = build_ok(wasm, &["-O2"]);
+    let out = Run::new(&exe).arg(mode).output();
+    assert_exit(&out, 134);
+    assert_eq!(out.stdout(), oracle.stdout(), "{mode}");
+    check(
+        &out,
+        out.stderr_lines().first().map(String::as_str)
+            == Some("wasm trap: out of bounds memory access"),
+        &format!("{mode}: traps out of bounds"),
+    );
+    out
+}
+
 /// `wasm`'s optimised LLVM IR (`aotc -O2 --emit llvm-ir`).
 pub fn optimised_ir(wasm: &Path) -> String {
     let dir = tempdir();
