@@ -988,6 +988,67 @@ private:
 /// either (`PROVEN_ADDRESS_SLACK`, the margin the translator's address facts use).
 constexpr int64_t MaxWidenedStep = 32 * 1024;
 
+/// A wasm address recurrence as ScalarEvolution writes its zero extension:
+/// `zext(i32 {s, +, c})`, or `d + 2^t * zext(i(32-t) {s, +, c})` once
+/// IndVarSimplify has widened the loop counter and masked the low bits it knows
+/// (`and i64 (iv + k), 0xfffffff8` with d = 0 or 8). When no value of the
+/// expression reaches 2^32 (SCEV's unsigned range), it is the zero extension of
+/// the 32-bit recurrence `{d + 2^t s, +, 2^t c}`, wrapping at 2^32 as wasm does:
+/// 2^t times a t-bit-short number wraps exactly at 2^32.
+struct NarrowAddress {
+  const Loop *L = nullptr;
+  /// The exact first value, zext(d + 2^t s), as an i64 expression.
+  const SCEV *Start = nullptr;
+  /// The 32-bit recurrence's step, 2^t c, as a signed number (it fits in 32
+  /// bits, so its sign is the 32-bit one).
+  int64_t Step = 0;
+};
+
+std::optional<NarrowAddress> narrowAddress(const SCEV *Offset,
+                                           ScalarEvolution &Scev) {
+  if (!Offset->getType()->isIntegerTy(64) ||
+      Scev.getUnsignedRangeMax(Offset).ugt(0xffffffffu))
+    return std::nullopt;
+  const SCEV *Constant = Scev.getZero(Offset->getType());
+  const SCEV *Rest = Offset;
+  if (auto *Sum = dyn_cast<SCEVAddExpr>(Offset)) {
+    if (Sum->getNumOperands() != 2 || !isa<SCEVConstant>(Sum->getOperand(0)))
+      return std::nullopt;
+    Constant = Sum->getOperand(0);
+    Rest = Sum->getOperand(1);
+  }
+  uint64_t Scale = 1;
+  if (auto *Product = dyn_cast<SCEVMulExpr>(Rest)) {
+    auto *Factor = dyn_cast<SCEVConstant>(Product->getOperand(0));
+    if (Product->getNumOperands() != 2 || !Factor ||
+        !Factor->getAPInt().isPowerOf2() ||
+        Factor->getAPInt().getZExtValue() >= (uint64_t(1) << 32))
+      return std::nullopt;
+    Scale = Factor->getAPInt().getZExtValue();
+    Rest = Product->getOperand(1);
+  }
+  auto *Extended = dyn_cast<SCEVZeroExtendExpr>(Rest);
+  if (!Extended)
+    return std::nullopt;
+  auto *Recurrence = dyn_cast<SCEVAddRecExpr>(Extended->getOperand());
+  // Exactly 32 bits once scaled: a narrower one would wrap below 2^32.
+  if (!Recurrence || !Recurrence->isAffine() ||
+      Recurrence->getType()->getIntegerBitWidth() + Log2_64(Scale) != 32)
+    return std::nullopt;
+  auto *Step = dyn_cast<SCEVConstant>(Recurrence->getOperand(1));
+  if (!Step)
+    return std::nullopt;
+  Type *I64 = Offset->getType();
+  NarrowAddress Narrow;
+  Narrow.L = Recurrence->getLoop();
+  Narrow.Start = Scev.getAddExpr(
+      Constant,
+      Scev.getMulExpr(Scev.getConstant(I64, Scale),
+                      Scev.getZeroExtendExpr(Recurrence->getStart(), I64)));
+  Narrow.Step = Step->getAPInt().getSExtValue() * int64_t(Scale);
+  return Narrow;
+}
+
 /// `aotc-widen-addresses` (sandbox-critical: it changes how addresses are
 /// computed). A wasm address that moves through a loop, `x + 4*i` in i32, wraps
 /// around 2^32, so the translator's `zext(x + 4*i)` cannot become an x86
@@ -1000,7 +1061,9 @@ constexpr int64_t MaxWidenedStep = 32 * 1024;
 /// `base + k + zext(recurrence)` (k >= 0 constant) sit in a block that dominates
 /// every latch of L: every completed iteration performed that access without
 /// trapping, so its address was below the memory size (< 2^32 - 64 KiB) and,
-/// for a descending one, not below the base.
+/// for a descending one, not below the base. The zero extension is any
+/// instruction whose SCEV is this one (NarrowAddress: a zext, or IndVarSimplify's
+/// mask of a widened counter); it is the value, not its form, that is replaced.
 ///
 /// Ascending (c > 0), by induction over iterations: the 64-bit value starts at
 /// zext(s) < 2^32; if it is below 2^32 in iteration j, the 32-bit value equals
@@ -1035,22 +1098,33 @@ public:
       if (!Loops.getLoopFor(&Block))
         continue;
       for (Instruction &Inst : Block)
-        if (const SCEV *Extended = provenBy(Inst, Memories, Scev, Dominators))
+        for (const SCEV *Extended :
+             provenBy(Inst, Memories, Scev, Dominators))
           Proven[Extended].push_back(&Inst);
     }
     if (Proven.empty())
       return PreservedAnalyses::all();
 
-    SmallVector<ZExtInst *, 16> Narrow;
+    // Every instruction computing one of them (a zext, or the `and` that
+    // masks a widened counter), whatever its form: equal SCEVs, equal values.
+    // Taken down before any rewrite: once one is rewritten, SCEV sees the
+    // others that use it through the new recurrence.
+    struct Candidate {
+      Instruction *Extension;
+      const SCEV *Extended;
+      NarrowAddress Address;
+    };
+    SmallVector<Candidate, 16> Narrow;
     for (BasicBlock &Block : F) {
       if (!Loops.getLoopFor(&Block))
         continue;
-      for (Instruction &Inst : Block)
-        if (auto *Extension = dyn_cast<ZExtInst>(&Inst))
-          if (Extension->getType()->isIntegerTy(64) &&
-              Extension->getSrcTy()->isIntegerTy(32) &&
-              Proven.contains(Scev.getSCEV(Extension)))
-            Narrow.push_back(Extension);
+      for (Instruction &Inst : Block) {
+        if (isa<PHINode>(Inst) || !Inst.getType()->isIntegerTy(64))
+          continue;
+        const SCEV *Extended = Scev.getSCEV(&Inst);
+        if (Proven.contains(Extended))
+          Narrow.push_back({&Inst, Extended, *narrowAddress(Extended, Scev)});
+      }
     }
 
     const DataLayout &Layout = F.getParent()->getDataLayout();
@@ -1058,16 +1132,13 @@ public:
     Expander.disableCanonicalMode();
     Type *I64 = Type::getInt64Ty(F.getContext());
     bool Changed = false;
-    for (ZExtInst *Extension : Narrow) {
-      const SCEV *Extended = Scev.getSCEV(Extension);
-      auto *Recurrence = cast<SCEVAddRecExpr>(
-          cast<SCEVZeroExtendExpr>(Extended)->getOperand());
-      const Loop *L = Recurrence->getLoop();
+    SmallVector<WeakTrackingVH, 16> Replaced;
+    for (auto &[Extension, Extended, Address] : Narrow) {
+      const Loop *L = Address.L;
       // Only inside the loop: there the reasoning above holds.
       if (!L->contains(Extension) || !L->getLoopPreheader())
         continue;
-      auto *Step = cast<SCEVConstant>(Recurrence->getStepRecurrence(Scev));
-      bool Descending = Step->getAPInt().isNegative();
+      bool Descending = Address.Step < 0;
       SmallVector<Use *, 8> Widened;
       for (Use &U : Extension->uses())
         if (!Descending ||
@@ -1077,8 +1148,8 @@ public:
       if (Widened.empty())
         continue;
       const SCEV *Wide = Scev.getAddRecExpr(
-          Scev.getZeroExtendExpr(Recurrence->getStart(), I64),
-          Scev.getSignExtendExpr(Step, I64), L,
+          Address.Start, Scev.getConstant(I64, Address.Step, /*isSigned=*/true),
+          L,
           Descending ? SCEV::FlagAnyWrap : SCEV::FlagNUW);
       if (!Expander.isSafeToExpandAt(Wide, Extension))
         continue;
@@ -1086,10 +1157,12 @@ public:
       Scev.forgetValue(Extension);
       for (Use *U : Widened)
         U->set(Value64);
-      RecursivelyDeleteTriviallyDeadInstructions(Extension);
+      Replaced.push_back(Extension);
       Changed = true;
     }
     Expander.clear();
+    // Last: a candidate may be another's operand.
+    RecursivelyDeleteTriviallyDeadInstructionsPermissive(Replaced);
     if (!Changed)
       return PreservedAnalyses::all();
     // An internal error here must stop the compiler, never become a binary.
@@ -1105,42 +1178,44 @@ public:
 private:
   /// If `Inst` is a load or store of a memory below 4 GiB at
   /// `base + k + zext(r)` in a block that runs in every iteration of r's loop,
-  /// r a 32-bit recurrence with a constant step 0 < |step| <= MaxWidenedStep,
-  /// and k >= 0: that `zext(r)`.
-  static const SCEV *provenBy(Instruction &Inst, const LinearMemories &Memories,
-                              ScalarEvolution &Scev,
-                              const DominatorTree &Dominators) {
+  /// r a 32-bit recurrence (a NarrowAddress) with a constant step
+  /// 0 < |step| <= MaxWidenedStep, and k >= 0: each such `zext(r)`. An offset
+  /// `d + zext(r)` gives up to two, `zext(r)` with k = d and, when it is a
+  /// NarrowAddress itself, the whole offset with k = 0.
+  static SmallVector<const SCEV *, 2>
+  provenBy(Instruction &Inst, const LinearMemories &Memories,
+           ScalarEvolution &Scev, const DominatorTree &Dominators) {
+    SmallVector<const SCEV *, 2> Proven;
     Value *Pointer = getLoadStorePointerOperand(&Inst);
     if (!Pointer)
-      return nullptr;
+      return Proven;
     std::optional<SplitAddress> Split = splitAddress(Pointer, Scev);
     if (!Split)
-      return nullptr;
+      return Proven;
     auto Memory = memoryOf(Split->Base, Memories);
     if (!Memory || !Memory->second.BelowFourGiB)
-      return nullptr;
-    auto *Extended = dyn_cast<SCEVZeroExtendExpr>(Split->Offset);
-    if (!Extended)
-      return nullptr;
-    auto *Recurrence = dyn_cast<SCEVAddRecExpr>(Extended->getOperand());
-    if (!Recurrence || !Recurrence->isAffine() ||
-        !Recurrence->getType()->isIntegerTy(32))
-      return nullptr;
-    auto *Step = dyn_cast<SCEVConstant>(Recurrence->getStepRecurrence(Scev));
-    if (!Step || Step->isZero() ||
-        Step->getAPInt().abs().getZExtValue() > MaxWidenedStep)
-      return nullptr;
-    if (cast<SCEVConstant>(Split->Constant)->getAPInt().isNegative())
-      return nullptr;
-    const Loop *L = Recurrence->getLoop();
-    if (!L->contains(&Inst))
-      return nullptr;
-    SmallVector<BasicBlock *, 4> Latches;
-    L->getLoopLatches(Latches);
-    for (BasicBlock *Latch : Latches)
-      if (!Dominators.dominates(Inst.getParent(), Latch))
-        return nullptr;
-    return Extended;
+      return Proven;
+    auto RunsEveryIteration = [&](const Loop *L) {
+      if (!L->contains(&Inst))
+        return false;
+      SmallVector<BasicBlock *, 4> Latches;
+      L->getLoopLatches(Latches);
+      return all_of(Latches, [&](BasicBlock *Latch) {
+        return Dominators.dominates(Inst.getParent(), Latch);
+      });
+    };
+    auto Consider = [&](const SCEV *Offset) {
+      std::optional<NarrowAddress> Narrow = narrowAddress(Offset, Scev);
+      if (Narrow && Narrow->Step != 0 &&
+          std::abs(Narrow->Step) <= MaxWidenedStep &&
+          RunsEveryIteration(Narrow->L))
+        Proven.push_back(Offset);
+    };
+    if (!cast<SCEVConstant>(Split->Constant)->getAPInt().isNegative())
+      Consider(Split->Offset);
+    if (!Split->Constant->isZero())
+      Consider(Scev.getAddExpr(Split->Constant, Split->Offset));
+    return Proven;
   }
 
   /// Whether `U` is the index of `gep i8, base, U` (base a memory below 4 GiB)
