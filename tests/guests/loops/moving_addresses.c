@@ -5,8 +5,9 @@
    (their trip counts are unknown), the quicksort partition, strides from 1 byte to
    32 KiB and one beyond (left 32-bit), accesses that do not run in every iteration
    (left 32-bit; one of them runs only after its address has wrapped to 0),
-   pointers that leave a loop and are used after it, and descending accesses with a
-   constant offset (left 32-bit). Addresses are unsigned 32-bit integers turned into
+   pointers that leave a loop and are used after it, descending accesses with a
+   constant offset (left 32-bit), and 3-point stencils whose addresses LLVM has
+   turned into masks of a 64-bit counter. Addresses are unsigned 32-bit integers turned into
    pointers, so their wrapping is wasm's and no C undefined behaviour. The test
    compares everything printed with Wasmtime.
    With an argument it runs one loop that leaves memory and must trap:
@@ -117,6 +118,34 @@ NOINLINE uint32_t fill_down(uint32_t a, int n, uint32_t v) {
   return a;
 }
 
+/* 3-point stencils over static arrays (jacobi-1d's shape), up and down: clang
+   counts the wasm index towards 0 at constant offsets from the arrays, and LLVM's
+   IndVarSimplify widens that counter and masks the low bits it knows, so the
+   addresses reach the widening as `(iv + k) & 0xfffffff0`, not as zero extensions. */
+#define RELAX_N 3001
+static double relax_a[RELAX_N], relax_b[RELAX_N];
+NOINLINE void relax_up(void) {
+  for (int i = 1; i < RELAX_N - 1; i++)
+    relax_b[i] = 0.33333 * (relax_a[i - 1] + relax_a[i] + relax_a[i + 1]);
+  for (int i = 1; i < RELAX_N - 1; i++)
+    relax_a[i] = 0.33333 * (relax_b[i - 1] + relax_b[i] + relax_b[i + 1]);
+}
+NOINLINE void relax_down(void) {
+  for (int i = RELAX_N - 2; i >= 1; i--)
+    relax_b[i] = 0.25 * (relax_a[i - 1] + 2.0 * relax_a[i] + relax_a[i + 1]);
+  for (int i = RELAX_N - 2; i >= 1; i--)
+    relax_a[i] = 0.25 * (relax_b[i - 1] + 2.0 * relax_b[i] + relax_b[i + 1]);
+}
+static uint64_t hash_relaxed(void) {
+  uint64_t h = 1469598103934665603ULL;
+  for (int i = 0; i < RELAX_N; i++) {
+    uint64_t bits;
+    memcpy(&bits, &relax_a[i], sizeof bits);
+    h = (h ^ bits) * 1099511628211ULL;
+  }
+  return h;
+}
+
 static uint64_t hash_arena(void) {
   uint64_t h = 1469598103934665603ULL;
   const unsigned char *b = (const unsigned char *)arena;
@@ -183,6 +212,11 @@ int main(int argc, char **argv) {
   }
   printf("partition: %llu\n", (unsigned long long)parts);
   printf("fill: %u %u\n", fill_up(base + 40, 3000, 7) - base, fill_down(base + ARENA - 8, 2000, 9) - base);
+  for (int i = 0; i < RELAX_N; i++) relax_a[i] = relax_b[i] = (double)(arena[i] % 1000);
+  for (int t = 0; t < 20; t++) relax_up();
+  printf("relax up: %016llx\n", (unsigned long long)hash_relaxed());
+  for (int t = 0; t < 20; t++) relax_down();
+  printf("relax down: %016llx\n", (unsigned long long)hash_relaxed());
   /* Reaching down to address 0 and back up to the arena without wrapping. */
   uint32_t zero_word = at(0);
   printf("to zero: %u\n", find_down4(base, zero_word) <= base);
