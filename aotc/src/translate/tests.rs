@@ -590,6 +590,63 @@ fn rotates_are_rol_and_ror_at_the_portable_levels() {
     }
 }
 
+/// A `select` in a loop stays a `cmov` whatever the CPU: the LCS kernel's row
+/// (benches/dp_lcs.c as clang emits it: the match is a branch, the `max` a select
+/// on the loop-carried value) must not get a signed-compare branch. LLVM's cmov
+/// converter made 5 of them at znver4 (the row unrolled five times), 3 at
+/// sapphirerapids, 1 at x86-64-v3, and the kernel 2.9 x slower on Zen 4
+/// (`emit::LLVM_OPTIONS`).
+#[test]
+fn loop_selects_stay_cmovs_on_every_cpu() {
+    let wat = r#"(module
+      (memory 3)
+      (func $lcs_row (export "lcs_row") (param $c i32)
+        (local $j i32) (local $t i32) (local $left i32) (local $up i32)
+        (local.set $j (i32.const -48000))
+        (local.set $t (i32.const 16))
+        (loop $next
+          (block $done
+            (block $differ
+              (br_if $differ (i32.ne (local.get $c) (i32.load8_u (local.get $t))))
+              (local.set $left (i32.add (i32.load offset=75728 (local.get $j)) (i32.const 1)))
+              (br $done))
+            (local.set $left
+              (select (local.tee $up (i32.load offset=75732 (local.get $j))) (local.get $left)
+                      (i32.gt_s (local.get $up) (local.get $left)))))
+          (i32.store offset=123748 (local.get $j) (local.get $left))
+          (local.set $t (i32.add (local.get $t) (i32.const 1)))
+          (br_if $next (local.tee $j (i32.add (local.get $j) (i32.const 4))))))
+      (func (export "_start")))"#;
+    for cpu in [
+        "x86-64-v2",
+        "x86-64-v3",
+        "znver3",
+        "znver4",
+        "sapphirerapids",
+    ] {
+        let mut o = opts(2, Emit::Assembly);
+        o.target_cpu = cpu.to_string();
+        let asm = compile(&wat::parse_str(wat).unwrap(), &o).unwrap();
+        let functions = asm_functions(&String::from_utf8(asm).unwrap());
+        let body = &functions["lcs_row"];
+        let ops: Vec<&str> = body
+            .iter()
+            .filter_map(|i| i.split_whitespace().next())
+            .collect();
+        assert!(
+            ops.iter().any(|op| op.starts_with("cmov")),
+            "{cpu}: the max is not a cmov:\n{}",
+            body.join("\n")
+        );
+        assert!(
+            !ops.iter()
+                .any(|op| matches!(*op, "jg" | "jge" | "jl" | "jle")),
+            "{cpu}: a select became a branch:\n{}",
+            body.join("\n")
+        );
+    }
+}
+
 /// `target::has_ssse3`/`has_sse41` must agree with LLVM for every CPU name aotc
 /// accepts (the translator calls SSSE3 intrinsics only when told it may), and the
 /// SIMD module must compile for the CPUs without them.
