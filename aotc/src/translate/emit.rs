@@ -1,6 +1,7 @@
 //! LLVM back end: target machine for x86-64 Linux (PIC, the chosen CPU), the
 //! optimisation pipeline (LLVM's `default<On>`, at -O2/-O3 with an early loop
-//! vectoriser run, see [`pipeline`]; no fast-math anywhere), and output as an
+//! vectoriser run, see [`pipeline`]; no fast-math anywhere), the process-wide LLVM
+//! options aotc sets ([`LLVM_OPTIONS`]: loop selects stay `cmov`s), and output as an
 //! object, assembly or textual IR.
 
 use anyhow::{anyhow, Result};
