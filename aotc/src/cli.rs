@@ -220,7 +220,7 @@ pub struct EntryArgs {
     pub invoke: Vec<String>,
 
     /// Call the exported function NAME(argc, argv) like C's main instead of `_start`
-    /// (after `_initialize`, if exported): the executable's arguments, argv[0] included,
+    /// (after `_initialize`, if exported): the executable's arguments, `argv[0]` included,
     /// are copied into the module's memory with its exported `malloc`; NAME's result is
     /// the exit status. NAME must have type (i32, i32) -> i32
     #[arg(

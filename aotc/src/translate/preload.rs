@@ -8,7 +8,7 @@
 //! - **Symbols.** A provider's module-level symbols (functions `wasm:…`, state
 //!   `aotc.…`, `aotc_vmctx`, `aotc_instantiate`, `aotc_func_infos`, its exports …)
 //!   get the prefix [`Linking::symbol_prefix`] (`aotc_preN.`) once its LLVM module is
-//!   built ([`rename_module_symbols`]), in every partition alike, so two modules never
+//!   built (`rename_module_symbols`), in every partition alike, so two modules never
 //!   collide; runtime (`aotc_rt_*`, `aotc_wasi_*`), libc/libm and LLVM symbols are
 //!   left alone. The main module keeps the names the runtime links against.
 //! - **Imports.** A provider emits `aotc_export_<k>` (prefixed) for each exported
@@ -31,8 +31,9 @@
 //!   provider functions too.
 //!
 //! Invariant: the main module's [`Linking::providers`] and each provider's prefix and
-//! base are computed by one function ([`plan_links`]) from the same module list, so
-//! the symbols the main module refers to are the ones the providers define.
+//! base are computed by one function (`crate::preload::plan_links`) from the same
+//! module list, so the symbols the main module refers to are the ones the providers
+//! define.
 
 use anyhow::Result;
 use inkwell::module::{Linkage, Module};
@@ -81,7 +82,7 @@ impl Linking {
 }
 
 /// The symbol prefix of the `n`-th provider (0-based, command-line order). Not a
-/// module symbol itself (see [`is_module_symbol`]), so a provider's references to an
+/// module symbol itself (see `is_module_symbol`), so a provider's references to an
 /// earlier provider's exports are not renamed again.
 pub fn provider_prefix(n: usize) -> String {
     format!("aotc_pre{n}.")
