@@ -211,11 +211,17 @@ fn assert_same(aotc: &Engine, wt: &Engine) {
     }
 }
 
-/// `text` with every duration a program reports about itself (`0.01s`: digits, a
-/// point, digits, `s`) replaced by `#s`: wall-clock figures differ between any two runs.
+/// `text` with every duration a program reports about itself replaced: `0.01s`
+/// (digits, a point, digits, `s`) by `#s`, and the seconds nextpnr's router prints in
+/// the last cell of its progress table (`|       0.01       0.01|`, under
+/// `batch(sec) total(sec)`) by `#`: wall-clock figures differ between any two runs.
 fn without_durations(text: &str) -> String {
+    let text: String = text
+        .split_inclusive('\n')
+        .map(without_router_seconds)
+        .collect();
     let mut out = String::with_capacity(text.len());
-    let mut rest = text;
+    let mut rest = text.as_str();
     while let Some(start) = rest.find(|c: char| c.is_ascii_digit()) {
         out.push_str(&rest[..start]);
         let number = &rest[start..];
@@ -238,6 +244,53 @@ fn without_durations(text: &str) -> String {
     }
     out.push_str(rest);
     out
+}
+
+/// A router progress line (`Info: … |       0.01       0.01|`) with the decimal
+/// numbers of its last cell replaced by `#`; any other line unchanged.
+fn without_router_seconds(line: &str) -> String {
+    let body = line.trim_end_matches(['\n', '\r']);
+    let Some(open) = body.strip_suffix('|').and_then(|b| b.rfind('|')) else {
+        return line.to_string();
+    };
+    let cell = &body[open + 1..body.len() - 1];
+    let is_seconds = |word: &str| {
+        word.split_once('.').is_some_and(|(whole, fraction)| {
+            [whole, fraction]
+                .iter()
+                .all(|part| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit()))
+        })
+    };
+    let words: Vec<&str> = cell.split_whitespace().collect();
+    if words.is_empty() || !words.iter().all(|word| is_seconds(word)) {
+        return line.to_string();
+    }
+    let masked: String = cell
+        .split(' ')
+        .map(|word| if word.is_empty() { "" } else { "#" })
+        .collect::<Vec<_>>()
+        .join(" ");
+    format!("{}{}{}", &body[..open + 1], masked, &line[body.len() - 1..])
+}
+
+#[test]
+fn router_seconds_are_masked_and_other_lines_kept() {
+    let timed =
+        "Info:         79 |        0         59 |    0    59 |         0|       0.01       0.01|\n";
+    let other =
+        "Info:         79 |        0         59 |    0    59 |         0|       0.00       0.00|\n";
+    assert_eq!(without_durations(timed), without_durations(other));
+    assert!(without_durations(timed).ends_with("|       #       #|\n"));
+    // Cells that are not all decimals (counts, headers) stay as they are.
+    let counts =
+        "Info:    IterCnt |  w/ripup   wo/ripup |  w/r  wo/r |      arcs| batch(sec) total(sec)|\n";
+    assert_eq!(without_durations(counts), counts);
+    let arcs = "Info: [ 75742,  76014) |*** \n";
+    assert_eq!(without_durations(arcs), arcs);
+    assert_eq!(
+        without_durations("Info: Router1 time 0.01s\n"),
+        "Info: Router1 time #s\n"
+    );
 }
 
 fn yosys() -> Program {
