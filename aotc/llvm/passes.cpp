@@ -384,23 +384,30 @@ struct SplitAddress {
   const SCEV *Offset = nullptr;
 };
 
+/// `Expression` as `Constant + Rest` (Constant zero when it is no sum with a
+/// constant); none when it is a sum of more than one non-constant term.
+std::optional<std::pair<const SCEV *, const SCEV *>>
+splitConstantTerm(const SCEV *Expression, ScalarEvolution &Scev) {
+  auto *Sum = dyn_cast<SCEVAddExpr>(Expression);
+  if (!Sum)
+    return std::make_pair(Scev.getZero(Expression->getType()), Expression);
+  if (Sum->getNumOperands() != 2 || !isa<SCEVConstant>(Sum->getOperand(0)))
+    return std::nullopt;
+  return std::make_pair(Sum->getOperand(0), Sum->getOperand(1));
+}
+
 std::optional<SplitAddress> splitAddress(Value *Pointer, ScalarEvolution &Scev) {
   const SCEV *Address = Scev.getSCEV(Pointer);
   auto *Base = dyn_cast<SCEVUnknown>(Scev.getPointerBase(Address));
   if (!Base)
     return std::nullopt;
   const SCEV *Offset = Scev.removePointerBase(Address);
-  Type *I64 = Type::getInt64Ty(Pointer->getContext());
-  if (Offset->getType() != I64)
+  if (!Offset->getType()->isIntegerTy(64))
     return std::nullopt;
-  const SCEV *Constant = Scev.getZero(I64);
-  if (auto *Sum = dyn_cast<SCEVAddExpr>(Offset)) {
-    if (Sum->getNumOperands() != 2 || !isa<SCEVConstant>(Sum->getOperand(0)))
-      return std::nullopt;
-    Constant = Sum->getOperand(0);
-    Offset = Sum->getOperand(1);
-  }
-  return SplitAddress{Base->getValue(), Constant, Offset};
+  auto Terms = splitConstantTerm(Offset, Scev);
+  if (!Terms)
+    return std::nullopt;
+  return SplitAddress{Base->getValue(), Terms->first, Terms->second};
 }
 
 /// One load or store of a copy loop, at `memory base + Start + Step * i` in
@@ -1009,14 +1016,10 @@ std::optional<NarrowAddress> narrowAddress(const SCEV *Offset,
   if (!Offset->getType()->isIntegerTy(64) ||
       Scev.getUnsignedRangeMax(Offset).ugt(0xffffffffu))
     return std::nullopt;
-  const SCEV *Constant = Scev.getZero(Offset->getType());
-  const SCEV *Rest = Offset;
-  if (auto *Sum = dyn_cast<SCEVAddExpr>(Offset)) {
-    if (Sum->getNumOperands() != 2 || !isa<SCEVConstant>(Sum->getOperand(0)))
-      return std::nullopt;
-    Constant = Sum->getOperand(0);
-    Rest = Sum->getOperand(1);
-  }
+  auto Terms = splitConstantTerm(Offset, Scev);
+  if (!Terms)
+    return std::nullopt;
+  auto [Constant, Rest] = *Terms;
   uint64_t Scale = 1;
   if (auto *Product = dyn_cast<SCEVMulExpr>(Rest)) {
     auto *Factor = dyn_cast<SCEVConstant>(Product->getOperand(0));
@@ -1092,15 +1095,22 @@ public:
     ScalarEvolution &Scev = Analyses.getResult<ScalarEvolutionAnalysis>(F);
 
     // The zero extensions some access proves equal to their 64-bit form, with
-    // those accesses.
-    DenseMap<const SCEV *, SmallVector<Instruction *, 2>> Proven;
+    // their recurrences and those accesses.
+    struct ProvenAddress {
+      NarrowAddress Address;
+      SmallVector<Instruction *, 2> Accesses;
+    };
+    DenseMap<const SCEV *, ProvenAddress> Proven;
     for (BasicBlock &Block : F) {
       if (!Loops.getLoopFor(&Block))
         continue;
       for (Instruction &Inst : Block)
-        for (const SCEV *Extended :
-             provenBy(Inst, Memories, Scev, Dominators))
-          Proven[Extended].push_back(&Inst);
+        for (auto &[Extended, Address] :
+             provenBy(Inst, Memories, Scev, Dominators)) {
+          ProvenAddress &Entry = Proven[Extended];
+          Entry.Address = Address;
+          Entry.Accesses.push_back(&Inst);
+        }
     }
     if (Proven.empty())
       return PreservedAnalyses::all();
@@ -1109,21 +1119,16 @@ public:
     // masks a widened counter), whatever its form: equal SCEVs, equal values.
     // Taken down before any rewrite: once one is rewritten, SCEV sees the
     // others that use it through the new recurrence.
-    struct Candidate {
-      Instruction *Extension;
-      const SCEV *Extended;
-      NarrowAddress Address;
-    };
-    SmallVector<Candidate, 16> Narrow;
+    SmallVector<std::pair<Instruction *, const ProvenAddress *>, 16> Narrow;
     for (BasicBlock &Block : F) {
       if (!Loops.getLoopFor(&Block))
         continue;
       for (Instruction &Inst : Block) {
         if (isa<PHINode>(Inst) || !Inst.getType()->isIntegerTy(64))
           continue;
-        const SCEV *Extended = Scev.getSCEV(&Inst);
-        if (Proven.contains(Extended))
-          Narrow.push_back({&Inst, Extended, *narrowAddress(Extended, Scev)});
+        auto Found = Proven.find(Scev.getSCEV(&Inst));
+        if (Found != Proven.end())
+          Narrow.push_back({&Inst, &Found->second});
       }
     }
 
@@ -1133,7 +1138,8 @@ public:
     Type *I64 = Type::getInt64Ty(F.getContext());
     bool Changed = false;
     SmallVector<WeakTrackingVH, 16> Replaced;
-    for (auto &[Extension, Extended, Address] : Narrow) {
+    for (auto [Extension, Entry] : Narrow) {
+      const NarrowAddress &Address = Entry->Address;
       const Loop *L = Address.L;
       // Only inside the loop: there the reasoning above holds.
       if (!L->contains(Extension) || !L->getLoopPreheader())
@@ -1143,7 +1149,7 @@ public:
       for (Use &U : Extension->uses())
         if (!Descending ||
             onlyAddresses(U, Memories) ||
-            dominatedByAccess(U, Proven[Extended], Dominators))
+            dominatedByAccess(U, Entry->Accesses, Dominators))
           Widened.push_back(&U);
       if (Widened.empty())
         continue;
@@ -1179,13 +1185,13 @@ private:
   /// If `Inst` is a load or store of a memory below 4 GiB at
   /// `base + k + zext(r)` in a block that runs in every iteration of r's loop,
   /// r a 32-bit recurrence (a NarrowAddress) with a constant step
-  /// 0 < |step| <= MaxWidenedStep, and k >= 0: each such `zext(r)`. An offset
+  /// 0 < |step| <= MaxWidenedStep, and k >= 0: each such `zext(r)`, with r. An offset
   /// `d + zext(r)` gives up to two, `zext(r)` with k = d and, when it is a
   /// NarrowAddress itself, the whole offset with k = 0.
-  static SmallVector<const SCEV *, 2>
+  static SmallVector<std::pair<const SCEV *, NarrowAddress>, 2>
   provenBy(Instruction &Inst, const LinearMemories &Memories,
            ScalarEvolution &Scev, const DominatorTree &Dominators) {
-    SmallVector<const SCEV *, 2> Proven;
+    SmallVector<std::pair<const SCEV *, NarrowAddress>, 2> Proven;
     Value *Pointer = getLoadStorePointerOperand(&Inst);
     if (!Pointer)
       return Proven;
@@ -1209,7 +1215,7 @@ private:
       if (Narrow && Narrow->Step != 0 &&
           std::abs(Narrow->Step) <= MaxWidenedStep &&
           RunsEveryIteration(Narrow->L))
-        Proven.push_back(Offset);
+        Proven.push_back({Offset, *Narrow});
     };
     if (!cast<SCEVConstant>(Split->Constant)->getAPInt().isNegative())
       Consider(Split->Offset);
