@@ -448,6 +448,19 @@ fn asm_functions(asm: &str) -> HashMap<String, Vec<String>> {
     functions
 }
 
+/// The functions of `wat` compiled at -O`level` for `cpu`, as [`asm_functions`].
+fn asm_functions_at(wat: &str, level: u8, cpu: &str) -> HashMap<String, Vec<String>> {
+    let mut o = opts(level, Emit::Assembly);
+    o.target_cpu = cpu.to_string();
+    let asm = compile(&wat::parse_str(wat).unwrap(), &o).unwrap();
+    asm_functions(&String::from_utf8(asm).unwrap())
+}
+
+/// The mnemonic of one instruction of [`asm_functions`] (`movl` of `movl %eax, %ecx`).
+fn mnemonic(instruction: &str) -> &str {
+    instruction.split_whitespace().next().unwrap_or("")
+}
+
 /// Key SIMD instructions become the SSE/AVX instructions made for them, with only
 /// the fix-ups wasm's semantics need. Mnemonics match with or without AVX's `v`.
 #[test]
@@ -515,17 +528,14 @@ fn simd_lowers_to_sse_and_avx_instructions() {
     const SCALAR: &[&str] = &["call", "cvttss2si", "cvttsd2si", "cvtsi2ss", "cvtsi2sd"];
     let wat = simd_module();
     for cpu in ["x86-64-v2", "x86-64-v3"] {
-        let mut o = opts(2, Emit::Assembly);
-        o.target_cpu = cpu.to_string();
-        let asm = compile(&wat::parse_str(&wat).unwrap(), &o).unwrap();
-        let functions = asm_functions(&String::from_utf8(asm).unwrap());
+        let functions = asm_functions_at(&wat, 2, cpu);
         for (name, mnemonics) in EXPECTED {
             let body = functions
                 .get(*name)
                 .unwrap_or_else(|| panic!("{cpu}: no function {name}"));
             let has = |m: &str| {
                 body.iter().any(|i| {
-                    let op = i.split_whitespace().next().unwrap_or("");
+                    let op = mnemonic(i);
                     op == m || op.strip_prefix('v') == Some(m)
                 })
             };
@@ -562,18 +572,12 @@ fn rotates_are_rol_and_ror_at_the_portable_levels() {
         (i64.rotr (local.get 0) (i64.const 31)))
       (func (export "_start")))"#;
     for cpu in ["x86-64", "x86-64-v2", "x86-64-v3", "x86-64-v4"] {
-        let mut o = opts(2, Emit::Assembly);
-        o.target_cpu = cpu.to_string();
-        let asm = compile(&wat::parse_str(wat).unwrap(), &o).unwrap();
-        let functions = asm_functions(&String::from_utf8(asm).unwrap());
+        let functions = asm_functions_at(wat, 2, cpu);
         for name in ["rotl32", "rotr32", "rotl64", "rotr64"] {
             let body = functions
                 .get(name)
                 .unwrap_or_else(|| panic!("{cpu}: no function {name}"));
-            let ops: Vec<&str> = body
-                .iter()
-                .filter_map(|i| i.split_whitespace().next())
-                .collect();
+            let ops: Vec<&str> = body.iter().map(|i| mnemonic(i)).collect();
             assert!(
                 ops.iter()
                     .any(|op| op.starts_with("rol") || op.starts_with("ror")),
@@ -624,15 +628,9 @@ fn loop_selects_stay_cmovs_on_every_cpu() {
         "znver4",
         "sapphirerapids",
     ] {
-        let mut o = opts(2, Emit::Assembly);
-        o.target_cpu = cpu.to_string();
-        let asm = compile(&wat::parse_str(wat).unwrap(), &o).unwrap();
-        let functions = asm_functions(&String::from_utf8(asm).unwrap());
+        let functions = asm_functions_at(wat, 2, cpu);
         let body = &functions["lcs_row"];
-        let ops: Vec<&str> = body
-            .iter()
-            .filter_map(|i| i.split_whitespace().next())
-            .collect();
+        let ops: Vec<&str> = body.iter().map(|i| mnemonic(i)).collect();
         assert!(
             ops.iter().any(|op| op.starts_with("cmov")),
             "{cpu}: the max is not a cmov:\n{}",
@@ -658,10 +656,7 @@ fn cpu_feature_tables_agree_with_llvm() {
       (table funcref (elem $abs $nearest))
       (func (export "_start")))"#;
     for cpu in crate::target::X86_64_CPUS {
-        let mut o = opts(1, Emit::Assembly);
-        o.target_cpu = cpu.to_string();
-        let asm = compile(&wat::parse_str(probe).unwrap(), &o).unwrap();
-        let functions = asm_functions(&String::from_utf8(asm).unwrap());
+        let functions = asm_functions_at(probe, 1, cpu);
         let uses = |f: &str, m: &str| functions[f].iter().any(|i| i.contains(m));
         assert_eq!(
             uses("abs", "pabsb"),
