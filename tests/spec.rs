@@ -20,8 +20,8 @@
 //!
 //! Suite `aotc` holds aotc's own .wast files (`tests/spec/aotc/`): semantics the
 //! upstream suite leaves untested where aotc's translation takes a shortcut (address
-//! arithmetic proven not to wrap) and aotc's documented limits (a 32-bit memory grows
-//! to 65535 pages).
+//! arithmetic proven not to wrap, loads moved above stores that write other bytes)
+//! and aotc's documented limits (a 32-bit memory grows to 65535 pages).
 //!
 //! `cargo test --release --test spec -- NAME` runs only files whose name (with its
 //! `proposal/` prefix) contains NAME.

@@ -4,7 +4,8 @@
 //! distance from -20 to 20 elements, under aotc at -O2 and -O3 with the default and
 //! the host CPU, and must print exactly what Wasmtime prints. The IR check proves the
 //! loops were in fact vectorised (the unrolled gemm and axpy2 after aotc's loop
-//! versioning by array), so the comparison tests vector code.
+//! versioning by array, the Jacobi step after aotc moved its carried load), so the
+//! comparison tests vector code.
 
 mod common;
 
@@ -43,6 +44,13 @@ fn the_guest_loops_are_vectorised_at_the_default_cpu() {
             "{kernel} was not versioned by array and vectorised:\n{body}"
         );
     }
+    // jacobi_globals's loop carries a[i+1] into the next iteration, loaded after the
+    // store to b[i]: vectorised only once aotc moves that load above the store.
+    let jacobi = function_ir(&text, "jacobi_globals");
+    assert!(
+        jacobi.contains("vector.body"),
+        "jacobi_globals was not vectorised:\n{jacobi}"
+    );
     // `running`'s loop is versioned too, but the vectoriser cannot use it (its
     // running value is no reduction): the versioning must be gone again.
     let running = function_ir(&text, "running");

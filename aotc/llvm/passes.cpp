@@ -22,6 +22,11 @@
 //! overlap, is the original loop and is not vectorised again. Every versioning the
 //! vectoriser did not use is undone, so loops it leaves scalar stay as they were.
 //!
+//! Before versioning, the same pass moves loads whose value a loop carries to its
+//! next iteration above the stores before them that provably write other bytes
+//! (`hoistCarriedLoads`): the vectoriser cannot move those stores after the load,
+//! which a carried value (a fixed-order recurrence) needs.
+//!
 //! Soundness rests on LLVM's own pieces: LAA's ranges (start and end of each
 //! pointer over all iterations, with the predicates that make them exact), the
 //! runtime checks `addRuntimeChecks` emits for them, and `LoopVersioning`'s
@@ -37,10 +42,13 @@
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/SmallPtrSet.h"
 #include "llvm/ADT/SmallVector.h"
+#include "llvm/Analysis/AliasAnalysis.h"
 #include "llvm/Analysis/AssumptionCache.h"
 #include "llvm/Analysis/LoopAccessAnalysis.h"
 #include "llvm/Analysis/LoopInfo.h"
+#include "llvm/Analysis/MemoryLocation.h"
 #include "llvm/Analysis/ScalarEvolution.h"
+#include "llvm/Analysis/ValueTracking.h"
 #include "llvm/IR/Dominators.h"
 #include "llvm/IR/IRBuilder.h"
 #include "llvm/IR/Instructions.h"
@@ -118,6 +126,108 @@ bool simplifiedInnermostLoops(LoopInfo &Loops, DominatorTree &Dominators,
   return Changed;
 }
 
+/// Whether the bytes `Load` reads and the bytes `Store` writes in the same
+/// iteration are distinct: alias analysis says so, or ScalarEvolution puts the
+/// two addresses a constant distance apart that clears both sizes (`a[i+1]`
+/// against `b[i]` when both arrays are offsets from the one memory base).
+bool provablyDisjoint(LoadInst &Load, StoreInst &Store, AAResults &Aliases,
+                      ScalarEvolution &Scev) {
+  if (Aliases.isNoAlias(MemoryLocation::get(&Load),
+                        MemoryLocation::get(&Store)))
+    return true;
+  const auto *Distance = dyn_cast<SCEVConstant>(
+      Scev.getMinusSCEV(Scev.getSCEV(Load.getPointerOperand()),
+                        Scev.getSCEV(Store.getPointerOperand())));
+  if (!Distance || Distance->getAPInt().getSignificantBits() > 48)
+    return false;
+  const DataLayout &Layout = Load.getModule()->getDataLayout();
+  TypeSize LoadSize = Layout.getTypeStoreSize(Load.getType());
+  TypeSize StoreSize =
+      Layout.getTypeStoreSize(Store.getValueOperand()->getType());
+  if (LoadSize.isScalable() || StoreSize.isScalable())
+    return false;
+  int64_t Bytes = Distance->getAPInt().getSExtValue();
+  return Bytes >= int64_t(StoreSize.getFixedValue()) ||
+         -Bytes >= int64_t(LoadSize.getFixedValue());
+}
+
+/// Moves `Load`, with the pure instructions computing its address, up past the
+/// stores before it in its block that provably write other bytes (see
+/// `provablyDisjoint`); stops at anything else that writes memory or has side
+/// effects, and at a store it cannot separate from. Returns whether it moved.
+///
+/// Memory as seen after a trap may change (a store that came before a faulting
+/// load may not have happened), as it does in every vectorised loop; the values
+/// loaded, and which accesses trap, do not.
+bool hoistPastDisjointStores(LoadInst &Load, AAResults &Aliases,
+                             ScalarEvolution &Scev) {
+  SmallPtrSet<Instruction *, 8> Moving;
+  Moving.insert(&Load);
+  Instruction *Highest = nullptr;
+  for (Instruction *Before = Load.getPrevNode();
+       Before && !isa<PHINode>(Before); Before = Before->getPrevNode()) {
+    bool Feeds = any_of(Before->users(), [&](User *U) {
+      auto *UserInst = dyn_cast<Instruction>(U);
+      return UserInst && Moving.contains(UserInst);
+    });
+    if (Feeds) {
+      if (Before->mayReadOrWriteMemory() ||
+          !isSafeToSpeculativelyExecute(Before))
+        break;
+      Moving.insert(Before);
+      continue;
+    }
+    if (auto *Store = dyn_cast<StoreInst>(Before)) {
+      if (!Store->isSimple() ||
+          !provablyDisjoint(Load, *Store, Aliases, Scev))
+        break;
+      Highest = Store;
+      continue;
+    }
+    if (Before->mayWriteToMemory() || Before->mayHaveSideEffects())
+      break;
+  }
+  if (!Highest)
+    return false;
+  // Moved in their order, so each still follows what it uses.
+  for (Instruction *Next = Highest->getNextNode();;) {
+    Instruction *Current = Next;
+    Next = Current->getNextNode();
+    if (Moving.contains(Current))
+      Current->moveBefore(Highest);
+    if (Current == &Load)
+      return true;
+  }
+}
+
+/// In each single-block innermost loop of `F`, hoists every load whose value the
+/// loop carries to its next iteration through a phi (`a[i+1]` kept in a register
+/// to serve as the next iteration's `a[i]`, as C compilers do) past the disjoint
+/// stores before it. LLVM's vectoriser handles such a carried value (a
+/// fixed-order recurrence) only when every use of the phi can move after the
+/// load, and a store cannot: moving the load up instead lets it vectorise.
+/// Returns whether the IR changed.
+bool hoistCarriedLoads(Function &F, FunctionAnalysisManager &Analyses) {
+  LoopInfo &Loops = Analyses.getResult<LoopAnalysis>(F);
+  if (Loops.empty())
+    return false;
+  ScalarEvolution &Scev = Analyses.getResult<ScalarEvolutionAnalysis>(F);
+  AAResults &Aliases = Analyses.getResult<AAManager>(F);
+  bool Changed = false;
+  for (Loop *L : Loops.getLoopsInPreorder()) {
+    if (!L->isInnermost() || L->getNumBlocks() != 1 ||
+        vectorisationDisabled(*L))
+      continue;
+    BasicBlock *Body = L->getHeader();
+    for (PHINode &Carried : Body->phis()) {
+      auto *Load = dyn_cast<LoadInst>(Carried.getIncomingValueForBlock(Body));
+      if (Load && Load->isSimple() && Load->getParent() == Body)
+        Changed |= hoistPastDisjointStores(*Load, Aliases, Scev);
+    }
+  }
+  return Changed;
+}
+
 /// A loop versioned by array: the branch choosing between the copies (true: the
 /// ranges overlap, take the original) and the two loops' headers.
 struct Version {
@@ -126,11 +236,12 @@ struct Version {
   WeakVH OriginalHeader;
 };
 
-/// `aotc-versioned-loop-vectorize<options>`: versions innermost loops by array,
-/// runs LLVM's loop vectoriser (same options as its `loop-vectorize`), and undoes
-/// every versioning the vectoriser did not use, so a loop it leaves scalar stays
-/// exactly as it was (no second copy, no check) and remains open to the late
-/// vectoriser.
+/// `aotc-versioned-loop-vectorize<options>`: moves carried loads above disjoint
+/// stores (`hoistCarriedLoads`), versions innermost loops by array, runs LLVM's
+/// loop vectoriser (same options as its `loop-vectorize`), and undoes
+/// every versioning the vectoriser did not use, so a loop it leaves scalar keeps
+/// no second copy and no check (moved loads stay moved) and remains open to the
+/// late vectoriser.
 class VersionedLoopVectorize
     : public PassInfoMixin<VersionedLoopVectorize> {
 public:
@@ -138,16 +249,19 @@ public:
       : Options(Options) {}
 
   PreservedAnalyses run(Function &F, FunctionAnalysisManager &Analyses) {
+    bool Hoisted = hoistCarriedLoads(F, Analyses);
+    if (Hoisted)
+      Analyses.invalidate(F, PreservedAnalyses::none());
     SmallVector<Version, 4> Versions;
-    bool Changed = versionLoops(F, Analyses, Versions);
-    if (Changed)
+    bool Versioned = versionLoops(F, Analyses, Versions);
+    if (Versioned)
       Analyses.invalidate(F, PreservedAnalyses::none());
     PreservedAnalyses Vectorised = LoopVectorizePass(Options).run(F, Analyses);
-    if (!Changed)
-      return Vectorised;
-    Analyses.invalidate(F, Vectorised);
-    undoUnused(F, Analyses.getResult<LoopAnalysis>(F), Versions);
-    return PreservedAnalyses::none();
+    if (Versioned) {
+      Analyses.invalidate(F, Vectorised);
+      undoUnused(F, Analyses.getResult<LoopAnalysis>(F), Versions);
+    }
+    return Hoisted || Versioned ? PreservedAnalyses::none() : Vectorised;
   }
 
 private:

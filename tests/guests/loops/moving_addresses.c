@@ -121,7 +121,9 @@ NOINLINE uint32_t fill_down(uint32_t a, int n, uint32_t v) {
 /* 3-point stencils over static arrays (jacobi-1d's shape), up and down: clang
    counts the wasm index towards 0 at constant offsets from the arrays, and LLVM's
    IndVarSimplify widens that counter and masks the low bits it knows, so the
-   addresses reach the widening as `(iv + k) & 0xfffffff0`, not as zero extensions. */
+   addresses reach the widening as `(iv + k) & 0xfffffff0`, not as zero extensions.
+   The two-array relax_* loops are vectorised (aotc moves their carried loads); the
+   in-place seidel_* sweeps stay scalar, and seidel_up is the masked loop widened. */
 #define RELAX_N 3001
 static double relax_a[RELAX_N], relax_b[RELAX_N];
 NOINLINE void relax_up(void) {
@@ -135,6 +137,16 @@ NOINLINE void relax_down(void) {
     relax_b[i] = 0.25 * (relax_a[i - 1] + 2.0 * relax_a[i] + relax_a[i + 1]);
   for (int i = RELAX_N - 2; i >= 1; i--)
     relax_a[i] = 0.25 * (relax_b[i - 1] + 2.0 * relax_b[i] + relax_b[i + 1]);
+}
+/* In-place sweeps (Gauss-Seidel): each a[i] uses the a[i-1] just written, so the
+   loops stay scalar and keep the masked addresses, which must be widened. */
+NOINLINE void seidel_up(void) {
+  for (int i = 1; i < RELAX_N - 1; i++)
+    relax_a[i] = 0.33333 * (relax_a[i - 1] + relax_a[i] + relax_a[i + 1]);
+}
+NOINLINE void seidel_down(void) {
+  for (int i = RELAX_N - 2; i >= 1; i--)
+    relax_a[i] = 0.25 * (relax_a[i - 1] + 2.0 * relax_a[i] + relax_a[i + 1]);
 }
 static uint64_t hash_relaxed(void) {
   uint64_t h = 1469598103934665603ULL;
@@ -217,6 +229,10 @@ int main(int argc, char **argv) {
   printf("relax up: %016llx\n", (unsigned long long)hash_relaxed());
   for (int t = 0; t < 20; t++) relax_down();
   printf("relax down: %016llx\n", (unsigned long long)hash_relaxed());
+  for (int t = 0; t < 20; t++) seidel_up();
+  printf("seidel up: %016llx\n", (unsigned long long)hash_relaxed());
+  for (int t = 0; t < 20; t++) seidel_down();
+  printf("seidel down: %016llx\n", (unsigned long long)hash_relaxed());
   /* Reaching down to address 0 and back up to the arena without wrapping. */
   uint32_t zero_word = at(0);
   printf("to zero: %u\n", find_down4(base, zero_word) <= base);

@@ -62,6 +62,21 @@ __attribute__((noinline)) void running(uint32_t *y, const uint32_t *x, int n) {
 static float fglobal_x[N], fglobal_y[N];
 static void globals_saxpy(float a) { for (int i = 0; i < N; i++) fglobal_y[i] = a * fglobal_x[i] + fglobal_y[i]; }
 
+/* Carried loads: aotc moves a load whose value the next iteration reuses (clang
+   keeps a[i+1] of an unrolled loop in a register to serve as the next a[i]) above
+   the stores before it when they provably write other bytes, so the loop can
+   vectorise. A Jacobi step between two global arrays (vectorises after the move) and
+   an in-place Gauss-Seidel sweep, whose store is adjacent to the next load (the load
+   moves; the loop's true dependence keeps it scalar). Overlapping stores and loads:
+   tests/spec/aotc/carried_loads.wast. */
+static double jglobal_a[N], jglobal_b[N];
+__attribute__((noinline)) void jacobi_globals(void) {
+  for (int i = 1; i < N - 1; i++) jglobal_b[i] = 0.33333 * (jglobal_a[i - 1] + jglobal_a[i] + jglobal_a[i + 1]);
+}
+__attribute__((noinline)) void seidel_globals(void) {
+  for (int i = 1; i < N - 1; i++) jglobal_a[i] = 0.33333 * (jglobal_a[i - 1] + jglobal_a[i] + jglobal_a[i + 1]);
+}
+
 int main(void) {
   uint64_t total = 0;
   /* every distance from -20 to 20 elements between destination and source */
@@ -104,6 +119,10 @@ int main(void) {
   for (int i = 0; i < N; i++) { fglobal_x[i] = (float)i / 7.0f; fglobal_y[i] = (float)(N - i); }
   for (int r = 0; r < 9; r++) globals_saxpy((float)(r - 4) * 0.125f);
   printf("globals %016llx\n", (unsigned long long)hash_bytes(fglobal_y, sizeof fglobal_y));
+  for (int i = 0; i < N; i++) { jglobal_a[i] = (double)((i * 37) % 101) / 8.0; jglobal_b[i] = 0; }
+  for (int r = 0; r < 5; r++) { jacobi_globals(); seidel_globals(); }
+  printf("jacobi %016llx %016llx\n", (unsigned long long)hash_bytes(jglobal_a, sizeof jglobal_a),
+         (unsigned long long)hash_bytes(jglobal_b, sizeof jglobal_b));
   printf("total %016llx\n", (unsigned long long)total);
   return 0;
 }
