@@ -20,7 +20,9 @@
 //! alias scopes saying it does not touch the other groups. The vectoriser then
 //! analyses each group on its own. The unchecked copy, which runs when ranges do
 //! overlap, is the original loop and is not vectorised again. Every versioning the
-//! vectoriser did not use is undone, so loops it leaves scalar stay as they were.
+//! vectoriser did not use is undone, so loops it leaves scalar stay as they were;
+//! for those it used, trips too short for the vector loop are sent to the original
+//! loop before the checks run (`skipChecksForShortTrips`).
 //!
 //! Before versioning, the same pass moves loads whose value a loop carries to its
 //! next iteration above the stores before them that provably write other bytes
@@ -48,6 +50,7 @@
 #include "llvm/Analysis/LoopInfo.h"
 #include "llvm/Analysis/MemoryLocation.h"
 #include "llvm/Analysis/ScalarEvolution.h"
+#include "llvm/Analysis/TargetTransformInfo.h"
 #include "llvm/Analysis/ValueTracking.h"
 #include "llvm/IR/Dominators.h"
 #include "llvm/IR/IRBuilder.h"
@@ -82,6 +85,9 @@ namespace {
 constexpr unsigned MaxLoopInstructions = 400;
 /// At most this many range checks per loop (LLVM's vectoriser allows 8 by default).
 constexpr unsigned MaxChecks = 8;
+/// Most a trip count recomputed before a versioning's checks may cost (in
+/// TargetTransformInfo's basic units; LLVM's own budget for cheap expansions is 4).
+constexpr unsigned MaxTripCountCost = 8;
 
 /// The loop attribute LLVM's vectoriser sets on loops it has dealt with.
 constexpr const char *IsVectorisedMark = "llvm.loop.isvectorized";
@@ -259,7 +265,10 @@ public:
     PreservedAnalyses Vectorised = LoopVectorizePass(Options).run(F, Analyses);
     if (Versioned) {
       Analyses.invalidate(F, Vectorised);
-      undoUnused(F, Analyses.getResult<LoopAnalysis>(F), Versions);
+      undoUnused(F, Analyses.getResult<LoopAnalysis>(F),
+                 Analyses.getResult<ScalarEvolutionAnalysis>(F),
+                 Analyses.getResult<TargetIRAnalysis>(F),
+                 Analyses.getResult<DominatorTreeAnalysis>(F), Versions);
     }
     return Hoisted || Versioned ? PreservedAnalyses::none() : Vectorised;
   }
@@ -363,7 +372,9 @@ private:
   /// Sends every versioned loop the vectoriser did not transform back to its
   /// original copy (the checked copy becomes dead code for SimplifyCFG) and
   /// lifts the original's do-not-vectorise mark.
-  static void undoUnused(Function &F, LoopInfo &Loops,
+  static void undoUnused(Function &F, LoopInfo &Loops, ScalarEvolution &Scev,
+                         const TargetTransformInfo &Target,
+                         DominatorTree &Dominators,
                          ArrayRef<Version> Versions) {
     for (const Version &V : Versions) {
       auto *Check = dyn_cast_or_null<BranchInst>(V.Check);
@@ -373,14 +384,91 @@ private:
           !OriginalHeader)
         continue;
       Loop *Checked = Loops.getLoopFor(CheckedHeader);
-      if (Checked && markedVectorised(*Checked))
-        continue; // vectorised: the versioning pays for itself
+      Loop *Original = Loops.getLoopFor(OriginalHeader);
+      if (Checked && markedVectorised(*Checked)) {
+        // vectorised: the versioning pays for itself, on long enough trips
+        if (Original && Original->getLoopPreheader())
+          skipChecksForShortTrips(*Check, *Checked,
+                                  *Original->getLoopPreheader(), Scev, Target,
+                                  Dominators);
+        continue;
+      }
       Check->setCondition(ConstantInt::getTrue(F.getContext()));
-      if (Loop *Original = Loops.getLoopFor(OriginalHeader))
+      if (Original)
         Original->setLoopID(makePostTransformationMetadata(
             F.getContext(), Original->getLoopID(), {IsVectorisedMark},
             {}));
     }
+  }
+
+  /// For a versioning the vectoriser used: its vector loop runs only for trips
+  /// of at least VF x IC iterations, which it tests after the check block, so a
+  /// shorter trip paid for every range check and no-wrap predicate first (about
+  /// 50 instructions in `lz`'s byte copy, entered for a few bytes at a time).
+  /// Repeats that trip-count test before the check block and sends short trips
+  /// to the original loop (as correct as the checked copy's scalar loop, which
+  /// they would have run). Leaves the IR alone unless the vectoriser's test is
+  /// the plain `count <u K` branching to `Scalar`'s preheader and the count is
+  /// cheap and safe to compute before the check block. Keeps `Dominators` (also
+  /// ScalarEvolution's) up to date.
+  static void skipChecksForShortTrips(BranchInst &Check, Loop &Scalar,
+                                      BasicBlock &OriginalPreheader,
+                                      ScalarEvolution &Scev,
+                                      const TargetTransformInfo &Target,
+                                      DominatorTree &Dominators) {
+    BasicBlock *ScalarPreheader = Scalar.getLoopPreheader();
+    BasicBlock *CheckBlock = Check.getParent();
+    BasicBlock *CheckedEntry = Check.getSuccessor(1);
+    if (!ScalarPreheader || !OriginalPreheader.phis().empty() ||
+        Check.getSuccessor(0) != &OriginalPreheader ||
+        CheckedEntry->getSinglePredecessor() != CheckBlock)
+      return;
+    // The check block's values will no longer dominate the original loop:
+    // only the checked path may use them.
+    for (Instruction &Inst : *CheckBlock)
+      for (const Use &U : Inst.uses()) {
+        auto *User = cast<Instruction>(U.getUser());
+        BasicBlock *At = User->getParent();
+        if (auto *Phi = dyn_cast<PHINode>(User))
+          At = Phi->getIncomingBlock(U);
+        if (At != CheckBlock && !Dominators.dominates(CheckedEntry, At))
+          return;
+      }
+    // The checked path runs through single-successor blocks to the
+    // vectoriser's iteration check.
+    BasicBlock *Block = CheckedEntry;
+    BranchInst *IterationCheck = nullptr;
+    for (unsigned Steps = 0; Steps < 4 && !IterationCheck; ++Steps) {
+      auto *Branch = dyn_cast<BranchInst>(Block->getTerminator());
+      if (!Branch)
+        return;
+      if (Branch->isConditional())
+        IterationCheck = Branch;
+      else
+        Block = Branch->getSuccessor(0);
+    }
+    if (!IterationCheck || IterationCheck->getSuccessor(0) != ScalarPreheader)
+      return;
+    auto *Compare = dyn_cast<ICmpInst>(IterationCheck->getCondition());
+    if (!Compare || Compare->getPredicate() != ICmpInst::ICMP_ULT ||
+        !isa<ConstantInt>(Compare->getOperand(1)))
+      return;
+    const SCEV *Trips = Scev.getSCEV(Compare->getOperand(0));
+    Instruction *Top = &*CheckBlock->getFirstInsertionPt();
+    SCEVExpander Expander(Scev, CheckBlock->getDataLayout(), "aotc.trips");
+    if (!Expander.isSafeToExpandAt(Trips, Top) ||
+        Expander.isHighCostExpansion({Trips}, &Scalar, MaxTripCountCost,
+                                     &Target, Top))
+      return;
+    Value *Count = Expander.expandCodeFor(Trips, Trips->getType(), Top);
+    auto *Short = new ICmpInst(Top, ICmpInst::ICMP_ULT, Count,
+                               Compare->getOperand(1), "aotc.short.trip");
+    BasicBlock *Checks = CheckBlock->splitBasicBlock(Top, "aotc.range.checks");
+    CheckBlock->getTerminator()->eraseFromParent();
+    BranchInst::Create(&OriginalPreheader, Checks, Short, CheckBlock);
+    // The next versioning's decision, and ScalarEvolution's expansions, query
+    // dominance in the changed function.
+    Dominators.recalculate(*CheckBlock->getParent());
   }
 
   /// Gives each group an alias scope and each access in the checked loop `L` the

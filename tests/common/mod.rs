@@ -950,13 +950,20 @@ pub fn assert_traps_out_of_bounds_like_wasmtime(wasm: &Path, mode: &str) -> Outp
     out
 }
 
-/// `wasm`'s optimised LLVM IR (`aotc -O2 --emit llvm-ir`).
+/// `wasm`'s optimised LLVM IR (`aotc -O2 --emit llvm-ir`) for the default CPU.
 pub fn optimised_ir(wasm: &Path) -> String {
+    optimised_ir_for(wasm, "x86-64-v2")
+}
+
+/// [`optimised_ir`] for `--target-cpu cpu`.
+pub fn optimised_ir_for(wasm: &Path, cpu: &str) -> String {
     let dir = tempdir();
     let ir = dir.path().join("guest.ll");
     let built = aotc([
         wasm.as_os_str(),
         "-O2".as_ref(),
+        "--target-cpu".as_ref(),
+        cpu.as_ref(),
         "--emit".as_ref(),
         "llvm-ir".as_ref(),
         "-o".as_ref(),

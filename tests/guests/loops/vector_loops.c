@@ -93,6 +93,8 @@ int main(void) {
     double *dy = (double *)mid; daxpy(dy, dy + dist, -0.75, N / 4);
     double ds = dsum2((const double *)mid + 1, (const double *)mid + 1 + dist, N / 8);
     copy8(mid, mid + dist, N);
+    /* short copies: below one vector iteration aotc skips the versioning's checks */
+    for (int n = 0; n <= 70; n += 3) copy8(mid + 5 * n, mid + 5 * n + dist, n);
     copy_back16((uint16_t *)mid, (uint16_t *)mid + dist, N / 2);
     uint32_t *iy = (uint32_t *)mid; add32(iy, iy + dist, iy - dist, N / 2);
     mix64((uint64_t *)mid, (uint64_t *)mid + dist, N / 8);
