@@ -112,6 +112,15 @@ unsigned instructionCount(const Loop &L) {
   return Count;
 }
 
+/// Appends the innermost loops of `Loops` (only single-block ones if
+/// `SingleBlockOnly`) to `Innermost`.
+void collectInnermostLoops(LoopInfo &Loops, bool SingleBlockOnly,
+                           SmallVectorImpl<Loop *> &Innermost) {
+  for (Loop *L : Loops.getLoopsInPreorder())
+    if (L->isInnermost() && (!SingleBlockOnly || L->getNumBlocks() == 1))
+      Innermost.push_back(L);
+}
+
 /// Collects the innermost loops of `F` (only single-block ones if
 /// `SingleBlockOnly`) and puts each in loop-simplify and LCSSA form, which loop
 /// versioning and SCEV expansion need. Returns whether that changed the IR.
@@ -120,9 +129,7 @@ bool simplifiedInnermostLoops(LoopInfo &Loops, DominatorTree &Dominators,
                               AssumptionCache &Assumptions,
                               bool SingleBlockOnly,
                               SmallVectorImpl<Loop *> &Innermost) {
-  for (Loop *L : Loops.getLoopsInPreorder())
-    if (L->isInnermost() && (!SingleBlockOnly || L->getNumBlocks() == 1))
-      Innermost.push_back(L);
+  collectInnermostLoops(Loops, SingleBlockOnly, Innermost);
   bool Changed = false;
   for (Loop *L : Innermost) {
     Changed |= simplifyLoop(L, &Dominators, &Loops, &Scev, &Assumptions,
@@ -219,10 +226,11 @@ bool hoistCarriedLoads(Function &F, FunctionAnalysisManager &Analyses) {
     return false;
   ScalarEvolution &Scev = Analyses.getResult<ScalarEvolutionAnalysis>(F);
   AAResults &Aliases = Analyses.getResult<AAManager>(F);
+  SmallVector<Loop *, 8> SingleBlock;
+  collectInnermostLoops(Loops, true, SingleBlock);
   bool Changed = false;
-  for (Loop *L : Loops.getLoopsInPreorder()) {
-    if (!L->isInnermost() || L->getNumBlocks() != 1 ||
-        vectorisationDisabled(*L))
+  for (Loop *L : SingleBlock) {
+    if (vectorisationDisabled(*L))
       continue;
     BasicBlock *Body = L->getHeader();
     for (PHINode &Carried : Body->phis()) {
