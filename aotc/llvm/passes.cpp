@@ -3,7 +3,8 @@
 //!
 //! Sandbox-critical: `aotc-copy-loops` (see `CopyLoops`) lets a loop's memory
 //! accesses happen through one `memmove`/`memset` instead, and must only do so
-//! when every byte touched lies inside linear memory.
+//! when every byte touched lies inside linear memory (the checks that ensure it
+//! are in `CopyHelper`, the function the shortcut calls).
 //!
 //! `aotc-versioned-loop-vectorize<options>` is LLVM's loop vectoriser preceded by
 //! loop versioning by array. In native code two arrays are two objects and LLVM's
@@ -787,6 +788,143 @@ private:
   CmpInst::Predicate Pred = CmpInst::BAD_ICMP_PREDICATE;
 };
 
+/// The call `aotc-copy-loops` puts in front of a copy or fill loop:
+/// `i1 (i64 destination, i64 source_or_byte, i64 length)` moves (or fills) the
+/// bytes and returns true when both ranges lie within the memory's current size
+/// and are equal, disjoint, or the destination trails the source in the copy's
+/// direction by at least the loop's minimum distance; otherwise it touches
+/// nothing and returns false. One helper per memory, direction, kind and
+/// distance (`!aotc.copy.helper` on it says which), so that a call passes three
+/// values only.
+///
+/// Why a call: with the checks and the libc call inline, a function holding a
+/// copy loop (wasi-libc's `memcpy`) kept its values in callee-saved registers
+/// and saved them on every call, short copies included. The helper is
+/// `preserve_mostcc`, so callers keep their values in scratch registers across
+/// it, and only the long copies that reach it pay for saving registers.
+///
+/// Sandbox-critical: these checks are what keeps the shortcut inside linear
+/// memory. The helper is only declared while the pipeline runs (a function pass
+/// must not add function bodies under the call graph) and is defined by
+/// `defineAll` once it has finished.
+struct CopyHelper {
+  static constexpr const char *MetadataName = "aotc.copy.helper";
+
+  static Function *declare(Module &M, GlobalVariable *Memory,
+                           uint64_t SizeOffset, int64_t MinTrail,
+                           bool Backward, bool Fill) {
+    std::string Name = (Twine("aotc.copy.checked.") + Memory->getName() + "." +
+                        (Fill ? "fill" : Backward ? "down" : "up") + "." +
+                        Twine(MinTrail))
+                           .str();
+    if (Function *Existing = M.getFunction(Name))
+      return Existing;
+    LLVMContext &Context = M.getContext();
+    Type *I64 = Type::getInt64Ty(Context);
+    auto *Type =
+        FunctionType::get(Type::getInt1Ty(Context), {I64, I64, I64}, false);
+    Function *Helper =
+        Function::Create(Type, GlobalValue::ExternalLinkage, Name, M);
+    Helper->setCallingConv(CallingConv::PreserveMost);
+    Helper->setDoesNotThrow();
+    Helper->setWillReturn();
+    Helper->setDoesNotFreeMemory();
+    Helper->setNoSync();
+    Helper->setMemoryEffects(MemoryEffects::unknown().getWithModRef(
+        IRMemLocation::InaccessibleMem, ModRefInfo::NoModRef));
+    auto Int = [&](uint64_t Value) {
+      return ConstantAsMetadata::get(ConstantInt::get(I64, Value));
+    };
+    Helper->setMetadata(
+        MetadataName,
+        MDNode::get(Context, {ConstantAsMetadata::get(Memory), Int(SizeOffset),
+                              Int(uint64_t(MinTrail)), Int(Backward),
+                              Int(Fill)}));
+    return Helper;
+  }
+
+  /// Gives every declared helper still called its body; drops the others.
+  static void defineAll(Module &M) {
+    SmallVector<Function *, 4> Helpers;
+    for (Function &F : M)
+      if (F.isDeclaration() && F.getMetadata(MetadataName))
+        Helpers.push_back(&F);
+    for (Function *Helper : Helpers) {
+      if (Helper->use_empty())
+        Helper->eraseFromParent();
+      else
+        define(*Helper);
+    }
+  }
+
+private:
+  static void define(Function &Helper) {
+    MDNode *Facts = Helper.getMetadata(MetadataName);
+    auto *Memory =
+        mdconst::extract<GlobalVariable>(Facts->getOperand(0));
+    auto Int = [&](unsigned Index) {
+      return mdconst::extract<ConstantInt>(Facts->getOperand(Index))
+          ->getZExtValue();
+    };
+    uint64_t SizeOffset = Int(1), MinTrail = Int(2);
+    bool Backward = Int(3), Fill = Int(4);
+    Helper.setMetadata(MetadataName, nullptr);
+    Helper.setLinkage(GlobalValue::InternalLinkage);
+    Helper.addFnAttr(Attribute::NoInline);
+    // Compiled like the wasm functions that call it (CPU, stack probes, unwind
+    // tables for the runtime's backtraces).
+    const Function *Caller = cast<CallBase>(Helper.user_back())->getFunction();
+    for (StringRef Kind : {"target-cpu", "target-features", "probe-stack"})
+      if (Caller->hasFnAttribute(Kind))
+        Helper.addFnAttr(Caller->getFnAttribute(Kind));
+    Helper.setUWTableKind(Caller->getUWTableKind());
+
+    LLVMContext &Context = Helper.getContext();
+    Argument *Destination = Helper.getArg(0), *Second = Helper.getArg(1),
+             *Length = Helper.getArg(2);
+    BasicBlock *Entry = BasicBlock::Create(Context, "entry", &Helper);
+    BasicBlock *Move = BasicBlock::Create(Context, "move", &Helper);
+    BasicBlock *Refuse = BasicBlock::Create(Context, "refuse", &Helper);
+    IRBuilder<> Builder(Entry);
+    Type *I64 = Builder.getInt64Ty();
+    Type *I8 = Builder.getInt8Ty();
+    Value *Base = Builder.CreateLoad(Builder.getPtrTy(), Memory, "base");
+    Value *Size = Builder.CreateLoad(
+        I64, Builder.CreateConstInBoundsGEP1_64(I8, Memory, SizeOffset), "size");
+    auto Within = [&](Value *From) {
+      return Builder.CreateAnd(
+          Builder.CreateICmpULE(From, Size),
+          Builder.CreateICmpULE(Length, Builder.CreateSub(Size, From)));
+    };
+    Value *Take = Within(Destination);
+    if (!Fill) {
+      // Equal, disjoint, or trailing by enough in the copy's direction.
+      Value *Leader = Backward ? Destination : Second;
+      Value *Trailer = Backward ? Second : Destination;
+      Value *Apart = Builder.CreateOr(
+          {Builder.CreateICmpEQ(Destination, Second),
+           Builder.CreateICmpUGE(
+               Leader, Builder.CreateAdd(Trailer, ConstantInt::get(I64, MinTrail))),
+           Builder.CreateICmpUGE(Trailer, Builder.CreateAdd(Leader, Length))});
+      Take = Builder.CreateAnd({Take, Within(Second), Apart});
+    }
+    Builder.CreateCondBr(Take, Move, Refuse);
+
+    Builder.SetInsertPoint(Move);
+    Value *To = Builder.CreateGEP(I8, Base, Destination);
+    if (Fill)
+      Builder.CreateMemSet(To, Builder.CreateTrunc(Second, I8), Length,
+                           Align(1));
+    else
+      Builder.CreateMemMove(To, Align(1), Builder.CreateGEP(I8, Base, Second),
+                            Align(1), Length);
+    Builder.CreateRet(Builder.getTrue());
+
+    Builder.SetInsertPoint(Refuse);
+    Builder.CreateRet(Builder.getFalse());
+  }
+};
+
 /// `aotc-copy-loops`: a loop that only copies memory forward or backward, one
 /// contiguous block of bytes per iteration (a wasm byte or word copy loop, often
 /// unrolled by the producer, as wasi-libc's `memmove` and `memcpy` are), is given a
@@ -1102,14 +1240,6 @@ private:
     };
     Value *Destination = Lowest64(DestinationStart);
     Value *Source = Lowest64(SourceStart);
-    Value *SizeField = Builder.CreateConstInBoundsGEP1_64(
-        Builder.getInt8Ty(), Memory->first, Memory->second.SizeOffset);
-    Value *Size = Builder.CreateLoad(I64, SizeField, "aotc.copy.memsize");
-    for (Value *From : {Destination, Source}) {
-      Conditions.push_back(Builder.CreateICmpULE(From, Size));
-      Conditions.push_back(
-          Builder.CreateICmpULE(Length, Builder.CreateSub(Size, From)));
-    }
     // Every 32-bit address recurrence stays within 32 bits (and so equals its
     // exact i64 form) over all iterations.
     for (const SCEV *NarrowStart : NarrowStarts) {
@@ -1120,15 +1250,6 @@ private:
                                            Const(0xFFFFFFFFull))
                    : Builder.CreateICmpUGE(First, Span));
     }
-    // Equal, disjoint, or trailing by enough in the copy's direction.
-    Value *Leader = Step > 0 ? Source : Destination;
-    Value *Trailer = Step > 0 ? Destination : Source;
-    Value *Apart = Builder.CreateOr(
-        Builder.CreateICmpUGE(Leader,
-                              Builder.CreateAdd(Trailer, Const(MinTrail))),
-        Builder.CreateICmpUGE(Trailer, Builder.CreateAdd(Leader, Length)));
-    Conditions.push_back(
-        Builder.CreateOr(Apart, Builder.CreateICmpEQ(Destination, Source)));
     // A fill is a memset when every stored value repeats one byte.
     Value *FillByte = nullptr;
     for (Value *Stored : Fills) {
@@ -1145,22 +1266,36 @@ private:
       else
         FillByte = Byte;
     }
-    Value *Take = Builder.CreateAnd(ArrayRef<Value *>(Conditions));
+    // The range and overlap checks and the move itself happen in the helper
+    // (see `CopyHelper`), called once the conditions above hold.
+    BasicBlock *Call = Checks;
+    if (!Conditions.empty()) {
+      Call = BasicBlock::Create(Context, "aotc.copy.call", Body->getParent(),
+                                Body);
+      Dominators.addNewBlock(Call, Checks);
+      if (Parent)
+        Parent->addBasicBlockToLoop(Call, Loops);
+      BranchInst::Create(Body, Call);
+    }
+    Value *Holds = Conditions.empty()
+                       ? nullptr
+                       : Builder.CreateAnd(ArrayRef<Value *>(Conditions));
+    Builder.SetInsertPoint(Call->getTerminator());
+    CallInst *Take = Builder.CreateCall(
+        CopyHelper::declare(*Body->getModule(), Memory->first,
+                            Memory->second.SizeOffset, MinTrail, Step < 0,
+                            Fill),
+        {Destination, Fill ? Builder.CreateZExt(FillByte, I64) : Source,
+         Length},
+        "aotc.copy.done");
+    Take->setCallingConv(CallingConv::PreserveMost);
 
     BasicBlock *Shortcut = BasicBlock::Create(Context, "aotc.copy.shortcut",
                                               Body->getParent(), Body);
-    Dominators.addNewBlock(Shortcut, Checks);
+    Dominators.addNewBlock(Shortcut, Call);
     if (Parent)
       Parent->addBasicBlockToLoop(Shortcut, Loops);
     Builder.SetInsertPoint(Shortcut);
-    Value *Base = Stores[0].Base;
-    Value *To = Builder.CreateGEP(Builder.getInt8Ty(), Base, Destination);
-    if (Fill)
-      Builder.CreateMemSet(To, FillByte, Length, Align(1));
-    else
-      Builder.CreateMemMove(
-          To, Align(1), Builder.CreateGEP(Builder.getInt8Ty(), Base, Source),
-          Align(1), Length);
     BranchInst *ToExit = Builder.CreateBr(Exit);
     Builder.SetInsertPoint(ToExit);
     for (auto [Phi, Final] : ExitValues) {
@@ -1184,10 +1319,18 @@ private:
     // The branches, last (the expander may still refer to the old ends).
     PreheaderEnd->eraseFromParent();
     BranchInst::Create(Checks, Body, Long, Preheader);
-    ChecksEnd->eraseFromParent();
-    BranchInst::Create(Shortcut, Body, Take, Checks);
-    for (PHINode &Phi : Body->phis())
-      Phi.addIncoming(Phi.getIncomingValueForBlock(Preheader), Checks);
+    if (Call != Checks) {
+      ChecksEnd->eraseFromParent();
+      BranchInst::Create(Call, Body, Holds, Checks);
+    }
+    Call->getTerminator()->eraseFromParent();
+    BranchInst::Create(Shortcut, Body, Take, Call);
+    for (PHINode &Phi : Body->phis()) {
+      Value *Entering = Phi.getIncomingValueForBlock(Preheader);
+      Phi.addIncoming(Entering, Checks);
+      if (Call != Checks)
+        Phi.addIncoming(Entering, Call);
+    }
 
     // Keep the analyses the later candidates use exact.
     Dominators.changeImmediateDominator(Exit, Preheader);
@@ -1219,6 +1362,9 @@ struct NarrowAddress {
   /// The 32-bit recurrence's step, 2^t c, as a signed number (it fits in 32
   /// bits, so its sign is the 32-bit one).
   int64_t Step = 0;
+  /// For a plain `d + zext(i32 {s, +, c})` (t = 0): d and s.
+  const SCEV *Displacement = nullptr;
+  const SCEV *NarrowStart = nullptr;
 };
 
 std::optional<NarrowAddress> narrowAddress(const SCEV *Offset,
@@ -1259,6 +1405,10 @@ std::optional<NarrowAddress> narrowAddress(const SCEV *Offset,
       Scev.getMulExpr(Scev.getConstant(I64, Scale),
                       Scev.getZeroExtendExpr(Recurrence->getStart(), I64)));
   Narrow.Step = Step->getAPInt().getSExtValue() * int64_t(Scale);
+  if (Scale == 1) {
+    Narrow.Displacement = Constant;
+    Narrow.NarrowStart = Recurrence->getStart();
+  }
   return Narrow;
 }
 
@@ -1342,6 +1492,14 @@ public:
       }
     }
 
+    // 32-bit addresses `x` some access used, at `base + k + zext(x)` (k >= 0)
+    // of a memory below 4 GiB, with the blocks of those accesses.
+    DenseMap<const SCEV *, SmallVector<const BasicBlock *, 2>> UsedAddresses;
+    for (BasicBlock &Block : F)
+      for (Instruction &Inst : Block)
+        if (const SCEV *Used = usedAddress(Inst, Memories, Scev))
+          UsedAddresses[Used].push_back(&Block);
+
     const DataLayout &Layout = F.getParent()->getDataLayout();
     SCEVExpander Expander(Scev, Layout, "aotc.wide");
     Expander.disableCanonicalMode();
@@ -1364,7 +1522,8 @@ public:
       if (Widened.empty())
         continue;
       const SCEV *Wide = Scev.getAddRecExpr(
-          Address.Start, Scev.getConstant(I64, Address.Step, /*isSigned=*/true),
+          startAfterEarlierAccess(Address, UsedAddresses, Dominators, Scev),
+          Scev.getConstant(I64, Address.Step, /*isSigned=*/true),
           L,
           Descending ? SCEV::FlagAnyWrap : SCEV::FlagNUW);
       if (!Expander.isSafeToExpandAt(Wide, Extension))
@@ -1392,6 +1551,60 @@ public:
   }
 
 private:
+  /// `x` when `Inst` loads or stores a memory below 4 GiB at
+  /// `base + k + zext(i32 x)`, k >= 0 constant.
+  static const SCEV *usedAddress(Instruction &Inst,
+                                 const LinearMemories &Memories,
+                                 ScalarEvolution &Scev) {
+    Value *Pointer = getLoadStorePointerOperand(&Inst);
+    if (!Pointer)
+      return nullptr;
+    std::optional<SplitAddress> Split = splitAddress(Pointer, Scev);
+    if (!Split || cast<SCEVConstant>(Split->Constant)->getAPInt().isNegative())
+      return nullptr;
+    auto Memory = memoryOf(Split->Base, Memories);
+    auto *Extended = dyn_cast<SCEVZeroExtendExpr>(Split->Offset);
+    if (!Memory || !Memory->second.BelowFourGiB || !Extended ||
+        !Extended->getOperand()->getType()->isIntegerTy(32))
+      return nullptr;
+    return Extended->getOperand();
+  }
+
+  /// The widened recurrence's start, `d + zext(x + c)`, as `d + zext(x) + c`
+  /// when 0 < c < 64 KiB and an access at `base + k + zext(x)` ran before the
+  /// loop (its block dominates the preheader, so it lies outside the loop and
+  /// ran, with this x, whenever the loop is entered). It did not trap, so x < 2^32 - 64 KiB
+  /// and x + c does not wrap: the two are the same number. Why: the starts of
+  /// `x + 4`, `x + 8`, ... then differ by constants, and the loop needs one
+  /// register for all of them instead of one each (wasi-libc's `memcpy` saved
+  /// two more callee-saved registers on every call for its misaligned loops).
+  static const SCEV *startAfterEarlierAccess(
+      const NarrowAddress &Address,
+      const DenseMap<const SCEV *, SmallVector<const BasicBlock *, 2>>
+          &UsedAddresses,
+      const DominatorTree &Dominators, ScalarEvolution &Scev) {
+    auto *Sum = dyn_cast_or_null<SCEVAddExpr>(Address.NarrowStart);
+    if (!Sum)
+      return Address.Start;
+    auto *Added = dyn_cast<SCEVConstant>(Sum->getOperand(0));
+    if (!Added || Added->getAPInt().isNegative() ||
+        Added->getAPInt().getZExtValue() >= 65536)
+      return Address.Start;
+    SmallVector<const SCEV *, 4> Rest(drop_begin(Sum->operands()));
+    const SCEV *Used = Scev.getAddExpr(Rest);
+    auto Found = UsedAddresses.find(Used);
+    const BasicBlock *Preheader = Address.L->getLoopPreheader();
+    if (Found == UsedAddresses.end() ||
+        none_of(Found->second, [&](const BasicBlock *Block) {
+          return Dominators.dominates(Block, Preheader);
+        }))
+      return Address.Start;
+    Type *I64 = Address.Start->getType();
+    return Scev.getAddExpr(
+        Address.Displacement, Scev.getZeroExtendExpr(Used, I64),
+        Scev.getConstant(I64, Added->getAPInt().getZExtValue()));
+  }
+
   /// If `Inst` is a load or store of a memory below 4 GiB at
   /// `base + k + zext(r)` in a block that runs in every iteration of r's loop,
   /// r a 32-bit recurrence (a NarrowAddress) with a constant step
@@ -1541,6 +1754,7 @@ extern "C" char *aotc_llvm_run_pipeline(LLVMModuleRef module,
   if (Error Failure = Builder.parsePassPipeline(Passes, pipeline))
     return copyMessage(toString(std::move(Failure)));
   Passes.run(M, ModuleAnalyses);
+  CopyHelper::defineAll(M);
   return nullptr;
 }
 

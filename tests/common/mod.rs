@@ -885,12 +885,16 @@ pub fn assert_facts(out: &Output, want: &[(&str, &str)]) {
 
 /// The text of the function `wasm:{name}` in textual IR (from `--emit llvm-ir`).
 pub fn function_ir<'t>(ir: &'t str, name: &str) -> &'t str {
-    let header = format!("@\"wasm:{name}\"(");
+    definition_ir(ir, &format!("@\"wasm:{name}\"("))
+}
+
+/// The definition in `ir` whose `define` line contains `symbol` (`@name(`).
+pub fn definition_ir<'t>(ir: &'t str, symbol: &str) -> &'t str {
     let start = ir
         .lines()
-        .find(|l| l.starts_with("define") && l.contains(&header))
+        .find(|l| l.starts_with("define") && l.contains(symbol))
         .map(|l| l.as_ptr() as usize - ir.as_ptr() as usize)
-        .unwrap_or_else(|| panic!("no function {name} in the IR"));
+        .unwrap_or_else(|| panic!("no definition of {symbol} in the IR"));
     let end = ir[start..].find("\n}\n").map_or(ir.len(), |e| start + e);
     &ir[start..end]
 }
@@ -957,18 +961,28 @@ pub fn optimised_ir(wasm: &Path) -> String {
 
 /// [`optimised_ir`] for `--target-cpu cpu`.
 pub fn optimised_ir_for(wasm: &Path, cpu: &str) -> String {
+    optimised_output(wasm, cpu, "llvm-ir")
+}
+
+/// The x86-64 assembly aotc writes for `wasm` at -O2 for the default CPU.
+pub fn optimised_asm(wasm: &Path) -> String {
+    optimised_output(wasm, "x86-64-v2", "asm")
+}
+
+/// What `--emit kind` writes for `wasm` at -O2 for `--target-cpu cpu`.
+fn optimised_output(wasm: &Path, cpu: &str, kind: &str) -> String {
     let dir = tempdir();
-    let ir = dir.path().join("guest.ll");
+    let out = dir.path().join("guest.out");
     let built = aotc([
         wasm.as_os_str(),
         "-O2".as_ref(),
         "--target-cpu".as_ref(),
         cpu.as_ref(),
         "--emit".as_ref(),
-        "llvm-ir".as_ref(),
+        kind.as_ref(),
         "-o".as_ref(),
-        ir.as_os_str(),
+        out.as_os_str(),
     ]);
     assert_success(&built);
-    std::fs::read_to_string(&ir).expect("IR written")
+    std::fs::read_to_string(&out).expect("output written")
 }

@@ -169,7 +169,10 @@ int main(int argc, char **argv) {
   if (argc > 1) {
     printf("%s\n", argv[1]);
     fflush(stdout);
-    if (strcmp(argv[1], "oob") == 0) fwd8(memory_end - 100, arena, 1000);
+    /* Through a volatile pointer, so that aotc cannot inline fwd8 here and the
+       trap's function tells the loop's own access from one in a callee. */
+    unsigned char *(*volatile copy_bytes)(unsigned char *, const unsigned char *, int) = fwd8;
+    if (strcmp(argv[1], "oob") == 0) copy_bytes(memory_end - 100, arena, 1000);
     if (strcmp(argv[1], "wrap") == 0) blocks32_until3(arena + 4096, arena, 42);
     if (strcmp(argv[1], "nodiv") == 0) blocks8_until0(arena + 4096, arena, 76);
     printf("not reached\n");
