@@ -1551,21 +1551,33 @@ public:
   }
 
 private:
+  /// The address of `Inst` when it loads or stores a memory below 4 GiB (an
+  /// access that did not trap used an address below 4 GiB - 64 KiB).
+  static std::optional<SplitAddress>
+  smallMemoryAccess(Instruction &Inst, const LinearMemories &Memories,
+                    ScalarEvolution &Scev) {
+    Value *Pointer = getLoadStorePointerOperand(&Inst);
+    if (!Pointer)
+      return std::nullopt;
+    std::optional<SplitAddress> Split = splitAddress(Pointer, Scev);
+    if (!Split)
+      return std::nullopt;
+    auto Memory = memoryOf(Split->Base, Memories);
+    if (!Memory || !Memory->second.BelowFourGiB)
+      return std::nullopt;
+    return Split;
+  }
+
   /// `x` when `Inst` loads or stores a memory below 4 GiB at
   /// `base + k + zext(i32 x)`, k >= 0 constant.
   static const SCEV *usedAddress(Instruction &Inst,
                                  const LinearMemories &Memories,
                                  ScalarEvolution &Scev) {
-    Value *Pointer = getLoadStorePointerOperand(&Inst);
-    if (!Pointer)
-      return nullptr;
-    std::optional<SplitAddress> Split = splitAddress(Pointer, Scev);
+    std::optional<SplitAddress> Split = smallMemoryAccess(Inst, Memories, Scev);
     if (!Split || cast<SCEVConstant>(Split->Constant)->getAPInt().isNegative())
       return nullptr;
-    auto Memory = memoryOf(Split->Base, Memories);
     auto *Extended = dyn_cast<SCEVZeroExtendExpr>(Split->Offset);
-    if (!Memory || !Memory->second.BelowFourGiB || !Extended ||
-        !Extended->getOperand()->getType()->isIntegerTy(32))
+    if (!Extended || !Extended->getOperand()->getType()->isIntegerTy(32))
       return nullptr;
     return Extended->getOperand();
   }
@@ -1573,8 +1585,9 @@ private:
   /// The widened recurrence's start, `d + zext(x + c)`, as `d + zext(x) + c`
   /// when 0 < c < 64 KiB and an access at `base + k + zext(x)` ran before the
   /// loop (its block dominates the preheader, so it lies outside the loop and
-  /// ran, with this x, whenever the loop is entered). It did not trap, so x < 2^32 - 64 KiB
-  /// and x + c does not wrap: the two are the same number. Why: the starts of
+  /// ran, with this x, whenever the loop is entered). It did not trap, so
+  /// x < 2^32 - 64 KiB and x + c does not wrap: the two are the same number.
+  /// Why: the starts of
   /// `x + 4`, `x + 8`, ... then differ by constants, and the loop needs one
   /// register for all of them instead of one each (wasi-libc's `memcpy` saved
   /// two more callee-saved registers on every call for its misaligned loops).
@@ -1615,14 +1628,8 @@ private:
   provenBy(Instruction &Inst, const LinearMemories &Memories,
            ScalarEvolution &Scev, const DominatorTree &Dominators) {
     SmallVector<std::pair<const SCEV *, NarrowAddress>, 2> Proven;
-    Value *Pointer = getLoadStorePointerOperand(&Inst);
-    if (!Pointer)
-      return Proven;
-    std::optional<SplitAddress> Split = splitAddress(Pointer, Scev);
+    std::optional<SplitAddress> Split = smallMemoryAccess(Inst, Memories, Scev);
     if (!Split)
-      return Proven;
-    auto Memory = memoryOf(Split->Base, Memories);
-    if (!Memory || !Memory->second.BelowFourGiB)
       return Proven;
     auto RunsEveryIteration = [&](const Loop *L) {
       if (!L->contains(&Inst))
