@@ -25,6 +25,11 @@
 //! for those it used, trips too short for the vector loop are sent to the original
 //! loop before the checks run (`skipChecksForShortTrips`).
 //!
+//! Before anything else, the same pass rolls loops the wasm producer unrolled
+//! back into one element per iteration (`LoopReroll`; sandbox-critical too, as it
+//! rewrites the addresses of loads and stores), and after the vectoriser unrolls
+//! again those it left scalar.
+//!
 //! Before versioning, the same pass moves loads whose value a loop carries to its
 //! next iteration above the stores before them that provably write other bytes
 //! (`hoistCarriedLoads`): the vectoriser cannot move those stores after the load,
@@ -59,6 +64,7 @@
 #include "llvm/IR/Verifier.h"
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/MDBuilder.h"
+#include "llvm/IR/PatternMatch.h"
 #include "llvm/IR/Module.h"
 #include "llvm/IR/PassManager.h"
 #include "llvm/Passes/PassBuilder.h"
@@ -69,6 +75,8 @@
 #include "llvm/Transforms/Utils/LoopUtils.h"
 #include "llvm/Transforms/Utils/Local.h"
 #include "llvm/Transforms/Utils/LoopVersioning.h"
+#include "llvm/Transforms/Utils/UnrollLoop.h"
+#include "llvm/Analysis/OptimizationRemarkEmitter.h"
 #include "llvm/Transforms/Utils/ScalarEvolutionExpander.h"
 #include "llvm/Transforms/Vectorize/LoopVectorize.h"
 #include "llvm-c/TargetMachine.h"
@@ -140,29 +148,162 @@ bool simplifiedInnermostLoops(LoopInfo &Loops, DominatorTree &Dominators,
   return Changed;
 }
 
-/// Whether the bytes `Load` reads and the bytes `Store` writes in the same
-/// iteration are distinct: alias analysis says so, or ScalarEvolution puts the
-/// two addresses a constant distance apart that clears both sizes (`a[i+1]`
-/// against `b[i]` when both arrays are offsets from the one memory base).
-bool provablyDisjoint(LoadInst &Load, StoreInst &Store, AAResults &Aliases,
-                      ScalarEvolution &Scev) {
-  if (Aliases.isNoAlias(MemoryLocation::get(&Load),
-                        MemoryLocation::get(&Store)))
+/// The named metadata the translator writes (`LINEAR_MEMORIES` in
+/// aotc/src/translate/module_cx.rs): `!{ptr descriptor, i64 size_offset}` for each
+/// 32-bit, unshared linear memory.
+constexpr const char *LinearMemoriesName = "aotc.linear.memories";
+
+/// What the translator says about one linear memory (`!aotc.linear.memories`).
+struct LinearMemory {
+  /// Byte offset of the size field in the memory's descriptor.
+  uint64_t SizeOffset = 0;
+  /// The memory never grows to 4 GiB, so an address an access used without
+  /// trapping is below 4 GiB - 64 KiB.
+  bool BelowFourGiB = false;
+};
+
+using LinearMemories = DenseMap<const GlobalVariable *, LinearMemory>;
+
+/// The listed linear memories, by descriptor.
+LinearMemories linearMemories(const Module &M) {
+  LinearMemories Memories;
+  const NamedMDNode *List = M.getNamedMetadata(LinearMemoriesName);
+  if (!List)
+    return Memories;
+  for (const MDNode *Entry : List->operands()) {
+    if (Entry->getNumOperands() != 3)
+      continue;
+    auto *Descriptor =
+        mdconst::dyn_extract_or_null<GlobalVariable>(Entry->getOperand(0));
+    auto *SizeOffset =
+        mdconst::dyn_extract_or_null<ConstantInt>(Entry->getOperand(1));
+    auto *BelowFourGiB =
+        mdconst::dyn_extract_or_null<ConstantInt>(Entry->getOperand(2));
+    if (Descriptor && SizeOffset && BelowFourGiB)
+      Memories[Descriptor] = {SizeOffset->getZExtValue(),
+                              BelowFourGiB->isOne()};
+  }
+  return Memories;
+}
+
+/// The linear memory `Base` is the base pointer of (a load of its descriptor's
+/// first field): its descriptor and what is known about it.
+std::optional<std::pair<GlobalVariable *, LinearMemory>>
+memoryOf(Value *Base, const LinearMemories &Memories) {
+  auto *Load = dyn_cast<LoadInst>(Base);
+  if (!Load || !Load->isSimple())
+    return std::nullopt;
+  auto *Descriptor = dyn_cast<GlobalVariable>(Load->getPointerOperand());
+  if (!Descriptor)
+    return std::nullopt;
+  auto Found = Memories.find(Descriptor);
+  if (Found == Memories.end())
+    return std::nullopt;
+  return std::make_pair(Descriptor, Found->second);
+}
+
+/// A wasm access's address as aotc emits it and LLVM reshapes it: i8 GEPs by
+/// constants over one i8 GEP from `Base` by `zext(Narrow)` (Narrow an i32) plus
+/// or disjoint-or a constant, or by some other index `Wide`; `Base + zext(Narrow)
+/// + Constant` (or `Base + Wide + Constant`) exactly, in 64-bit arithmetic.
+struct WasmAddress {
+  Value *Base = nullptr;
+  Value *Narrow = nullptr;
+  Value *Wide = nullptr;
+  int64_t Constant = 0;
+};
+
+/// `Pointer` as a `WasmAddress`; the instructions it passes go to `Parts`.
+std::optional<WasmAddress>
+wasmAddress(Value *Pointer, SmallVectorImpl<Instruction *> *Parts = nullptr) {
+  using namespace PatternMatch;
+  WasmAddress Address;
+  while (auto *Gep = dyn_cast<GetElementPtrInst>(Pointer)) {
+    if (Gep->getNumIndices() != 1 ||
+        !Gep->getSourceElementType()->isIntegerTy(8))
+      return std::nullopt;
+    if (Parts)
+      Parts->push_back(Gep);
+    Value *Index = Gep->getOperand(1);
+    Pointer = Gep->getPointerOperand();
+    if (auto *Constant = dyn_cast<ConstantInt>(Index)) {
+      if (!Constant->getValue().isSignedIntN(33))
+        return std::nullopt;
+      Address.Constant += Constant->getSExtValue();
+      continue;
+    }
+    Address.Base = Pointer;
+    Value *Extended = nullptr;
+    const APInt *Constant = nullptr;
+    if (match(Index, m_ZExt(m_Value(Extended))) ||
+        match(Index, m_Add(m_ZExt(m_Value(Extended)), m_APInt(Constant))) ||
+        match(Index,
+              m_DisjointOr(m_ZExt(m_Value(Extended)), m_APInt(Constant)))) {
+      if (!Extended->getType()->isIntegerTy(32) ||
+          (Constant && !Constant->isSignedIntN(33)))
+        return std::nullopt;
+      if (Parts) {
+        Value *Ext = Index;
+        if (Constant) {
+          Parts->push_back(cast<Instruction>(Index));
+          Ext = cast<Instruction>(Index)->getOperand(0);
+        }
+        if (auto *ExtInst = dyn_cast<Instruction>(Ext))
+          Parts->push_back(ExtInst);
+      }
+      Address.Narrow = Extended;
+      Address.Constant += Constant ? Constant->getSExtValue() : 0;
+    } else {
+      Address.Wide = Index;
+    }
+    return Address;
+  }
+  return std::nullopt;
+}
+
+/// Whether two loads or stores (`First`, `Second`) of the same iteration touch
+/// distinct bytes: alias analysis says so, ScalarEvolution puts the two
+/// addresses a constant distance apart that clears both sizes (`a[i+1]` against
+/// `b[i]` when both arrays are offsets from the one memory base), or both are
+/// `base + zext(x) + c` whose i32 parts differ by a constant that clears both
+/// sizes whichever way the 32-bit difference wraps.
+bool provablyDisjoint(Instruction &First, Instruction &Second,
+                      AAResults &Aliases, ScalarEvolution &Scev) {
+  if (Aliases.isNoAlias(MemoryLocation::get(&First),
+                        MemoryLocation::get(&Second)))
     return true;
-  const auto *Distance = dyn_cast<SCEVConstant>(
-      Scev.getMinusSCEV(Scev.getSCEV(Load.getPointerOperand()),
-                        Scev.getSCEV(Store.getPointerOperand())));
-  if (!Distance || Distance->getAPInt().getSignificantBits() > 48)
+  const DataLayout &Layout = First.getModule()->getDataLayout();
+  TypeSize FirstSize = Layout.getTypeStoreSize(getLoadStoreType(&First));
+  TypeSize SecondSize = Layout.getTypeStoreSize(getLoadStoreType(&Second));
+  if (FirstSize.isScalable() || SecondSize.isScalable())
     return false;
-  const DataLayout &Layout = Load.getModule()->getDataLayout();
-  TypeSize LoadSize = Layout.getTypeStoreSize(Load.getType());
-  TypeSize StoreSize =
-      Layout.getTypeStoreSize(Store.getValueOperand()->getType());
-  if (LoadSize.isScalable() || StoreSize.isScalable())
+  // `Bytes` = first address - second address.
+  auto Clears = [&](int64_t Bytes) {
+    return Bytes >= int64_t(SecondSize.getFixedValue()) ||
+           -Bytes >= int64_t(FirstSize.getFixedValue());
+  };
+  Value *FirstPointer = getLoadStorePointerOperand(&First);
+  Value *SecondPointer = getLoadStorePointerOperand(&Second);
+  const auto *Distance = dyn_cast<SCEVConstant>(Scev.getMinusSCEV(
+      Scev.getSCEV(FirstPointer), Scev.getSCEV(SecondPointer)));
+  if (Distance && Distance->getAPInt().getSignificantBits() <= 48)
+    return Clears(Distance->getAPInt().getSExtValue());
+  auto FirstAddress = wasmAddress(FirstPointer);
+  auto SecondAddress = wasmAddress(SecondPointer);
+  if (!FirstAddress || !SecondAddress ||
+      FirstAddress->Base != SecondAddress->Base || !FirstAddress->Narrow ||
+      !SecondAddress->Narrow)
     return false;
-  int64_t Bytes = Distance->getAPInt().getSExtValue();
-  return Bytes >= int64_t(StoreSize.getFixedValue()) ||
-         -Bytes >= int64_t(LoadSize.getFixedValue());
+  const auto *NarrowDistance = dyn_cast<SCEVConstant>(
+      Scev.getMinusSCEV(Scev.getSCEV(FirstAddress->Narrow),
+                        Scev.getSCEV(SecondAddress->Narrow)));
+  if (!NarrowDistance)
+    return false;
+  // zext(x) - zext(y) is d or d - 2^32, d = (x - y) mod 2^32.
+  int64_t Unsigned = int64_t(NarrowDistance->getAPInt().getZExtValue());
+  int64_t Constants = FirstAddress->Constant - SecondAddress->Constant;
+  return Clears(Unsigned + Constants) &&
+         Clears(Unsigned - (int64_t(1) << 32) + Constants);
 }
 
 /// Moves `Load`, with the pure instructions computing its address, up past the
@@ -243,6 +384,851 @@ bool hoistCarriedLoads(Function &F, FunctionAnalysisManager &Analyses) {
   return Changed;
 }
 
+/// Rolls a single-block loop whose body is `Factor` copies of one iteration (a
+/// wasm producer's partial or runtime unrolling: clang unrolls small wasm loops
+/// by 2 or 4) back into one iteration per trip, so the vectoriser sees the
+/// loop native code has and picks its own width; vectorising the unrolled body
+/// instead strides every access by the factor and pays shuffles for it.
+///
+/// The body splits into copies 0..Factor-1 by its stores: copy g's stores are
+/// copy 0's at addresses g rolled steps further. Each copy's expression tree
+/// must equal copy 0's operand by operand, except that
+/// - an integer linear in the inductions (built from them by add, sub, mul and
+///   shl by constants, trunc, disjoint or) may instead be copy 0's plus g times
+///   its rolled step (`rolledStep`; ScalarEvolution compares);
+/// - an address may be copy 0's with its i32 part shifted so, or with the
+///   shift moved between the i32 part and the constant where no sum can wrap
+///   (`matchAddress`);
+/// - where copy 0 reads a carried phi, copy g reads the same carried value g
+///   sub-iterations later (`a[i+1]` loaded by copy 0 and kept as the next
+///   trip's `a[i-1]` and `a[i]`).
+/// The rolled body is copy 0 with the inductions stepping by step / Factor and
+/// each carried value rebuilt as a chain of phis; copies 1.. are deleted.
+/// Memory operations then run in the order copy 0, copy 1, ..., so any pair
+/// that changes order must be two loads or touch distinct bytes. The exit test
+/// must be `==`/`!=` of a linear value against a loop invariant; the rolled
+/// loop compares with the invariant plus Factor - 1 rolled steps, and the
+/// rolled trips times the rolled step must fit the value's width, so no
+/// earlier trip meets it. Semantics are unchanged, traps included (which
+/// access traps first may move within one original iteration, as in any
+/// vectorised loop; memory after a trap is not observable). A rolled loop the
+/// vectoriser leaves scalar is unrolled again (`VersionedLoopVectorize`).
+class LoopReroll {
+public:
+  /// Rolls `L` by the largest factor that fits. Returns that factor, or 0 when
+  /// it left the loop alone.
+  static unsigned run(Loop &L, ScalarEvolution &Scev, AAResults &Aliases,
+                      const LinearMemories &Memories) {
+    for (unsigned Factor : {8u, 4u, 2u}) {
+      LoopReroll Reroll(L, Factor, Scev, Aliases, Memories);
+      if (Reroll.analyse()) {
+        Reroll.transform();
+        return Factor;
+      }
+    }
+    return 0;
+  }
+
+private:
+  LoopReroll(Loop &L, unsigned Factor, ScalarEvolution &Scev,
+             AAResults &Aliases, const LinearMemories &Memories)
+      : L(L), Body(L.getHeader()), Factor(Factor), Scev(Scev),
+        Aliases(Aliases), Memories(Memories) {}
+
+  struct Induction {
+    PHINode *Phi;
+    Instruction *Next;
+    APInt Step;
+  };
+  /// Copy `Group` of copy 0's `Original`.
+  struct Role {
+    Instruction *Original;
+    unsigned Group;
+  };
+  /// A carried phi: copy 0's `Carried` value, as it was `Delay` sub-iterations
+  /// before the current one.
+  struct CarriedRole {
+    Instruction *Carried;
+    unsigned Delay;
+  };
+  /// Copy `Group` uses `Operand` where copy 0 uses the carried phi `Phi`.
+  struct PhiUse {
+    PHINode *Phi;
+    unsigned Group;
+    Value *Operand;
+  };
+
+  Loop &L;
+  BasicBlock *Body;
+  unsigned Factor;
+  ScalarEvolution &Scev;
+  AAResults &Aliases;
+  const LinearMemories &Memories;
+  BranchInst *Exit = nullptr;
+  ICmpInst *ExitTest = nullptr;
+  /// Which side of the exit test is the loop's value (the other is invariant),
+  /// and how much its step per rolled trip is.
+  unsigned ExitOperand = 0;
+  APInt ExitStep;
+  SmallVector<Induction, 2> Inductions;
+  SmallVector<PHINode *, 4> CarriedPhis;
+  DenseMap<PHINode *, CarriedRole> Carried;
+  /// Copy 0: its stores' expression trees, phis excluded.
+  SmallPtrSet<Instruction *, 32> First;
+  /// Copies 1..Factor-1, each with its copy-0 original.
+  DenseMap<Instruction *, Role> Copies;
+  /// The address arithmetic of copies 1.. (matched as addresses, not one by
+  /// one), deleted with them; may repeat.
+  SmallVector<Instruction *, 16> CopyAddresses;
+  /// Copy 0's address arithmetic: recomputed for every copy once rolled.
+  SmallPtrSet<Instruction *, 16> FirstAddresses;
+  SmallVector<Instruction *, 32> Trail;
+  SmallVector<PhiUse, 8> PhiUses;
+  /// Per carried value: the phis holding it `Delay` sub-iterations late.
+  DenseMap<Instruction *, SmallVector<PHINode *, 4>> Chains;
+  DenseMap<Value *, bool> LinearMemo;
+
+  bool inLoop(Value *V) const {
+    auto *Inst = dyn_cast<Instruction>(V);
+    return Inst && Inst->getParent() == Body;
+  }
+
+  const SCEVAddRecExpr *recurrence(Value *V) const {
+    if (!V->getType()->isIntegerTy())
+      return nullptr;
+    auto *Rec = dyn_cast<SCEVAddRecExpr>(Scev.getSCEV(V));
+    if (!Rec || Rec->getLoop() != &L || !Rec->isAffine() ||
+        !isa<SCEVConstant>(Rec->getStepRecurrence(Scev)))
+      return nullptr;
+    return Rec;
+  }
+
+  const Induction *inductionOf(Value *V) const {
+    for (const Induction &Ind : Inductions)
+      if (Ind.Phi == V)
+        return &Ind;
+    return nullptr;
+  }
+
+  /// Whether `V` is computed from inductions and loop invariants by
+  /// operations that distribute over addition (so it may be recomputed with
+  /// the rolled inductions): add, sub, mul and shl by invariants, trunc, and
+  /// `or disjoint` (an add; the rolled loop gets an add).
+  bool linear(Value *V) {
+    if (!inLoop(V))
+      return true;
+    if (isa<PHINode>(V))
+      return inductionOf(V) != nullptr;
+    auto Memo = LinearMemo.find(V);
+    if (Memo != LinearMemo.end())
+      return Memo->second;
+    auto *Inst = cast<Instruction>(V);
+    bool Result = false;
+    switch (Inst->getOpcode()) {
+    case Instruction::Or:
+      if (!cast<PossiblyDisjointInst>(Inst)->isDisjoint())
+        break;
+      [[fallthrough]];
+    case Instruction::Add:
+    case Instruction::Sub:
+      Result = linear(Inst->getOperand(0)) && linear(Inst->getOperand(1));
+      break;
+    case Instruction::Mul:
+      Result = (!inLoop(Inst->getOperand(0)) && linear(Inst->getOperand(1))) ||
+               (!inLoop(Inst->getOperand(1)) && linear(Inst->getOperand(0)));
+      break;
+    case Instruction::Shl:
+      Result = !inLoop(Inst->getOperand(1)) && linear(Inst->getOperand(0));
+      break;
+    case Instruction::Trunc:
+      Result = linear(Inst->getOperand(0));
+      break;
+    default:
+      break;
+    }
+    LinearMemo[V] = Result;
+    return Result;
+  }
+
+  /// How much linear `V` grows per rolled trip: its expression applied to the
+  /// inductions' rolled steps (exact in wrapping arithmetic, which dividing
+  /// its own step by Factor is not). None when an operand it scales by is not
+  /// a constant.
+  std::optional<APInt> rolledStep(Value *V) {
+    unsigned Width = V->getType()->getIntegerBitWidth();
+    if (!inLoop(V))
+      return APInt(Width, 0);
+    if (const Induction *Ind = inductionOf(V))
+      return Ind->Step.sdiv(Factor);
+    auto *Inst = dyn_cast<Instruction>(V);
+    if (!Inst || !linear(Inst))
+      return std::nullopt;
+    auto Operand = [&](unsigned I) { return rolledStep(Inst->getOperand(I)); };
+    bool Binary = Inst->getNumOperands() == 2;
+    auto *Constant0 =
+        Binary ? dyn_cast<ConstantInt>(Inst->getOperand(0)) : nullptr;
+    auto *Constant1 =
+        Binary ? dyn_cast<ConstantInt>(Inst->getOperand(1)) : nullptr;
+    std::optional<APInt> A, B;
+    switch (Inst->getOpcode()) {
+    case Instruction::Add:
+    case Instruction::Or:
+      if ((A = Operand(0)) && (B = Operand(1)))
+        return *A + *B;
+      return std::nullopt;
+    case Instruction::Sub:
+      if ((A = Operand(0)) && (B = Operand(1)))
+        return *A - *B;
+      return std::nullopt;
+    case Instruction::Mul:
+      if (Constant1 && (A = Operand(0)))
+        return *A * Constant1->getValue();
+      if (Constant0 && (B = Operand(1)))
+        return *B * Constant0->getValue();
+      return std::nullopt;
+    case Instruction::Shl:
+      if (Constant1 && Constant1->getValue().ult(Width) && (A = Operand(0)))
+        return A->shl(Constant1->getValue());
+      return std::nullopt;
+    case Instruction::Trunc:
+      if ((A = Operand(0)))
+        return A->trunc(Width);
+      return std::nullopt;
+    default:
+      return std::nullopt;
+    }
+  }
+
+  /// Whether `Copy` is copy 0's linear `Original` shifted by `Group`
+  /// sub-iterations.
+  bool shifted(Value *Original, Value *Copy, unsigned Group) {
+    if (Original->getType() != Copy->getType() ||
+        !Original->getType()->isIntegerTy() || !linear(Original))
+      return false;
+    std::optional<APInt> Step = rolledStep(Original);
+    if (!Step)
+      return false;
+    return Scev.getAddExpr(Scev.getSCEV(Original),
+                           Scev.getConstant(*Step * Group)) ==
+           Scev.getSCEV(Copy);
+  }
+
+  /// `Pointer` as a `WasmAddress` from outside the loop by an i32, with the
+  /// loop's instructions it passes in `Parts`.
+  std::optional<WasmAddress>
+  addressOf(Value *Pointer, SmallVectorImpl<Instruction *> &Parts) const {
+    SmallVector<Instruction *, 4> Passed;
+    std::optional<WasmAddress> Address = wasmAddress(Pointer, &Passed);
+    if (!Address || !Address->Narrow || inLoop(Address->Base))
+      return std::nullopt;
+    for (Instruction *Inst : Passed)
+      if (inLoop(Inst))
+        Parts.push_back(Inst);
+    return Address;
+  }
+
+  /// Whether copy `Group`'s address `Copy` is the bytes the rolled loop's
+  /// copy-0 address `Original` computes `Group` sub-iterations later, that is
+  /// `base + zext(x) + c` with x shifted by `Group` steps. Either the copy's
+  /// i32 part is x shifted (same c), or the two differ in where the constants
+  /// sit: then both must be a proven value p (`Proven`) plus small constants,
+  /// `zext(p + u + shift) + c` against `zext(p + v) + c'`, equal when
+  /// u + shift + c == v + c' as neither sum wraps. Records the copy's
+  /// arithmetic.
+  bool matchAddress(Value *Original, Value *Copy, unsigned Group) {
+    SmallVector<Instruction *, 4> OriginalParts, CopyParts;
+    std::optional<WasmAddress> Want = addressOf(Original, OriginalParts);
+    std::optional<WasmAddress> Got = addressOf(Copy, CopyParts);
+    if (!Want || !Got || Want->Base != Got->Base)
+      return false;
+    if ((Want->Constant != Got->Constant ||
+         !shifted(Want->Narrow, Got->Narrow, Group)) &&
+        !sameAfterProvenAccess(*Want, *Got, Group))
+      return false;
+    for (Instruction *Part : CopyParts)
+      if (!First.contains(Part))
+        CopyAddresses.push_back(Part);
+    FirstAddresses.insert(OriginalParts.begin(), OriginalParts.end());
+    return true;
+  }
+
+  /// i32 values copy 0 used as addresses of a memory that never reaches 4 GiB
+  /// (at a constant offset >= 0): in the rolled loop such an access ran, without
+  /// trapping, in each original iteration's first sub-iteration, so the value
+  /// is below 4 GiB - 64 KiB and adding less than 64 KiB to it cannot wrap.
+  SmallVector<const SCEV *, 8> Proven;
+
+  void collectProven() {
+    for (Instruction *Inst : First) {
+      Value *Pointer = getLoadStorePointerOperand(Inst);
+      SmallVector<Instruction *, 4> Parts;
+      std::optional<WasmAddress> Address =
+          Pointer ? addressOf(Pointer, Parts) : std::nullopt;
+      if (!Address || Address->Constant < 0)
+        continue;
+      auto Memory = memoryOf(Address->Base, Memories);
+      if (Memory && Memory->second.BelowFourGiB)
+        Proven.push_back(Scev.getSCEV(Address->Narrow));
+    }
+  }
+
+  /// The `matchAddress` case where copy 0's `zext(x) + c` and the copy's
+  /// `zext(y) + c'` are x = p + u and y = p + v for a proven p.
+  bool sameAfterProvenAccess(const WasmAddress &Want, const WasmAddress &Got,
+                             unsigned Group) {
+    std::optional<APInt> Step = rolledStep(Want.Narrow);
+    if (!Step)
+      return false;
+    constexpr int64_t Slack = 64 * 1024;
+    auto Small = [](int64_t V) { return V >= 0 && V < Slack; };
+    int64_t Shift = Step->getSExtValue() * Group;
+    for (const SCEV *P : Proven) {
+      auto *U = dyn_cast<SCEVConstant>(
+          Scev.getMinusSCEV(Scev.getSCEV(Want.Narrow), P));
+      auto *V = dyn_cast<SCEVConstant>(
+          Scev.getMinusSCEV(Scev.getSCEV(Got.Narrow), P));
+      if (!U || !V)
+        continue;
+      int64_t UValue = U->getAPInt().getSExtValue();
+      int64_t VValue = V->getAPInt().getSExtValue();
+      if (Small(UValue) && Small(VValue) && Small(UValue + Shift) &&
+          UValue + Shift + Want.Constant == VValue + Got.Constant)
+        return true;
+    }
+    return false;
+  }
+
+  /// Undoes what matching recorded since `Trail`, `PhiUses` and
+  /// `CopyAddresses` had these sizes.
+  void rollBack(size_t TrailSize, size_t PhiUseSize, size_t AddressesSize) {
+    while (Trail.size() > TrailSize)
+      Copies.erase(Trail.pop_back_val());
+    PhiUses.resize(PhiUseSize);
+    CopyAddresses.resize(AddressesSize);
+  }
+
+  /// Whether `Copy` (in copy `Group`) is copy 0's `Original`; records the
+  /// correspondence.
+  bool matchValues(Value *Original, Value *Copy, unsigned Group) {
+    if (!inLoop(Original))
+      return Original == Copy;
+    if (shifted(Original, Copy, Group))
+      return true;
+    if (auto *Phi = dyn_cast<PHINode>(Original)) {
+      if (!Carried.count(Phi) || !plausibleCarried(Phi, Copy, Group))
+        return false;
+      PhiUses.push_back({Phi, Group, Copy});
+      return true;
+    }
+    if (Original->getType()->isPointerTy())
+      return matchAddress(Original, Copy, Group);
+    auto *Inst = cast<Instruction>(Original);
+    auto *CopyInst = dyn_cast<Instruction>(Copy);
+    if (!CopyInst || !inLoop(CopyInst) || isa<PHINode>(CopyInst) ||
+        First.contains(CopyInst))
+      return false;
+    auto Known = Copies.find(CopyInst);
+    if (Known != Copies.end())
+      return Known->second.Original == Inst && Known->second.Group == Group;
+    if (!Inst->isSameOperationAs(CopyInst))
+      return false;
+    Copies[CopyInst] = {Inst, Group};
+    Trail.push_back(CopyInst);
+    size_t TrailSize = Trail.size(), PhiUseSize = PhiUses.size(),
+           AddressesSize = CopyAddresses.size();
+    auto Operands = [&](bool Swap) {
+      for (unsigned I = 0, E = Inst->getNumOperands(); I != E; ++I) {
+        unsigned J = Swap ? 1 - I : I;
+        if (!matchValues(Inst->getOperand(I), CopyInst->getOperand(J), Group))
+          return false;
+      }
+      return true;
+    };
+    if (Operands(false))
+      return true;
+    rollBack(TrailSize, PhiUseSize, AddressesSize);
+    if (Inst->isCommutative() && Inst->getNumOperands() == 2 && Operands(true))
+      return true;
+    rollBack(TrailSize - 1, PhiUseSize, AddressesSize);
+    return false;
+  }
+
+  /// The lowest copy whose stores' expression trees reach each instruction
+  /// (phis stop the walk): an instruction's own copy, as later copies reach an
+  /// earlier copy's values only where copy 0 reads a carried phi.
+  DenseMap<Instruction *, unsigned> LowestCopy;
+
+  void markLowestCopies(ArrayRef<SmallVector<StoreInst *, 8>> Groups) {
+    for (unsigned G = Groups.size(); G-- > 0;)
+      for (StoreInst *Root : Groups[G]) {
+        SmallVector<Instruction *, 16> Work{Root};
+        while (!Work.empty()) {
+          Instruction *Inst = Work.pop_back_val();
+          auto Known = LowestCopy.find(Inst);
+          if (isa<PHINode>(Inst) ||
+              (Known != LowestCopy.end() && Known->second <= G))
+            continue;
+          LowestCopy[Inst] = G;
+          for (Value *Operand : Inst->operands())
+            if (inLoop(Operand))
+              Work.push_back(cast<Instruction>(Operand));
+        }
+      }
+  }
+
+  /// A carried phi's delay from the copy its next value belongs to, or 0.
+  unsigned delayOf(PHINode *Phi) const {
+    auto Known = LowestCopy.find(
+        cast<Instruction>(Phi->getIncomingValueForBlock(Body)));
+    return Known == LowestCopy.end() ? 0 : Factor - Known->second;
+  }
+
+  /// What can be checked of copy `Group` using `Copy` where copy 0 uses the
+  /// carried `Phi` before every correspondence is known (settles operand
+  /// order in commutative operations; `carriedValuesAgree` checks the rest).
+  bool plausibleCarried(PHINode *Phi, Value *Copy, unsigned Group) const {
+    unsigned Delay = delayOf(Phi);
+    if (!Delay)
+      return false;
+    if (Group < Delay) {
+      auto *CopyPhi = dyn_cast<PHINode>(Copy);
+      return CopyPhi && Carried.count(CopyPhi) &&
+             delayOf(CopyPhi) == Delay - Group;
+    }
+    auto *Inst = dyn_cast<Instruction>(Copy);
+    if (!Inst || !inLoop(Inst) || isa<PHINode>(Inst))
+      return false;
+    auto Known = LowestCopy.find(Inst);
+    return Known != LowestCopy.end() && Known->second == Group - Delay;
+  }
+
+  /// The copy and carried value `V` (in the loop) stands for, if any.
+  std::optional<Role> roleOf(Instruction *V) const {
+    if (First.contains(V))
+      return Role{V, 0};
+    auto Known = Copies.find(V);
+    if (Known != Copies.end())
+      return Known->second;
+    return std::nullopt;
+  }
+
+  bool analyse() {
+    if (!L.isInnermost() || L.getNumBlocks() != 1 || !L.getLoopPreheader() ||
+        !L.getExitBlock() || !L.hasDedicatedExits() ||
+        vectorisationDisabled(L) || instructionCount(L) > MaxLoopInstructions)
+      return false;
+    Exit = dyn_cast<BranchInst>(Body->getTerminator());
+    if (!Exit || !Exit->isConditional())
+      return false;
+    ExitTest = dyn_cast<ICmpInst>(Exit->getCondition());
+    if (!ExitTest || !ExitTest->isEquality() || !ExitTest->hasOneUse() ||
+        !inLoop(ExitTest))
+      return false;
+
+    for (PHINode &Phi : Body->phis()) {
+      auto *Next = dyn_cast<Instruction>(Phi.getIncomingValueForBlock(Body));
+      if (!Next || !inLoop(Next))
+        return false;
+      if (const SCEVAddRecExpr *Rec = recurrence(&Phi)) {
+        APInt Step =
+            cast<SCEVConstant>(Rec->getStepRecurrence(Scev))->getAPInt();
+        if (Step.srem(Factor) != 0 ||
+            Scev.getSCEV(Next) != Rec->getPostIncExpr(Scev))
+          return false;
+        Inductions.push_back({&Phi, Next, Step});
+        continue;
+      }
+      if (isa<PHINode>(Next))
+        return false;
+      CarriedPhis.push_back(&Phi);
+      Carried[&Phi] = {nullptr, 0};
+    }
+    if (!exitOnLinearValue())
+      return false;
+
+    SmallVector<StoreInst *, 8> Stores;
+    for (Instruction &Inst : *Body) {
+      if (auto *Store = dyn_cast<StoreInst>(&Inst)) {
+        if (!Store->isSimple())
+          return false;
+        Stores.push_back(Store);
+      } else if (auto *Load = dyn_cast<LoadInst>(&Inst)) {
+        if (!Load->isSimple())
+          return false;
+      } else if (Inst.mayReadOrWriteMemory() || Inst.mayHaveSideEffects()) {
+        return false;
+      }
+    }
+    SmallVector<SmallVector<StoreInst *, 8>, 8> Groups;
+    if (Stores.empty() || !groupStores(Stores, Groups))
+      return false;
+
+    markLowestCopies(Groups);
+    for (StoreInst *Root : Groups[0])
+      markFirst(Root);
+    collectProven();
+    for (unsigned G = 1; G < Factor; ++G)
+      for (unsigned R = 0; R < Groups[0].size(); ++R)
+        if (!matchValues(Groups[0][R], Groups[G][R], G))
+          return false;
+    return carriedValuesAgree() && everythingAccounted() && orderIsLegal();
+  }
+
+  /// Checks the exit test compares a value linear in the inductions with a
+  /// loop invariant, and that rolling cannot meet the exit value early: the
+  /// rolled loop tests the same value one step per sub-iteration, against the
+  /// invariant plus (Factor - 1) such steps (see `transform`).
+  bool exitOnLinearValue() {
+    for (unsigned Side = 0; Side < 2; ++Side) {
+      Value *Tested = ExitTest->getOperand(Side);
+      if (inLoop(ExitTest->getOperand(1 - Side)) || !linear(Tested))
+        continue;
+      std::optional<APInt> Step = rolledStep(Tested);
+      auto *Max =
+          dyn_cast<SCEVConstant>(Scev.getConstantMaxBackedgeTakenCount(&L));
+      if (!Step || Step->isZero() || !Max)
+        return false;
+      // rolled trips * |rolled step| <= 2^width: the tested values up to the
+      // exit are then distinct.
+      unsigned Width = Step->getBitWidth();
+      APInt Trips = (Max->getAPInt().zext(130) + 1) * Factor;
+      if ((Trips * Step->abs().zext(130)).ugt(APInt::getOneBitSet(130, Width)))
+        return false;
+      ExitOperand = Side;
+      ExitStep = *Step;
+      return true;
+    }
+    return false;
+  }
+
+  /// Splits `Stores` into `Factor` groups of the same size, group g's r-th
+  /// store addressing g * step / Factor bytes after group 0's r-th.
+  bool groupStores(ArrayRef<StoreInst *> Stores,
+                   SmallVectorImpl<SmallVector<StoreInst *, 8>> &Groups) {
+    if (Stores.size() % Factor != 0)
+      return false;
+    struct Place {
+      Value *Base;
+      const SCEVAddRecExpr *Rec;
+      int64_t Constant;
+    };
+    SmallVector<Place, 8> Places;
+    for (StoreInst *Store : Stores) {
+      SmallVector<Instruction *, 4> Parts;
+      auto Address = addressOf(Store->getPointerOperand(), Parts);
+      if (!Address)
+        return false;
+      auto *Rec = dyn_cast<SCEVAddRecExpr>(Scev.getSCEV(Address->Narrow));
+      if (!Rec || Rec->getLoop() != &L || !Rec->isAffine() ||
+          !isa<SCEVConstant>(Rec->getStepRecurrence(Scev)))
+        return false;
+      Places.push_back({Address->Base, Rec, Address->Constant});
+    }
+    Groups.resize(Factor);
+    SmallVector<bool, 8> Taken(Stores.size(), false);
+    for (unsigned S = 0; S < Stores.size(); ++S) {
+      if (Taken[S])
+        continue;
+      APInt Step = cast<SCEVConstant>(Places[S].Rec->getStepRecurrence(Scev))
+                       ->getAPInt();
+      if (Step.srem(Factor) != 0)
+        continue;
+      int64_t Stride = Step.sdiv(Factor).getSExtValue();
+      SmallVector<unsigned, 8> Members{S};
+      for (unsigned G = 1; G < Factor; ++G) {
+        for (unsigned T = 0; T < Stores.size(); ++T) {
+          if (Taken[T] || T == S || Places[T].Base != Places[S].Base ||
+              Places[T].Rec->getType() != Places[S].Rec->getType() ||
+              Stores[T]->getValueOperand()->getType() !=
+                  Stores[S]->getValueOperand()->getType() ||
+              Places[T].Rec->getStepRecurrence(Scev) !=
+                  Places[S].Rec->getStepRecurrence(Scev))
+            continue;
+          auto *Distance = dyn_cast<SCEVConstant>(Scev.getMinusSCEV(
+              Places[T].Rec->getStart(), Places[S].Rec->getStart()));
+          if (Distance && Distance->getAPInt().getSExtValue() +
+                                  Places[T].Constant - Places[S].Constant ==
+                              int64_t(G) * Stride) {
+            Members.push_back(T);
+            break;
+          }
+        }
+        if (Members.size() != G + 1)
+          break;
+      }
+      if (Members.size() != Factor)
+        continue;
+      for (unsigned G = 0; G < Factor; ++G) {
+        Taken[Members[G]] = true;
+        Groups[G].push_back(Stores[Members[G]]);
+      }
+    }
+    return Groups[0].size() * Factor == Stores.size();
+  }
+
+  void markFirst(Instruction *Root) {
+    SmallVector<Instruction *, 16> Work{Root};
+    while (!Work.empty()) {
+      Instruction *Inst = Work.pop_back_val();
+      if (isa<PHINode>(Inst) || !First.insert(Inst).second)
+        continue;
+      for (Value *Operand : Inst->operands())
+        if (auto *OperandInst = dyn_cast<Instruction>(Operand);
+            OperandInst && inLoop(OperandInst))
+          Work.push_back(OperandInst);
+    }
+  }
+
+  /// Gives each carried phi its value and delay, and checks every copy uses
+  /// the carried value it should.
+  bool carriedValuesAgree() {
+    for (PHINode *Phi : CarriedPhis) {
+      auto Source = roleOf(cast<Instruction>(Phi->getIncomingValueForBlock(Body)));
+      if (!Source)
+        return false;
+      unsigned Delay = Factor - Source->Group;
+      Carried[Phi] = {Source->Original, Delay};
+      SmallVector<PHINode *, 4> &Chain = Chains[Source->Original];
+      if (Chain.size() < Delay)
+        Chain.resize(Delay, nullptr);
+      PHINode *&Slot = Chain[Delay - 1];
+      Value *Start = Phi->getIncomingValueForBlock(L.getLoopPreheader());
+      if (Slot && Slot->getIncomingValueForBlock(L.getLoopPreheader()) != Start)
+        return false;
+      if (!Slot)
+        Slot = Phi;
+    }
+    for (auto &Entry : Chains)
+      for (PHINode *Phi : Entry.second)
+        if (!Phi)
+          return false;
+    for (const PhiUse &Use : PhiUses) {
+      CarriedRole Want = Carried[Use.Phi];
+      if (Use.Group >= Want.Delay) {
+        auto *Inst = dyn_cast<Instruction>(Use.Operand);
+        std::optional<Role> Got = Inst && inLoop(Inst) ? roleOf(Inst) : std::nullopt;
+        if (!Got || Got->Original != Want.Carried ||
+            Got->Group != Use.Group - Want.Delay)
+          return false;
+        continue;
+      }
+      auto *Phi = dyn_cast<PHINode>(Use.Operand);
+      if (!Phi || !inLoop(Phi) || !Carried.count(Phi))
+        return false;
+      CarriedRole Got = Carried[Phi];
+      if (Got.Carried != Want.Carried || Got.Delay != Want.Delay - Use.Group)
+        return false;
+    }
+    return true;
+  }
+
+  /// Every instruction is loop control, an induction, a carried phi, in a copy
+  /// or its address arithmetic, or linear in the inductions; what copies 1..
+  /// compute is used only by them (the last copy's values also after the
+  /// loop), carried phis only by copies.
+  bool everythingAccounted() {
+    SmallPtrSet<Instruction *, 32> Dying(CopyAddresses.begin(),
+                                         CopyAddresses.end());
+    for (auto &Entry : Copies)
+      Dying.insert(Entry.first);
+    for (Instruction &Inst : *Body) {
+      if (&Inst == Exit || &Inst == ExitTest)
+        continue;
+      bool Outside = any_of(Inst.users(), [&](User *U) { return !inLoop(U); });
+      if (auto *Phi = dyn_cast<PHINode>(&Inst)) {
+        if (Outside)
+          return false;
+        if (Carried.count(Phi) &&
+            !all_of(Phi->users(), [&](User *U) {
+              auto *UserInst = cast<Instruction>(U);
+              return First.contains(UserInst) || Dying.contains(UserInst) ||
+                     isa<PHINode>(UserInst);
+            }))
+          return false;
+        continue;
+      }
+      if (Dying.contains(&Inst)) {
+        auto Known = Copies.find(&Inst);
+        bool LastCopy =
+            Known != Copies.end() && Known->second.Group == Factor - 1;
+        for (User *U : Inst.users()) {
+          auto *UserInst = cast<Instruction>(U);
+          if (!inLoop(UserInst) ? !LastCopy
+                                : !Dying.contains(UserInst) &&
+                                      !(isa<PHINode>(UserInst) &&
+                                        Carried.count(cast<PHINode>(UserInst))))
+            return false;
+        }
+        continue;
+      }
+      bool IsNext = any_of(Inductions,
+                           [&](const Induction &I) { return I.Next == &Inst; });
+      if (Outside && !IsNext)
+        return false;
+      if (First.contains(&Inst) || IsNext)
+        continue;
+      if (Inst.mayReadOrWriteMemory() || !linear(&Inst))
+        return false;
+    }
+    return true;
+  }
+
+  /// Whether running copy 0's memory operations, then copy 1's, ..., keeps
+  /// every pair that changes order commutable.
+  bool orderIsLegal() {
+    DenseMap<Instruction *, unsigned> Position;
+    SmallVector<std::pair<Instruction *, std::pair<unsigned, unsigned>>, 16>
+        Accesses;
+    for (Instruction &Inst : *Body) {
+      Position[&Inst] = Position.size();
+      if (!isa<LoadInst>(Inst) && !isa<StoreInst>(Inst))
+        continue;
+      std::optional<Role> Got = roleOf(&Inst);
+      if (!Got)
+        return false;
+      Accesses.push_back({&Inst, {Got->Group, Position[Got->Original]}});
+    }
+    for (unsigned I = 0; I < Accesses.size(); ++I)
+      for (unsigned J = I + 1; J < Accesses.size(); ++J) {
+        if (Accesses[I].second < Accesses[J].second)
+          continue;
+        Instruction &A = *Accesses[I].first, &B = *Accesses[J].first;
+        if (isa<LoadInst>(A) && isa<LoadInst>(B))
+          continue;
+        if (!provablyDisjoint(A, B, Aliases, Scev))
+          return false;
+      }
+    return true;
+  }
+
+  void transform() {
+    Scev.forgetLoop(&L);
+    BasicBlock *Preheader = L.getLoopPreheader();
+    IRBuilder<> Builder(Body->getFirstNonPHI());
+    // Inductions step by step / Factor. The old next value (the induction
+    // plus its full step) stays for copy 0's uses of it, which meant that;
+    // after the loop the last rolled value is the old last one.
+    for (Induction &Ind : Inductions) {
+      Builder.SetInsertPoint(ExitTest);
+      Value *Next = Builder.CreateAdd(
+          Ind.Phi, ConstantInt::get(Ind.Phi->getType(), Ind.Step.sdiv(Factor)),
+          Ind.Phi->getName() + ".rolled");
+      for (Use &U : make_early_inc_range(Ind.Next->uses()))
+        if (!inLoop(U.getUser()))
+          U.set(Next);
+      Ind.Phi->setIncomingValueForBlock(Body, Next);
+    }
+    // The exit test sees its value once per sub-iteration: it exits when the
+    // value reaches the old exit value plus Factor - 1 rolled steps.
+    Value *ExitValue = ExitTest->getOperand(1 - ExitOperand);
+    Builder.SetInsertPoint(Preheader->getTerminator());
+    ExitTest->setOperand(
+        1 - ExitOperand,
+        Builder.CreateAdd(ExitValue,
+                          ConstantInt::get(ExitValue->getType(),
+                                           ExitStep * (Factor - 1)),
+                          "rolled.exit"));
+    // The loop's linear values and copy 0's address arithmetic now compute
+    // every copy's values: their no-wrap and disjointness promises held only
+    // for copy 0's (and the next values' for whole trips).
+    // (An address's GEP keeps `inbounds`: each address it computes is one a
+    // copy computed.)
+    SmallVector<Instruction *, 16> Recomputed;
+    for (Instruction &Inst : *Body)
+      if (!isa<PHINode>(Inst) && !isa<GetElementPtrInst>(Inst) &&
+          !Copies.count(&Inst) && !is_contained(CopyAddresses, &Inst) &&
+          (linear(&Inst) || FirstAddresses.contains(&Inst)))
+        Recomputed.push_back(&Inst);
+    for (Instruction *Inst : Recomputed) {
+      if (auto *Or = dyn_cast<PossiblyDisjointInst>(Inst);
+          Or && Or->isDisjoint()) {
+        Builder.SetInsertPoint(Inst);
+        Value *Add = Builder.CreateAdd(Inst->getOperand(0), Inst->getOperand(1));
+        Inst->replaceAllUsesWith(Add);
+        First.erase(Inst);
+        Inst->eraseFromParent();
+        continue;
+      }
+      Inst->dropPoisonGeneratingFlags();
+    }
+    for (auto &Entry : Copies) {
+      Entry.second.Original->andIRFlags(Entry.first);
+      Entry.second.Original->setAAMetadata(
+          Entry.second.Original->getAAMetadata().merge(
+              Entry.first->getAAMetadata()));
+    }
+    // Carried values: a chain of phis, the d-th holding the value d
+    // sub-iterations late, starting from the old phi of that delay.
+    Builder.SetInsertPoint(Body, Body->begin());
+    DenseMap<PHINode *, PHINode *> Rolled;
+    for (auto &Entry : Chains) {
+      Value *Previous = Entry.first;
+      for (PHINode *Old : Entry.second) {
+        PHINode *New = Builder.CreatePHI(Old->getType(), 2, Old->getName());
+        New->addIncoming(Old->getIncomingValueForBlock(Preheader), Preheader);
+        New->addIncoming(Previous, Body);
+        Rolled[Old] = New;
+        Previous = New;
+      }
+    }
+    for (PHINode *Old : CarriedPhis) {
+      CarriedRole Role = Carried[Old];
+      Old->replaceAllUsesWith(Rolled[Chains[Role.Carried][Role.Delay - 1]]);
+    }
+    // After the loop the last copy's values are copy 0's last values.
+    for (auto &Entry : Copies)
+      for (Use &U : make_early_inc_range(Entry.first->uses()))
+        if (!inLoop(U.getUser()))
+          U.set(Entry.second.Original);
+    for (PHINode *Old : CarriedPhis)
+      Old->eraseFromParent();
+    SmallPtrSet<Instruction *, 32> Dying(CopyAddresses.begin(),
+                                         CopyAddresses.end());
+    for (auto &Entry : Copies)
+      Dying.insert(Entry.first);
+    for (Instruction *Inst : Dying)
+      Inst->dropAllReferences();
+    for (Instruction *Inst : Dying)
+      Inst->eraseFromParent();
+    for (bool Changed = true; Changed;) {
+      Changed = false;
+      for (Instruction &Inst : make_early_inc_range(reverse(*Body)))
+        if (isInstructionTriviallyDead(&Inst)) {
+          Inst.eraseFromParent();
+          Changed = true;
+        }
+    }
+  }
+};
+
+/// A loop `LoopReroll` rolled: its header and the factor it rolled by.
+struct RolledLoop {
+  WeakVH Header;
+  unsigned Factor;
+};
+
+/// Rolls every unrolled single-block innermost loop of `F` it can
+/// (`LoopReroll`), recording each in `Rolled`. Returns whether the IR changed.
+bool rerollLoops(Function &F, FunctionAnalysisManager &Analyses,
+                 SmallVectorImpl<RolledLoop> &Rolled) {
+  LoopInfo &Loops = Analyses.getResult<LoopAnalysis>(F);
+  if (Loops.empty())
+    return false;
+  ScalarEvolution &Scev = Analyses.getResult<ScalarEvolutionAnalysis>(F);
+  AAResults &Aliases = Analyses.getResult<AAManager>(F);
+  SmallVector<Loop *, 8> SingleBlock;
+  collectInnermostLoops(Loops, true, SingleBlock);
+  LinearMemories Memories = linearMemories(*F.getParent());
+  bool Changed = false;
+  for (Loop *L : SingleBlock)
+    if (unsigned Factor = LoopReroll::run(*L, Scev, Aliases, Memories)) {
+      Rolled.push_back({L->getHeader(), Factor});
+      Changed = true;
+      Scev.forgetAllLoops();
+    }
+  return Changed;
+}
+
 /// A loop versioned by array: the branch choosing between the copies (true: the
 /// ranges overlap, take the original) and the two loops' headers.
 struct Version {
@@ -251,12 +1237,14 @@ struct Version {
   WeakVH OriginalHeader;
 };
 
-/// `aotc-versioned-loop-vectorize<options>`: moves carried loads above disjoint
-/// stores (`hoistCarriedLoads`), versions innermost loops by array, runs LLVM's
-/// loop vectoriser (same options as its `loop-vectorize`), and undoes
-/// every versioning the vectoriser did not use, so a loop it leaves scalar keeps
-/// no second copy and no check (moved loads stay moved) and remains open to the
-/// late vectoriser.
+/// `aotc-versioned-loop-vectorize<options>`: rolls loops the producer unrolled
+/// (`rerollLoops`), moves carried loads above disjoint stores
+/// (`hoistCarriedLoads`), versions innermost loops by array, runs LLVM's loop
+/// vectoriser (same options as its `loop-vectorize`), and undoes every
+/// versioning the vectoriser did not use and every rolling of a loop it left
+/// scalar, so such a loop keeps no second copy and no check (moved loads stay
+/// moved), is unrolled as the producer had it, and remains open to the late
+/// vectoriser.
 class VersionedLoopVectorize
     : public PassInfoMixin<VersionedLoopVectorize> {
 public:
@@ -264,7 +1252,11 @@ public:
       : Options(Options) {}
 
   PreservedAnalyses run(Function &F, FunctionAnalysisManager &Analyses) {
-    bool Hoisted = hoistCarriedLoads(F, Analyses);
+    SmallVector<RolledLoop, 4> Rolled;
+    bool Rerolled = rerollLoops(F, Analyses, Rolled);
+    if (Rerolled)
+      Analyses.invalidate(F, PreservedAnalyses::none());
+    bool Hoisted = hoistCarriedLoads(F, Analyses) || Rerolled;
     if (Hoisted)
       Analyses.invalidate(F, PreservedAnalyses::none());
     SmallVector<Version, 4> Versions;
@@ -279,11 +1271,40 @@ public:
                  Analyses.getResult<TargetIRAnalysis>(F),
                  Analyses.getResult<DominatorTreeAnalysis>(F), Versions);
     }
+    if (Rerolled) {
+      if (!Versioned)
+        Analyses.invalidate(F, Vectorised);
+      unrollUnvectorised(F, Analyses, Rolled);
+    }
     return Hoisted || Versioned ? PreservedAnalyses::none() : Vectorised;
   }
 
 private:
   LoopVectorizeOptions Options;
+
+  /// Unrolls each rolled loop the vectoriser left scalar back by its factor:
+  /// as a scalar loop the producer's unrolled body was the faster one.
+  static void unrollUnvectorised(Function &F, FunctionAnalysisManager &Analyses,
+                                 ArrayRef<RolledLoop> Rolled) {
+    LoopInfo &Loops = Analyses.getResult<LoopAnalysis>(F);
+    ScalarEvolution &Scev = Analyses.getResult<ScalarEvolutionAnalysis>(F);
+    DominatorTree &Dominators = Analyses.getResult<DominatorTreeAnalysis>(F);
+    AssumptionCache &Assumptions = Analyses.getResult<AssumptionAnalysis>(F);
+    const TargetTransformInfo &Target = Analyses.getResult<TargetIRAnalysis>(F);
+    OptimizationRemarkEmitter &Remarks =
+        Analyses.getResult<OptimizationRemarkEmitterAnalysis>(F);
+    for (const RolledLoop &Entry : Rolled) {
+      auto *Header = dyn_cast_or_null<BasicBlock>(Entry.Header);
+      Loop *L = Header ? Loops.getLoopFor(Header) : nullptr;
+      if (!L || L->getHeader() != Header || markedVectorised(*L))
+        continue;
+      UnrollLoopOptions Unroll{};
+      Unroll.Count = Entry.Factor;
+      Unroll.Force = true;
+      UnrollLoop(L, Unroll, &Loops, &Scev, &Dominators, &Assumptions, &Target,
+                 &Remarks, /*PreserveLCSSA=*/true);
+    }
+  }
 
   static bool versionLoops(Function &F, FunctionAnalysisManager &Analyses,
                            SmallVectorImpl<Version> &Versions) {
@@ -527,65 +1548,12 @@ private:
   }
 };
 
-/// The named metadata the translator writes (`LINEAR_MEMORIES` in
-/// aotc/src/translate/module_cx.rs): `!{ptr descriptor, i64 size_offset}` for each
-/// 32-bit, unshared linear memory.
-constexpr const char *LinearMemoriesName = "aotc.linear.memories";
 /// Copies shorter than this stay in their loop: the checks and the call would
 /// cost more than they save.
 constexpr uint64_t MinCopyBytes = 64;
 /// Most bytes one iteration of a copy loop may move (unrolled bodies are far
 /// smaller; the bound keeps every offset product far from overflow).
 constexpr int64_t MaxCopyStride = 1024;
-
-/// What the translator says about one linear memory (`!aotc.linear.memories`).
-struct LinearMemory {
-  /// Byte offset of the size field in the memory's descriptor.
-  uint64_t SizeOffset = 0;
-  /// The memory never grows to 4 GiB, so an address an access used without
-  /// trapping is below 4 GiB - 64 KiB.
-  bool BelowFourGiB = false;
-};
-
-using LinearMemories = DenseMap<const GlobalVariable *, LinearMemory>;
-
-/// The listed linear memories, by descriptor.
-LinearMemories linearMemories(const Module &M) {
-  LinearMemories Memories;
-  const NamedMDNode *List = M.getNamedMetadata(LinearMemoriesName);
-  if (!List)
-    return Memories;
-  for (const MDNode *Entry : List->operands()) {
-    if (Entry->getNumOperands() != 3)
-      continue;
-    auto *Descriptor =
-        mdconst::dyn_extract_or_null<GlobalVariable>(Entry->getOperand(0));
-    auto *SizeOffset =
-        mdconst::dyn_extract_or_null<ConstantInt>(Entry->getOperand(1));
-    auto *BelowFourGiB =
-        mdconst::dyn_extract_or_null<ConstantInt>(Entry->getOperand(2));
-    if (Descriptor && SizeOffset && BelowFourGiB)
-      Memories[Descriptor] = {SizeOffset->getZExtValue(),
-                              BelowFourGiB->isOne()};
-  }
-  return Memories;
-}
-
-/// The linear memory `Base` is the base pointer of (a load of its descriptor's
-/// first field): its descriptor and what is known about it.
-std::optional<std::pair<GlobalVariable *, LinearMemory>>
-memoryOf(Value *Base, const LinearMemories &Memories) {
-  auto *Load = dyn_cast<LoadInst>(Base);
-  if (!Load || !Load->isSimple())
-    return std::nullopt;
-  auto *Descriptor = dyn_cast<GlobalVariable>(Load->getPointerOperand());
-  if (!Descriptor)
-    return std::nullopt;
-  auto Found = Memories.find(Descriptor);
-  if (Found == Memories.end())
-    return std::nullopt;
-  return std::make_pair(Descriptor, Found->second);
-}
 
 /// A memory access's address as SCEV parts: `Base + Constant + Offset`, with
 /// `Offset` an i64 expression that is not a sum with a constant.

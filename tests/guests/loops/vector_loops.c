@@ -39,8 +39,8 @@ __attribute__((noinline)) void stencil(float *out, const float *in, int n) { for
 __attribute__((noinline)) void fminmax(float *d, const float *s, int n) { for (int i = 0; i < n; i++) d[i] = d[i] < s[i] ? s[i] : d[i]; }
 
 /* Row-major matrices with a row stride, as PolyBench passes them: clang unrolls the
-   inner j loop, and aotc versions it by array (one overlap check per pair of
-   matrices) before vectorising. */
+   inner j loop by two, and aotc rolls it back before vectorising (one overlap
+   check per pair of matrices). */
 __attribute__((noinline)) void gemm(double *c, const double *a, const double *b, int n, int stride) {
   for (int i = 0; i < n; i++)
     for (int k = 0; k < n; k++)
