@@ -1077,10 +1077,11 @@ private:
   /// every pair that changes order commutable.
   bool orderIsLegal() {
     DenseMap<Instruction *, unsigned> Position;
+    for (Instruction &Inst : *Body)
+      Position[&Inst] = Position.size();
     SmallVector<std::pair<Instruction *, std::pair<unsigned, unsigned>>, 16>
         Accesses;
     for (Instruction &Inst : *Body) {
-      Position[&Inst] = Position.size();
       if (!isa<LoadInst>(Inst) && !isa<StoreInst>(Inst))
         continue;
       std::optional<Role> Got = roleOf(&Inst);

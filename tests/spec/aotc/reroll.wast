@@ -7,7 +7,8 @@
 ;; a store they overlap (not rolled), wrapping i32 offsets, a running sum stored at
 ;; every step and used after the loop, copy 0's value used after the loop (not
 ;; rolled), copies that read elsewhere or swap two carried values (not rolled), two
-;; carried values, and a copy that runs off the end of memory. Expected values:
+;; carried values, copy 1 written before copy 0 (rolled only when the copies are
+;; independent), and a copy that runs off the end of memory. Expected values:
 ;; Wasmtime's.
 (module
   (memory 1)
@@ -168,6 +169,27 @@
                  (i64.sub (i64.mul (local.get $la) (i64.const 5)) (local.get $lb))))
       (br_if $l (i32.ne (local.tee $p (i32.add (local.get $p) (i32.const 16))) (local.get $end))))
     (call $hash))
+  ;; Copy 1 written before copy 0: a[i+2] = f(a[i+1]) then a[i+1] = f(a[i]).
+  ;; Rolled (copy 0 first), copy 1 would read the a[i+1] copy 0 just stored: not rolled.
+  (func (export "copies_reversed") (param $n i32) (result i64) (local $p i32) (local $end i32)
+    (call $fill)
+    (local.set $p (i32.const 64))
+    (local.set $end (i32.add (i32.const 64) (i32.shl (local.get $n) (i32.const 4))))
+    (loop $l
+      (i64.store (i32.add (local.get $p) (i32.const 16)) (i64.add (i64.mul (i64.load (i32.add (local.get $p) (i32.const 8))) (i64.const 3)) (i64.const 1)))
+      (i64.store (i32.add (local.get $p) (i32.const 8)) (i64.add (i64.mul (i64.load (local.get $p)) (i64.const 3)) (i64.const 1)))
+      (br_if $l (i32.ne (local.tee $p (i32.add (local.get $p) (i32.const 16))) (local.get $end))))
+    (call $hash))
+  ;; The same with the copies independent (b from a): rolled, copy 0 runs first.
+  (func (export "copies_reversed_apart") (param $n i32) (result i64) (local $p i32) (local $end i32)
+    (call $fill)
+    (local.set $p (i32.const 64))
+    (local.set $end (i32.add (i32.const 64) (i32.shl (local.get $n) (i32.const 4))))
+    (loop $l
+      (i64.store (i32.add (local.get $p) (i32.const 4104)) (i64.add (i64.mul (i64.load (i32.add (local.get $p) (i32.const 8))) (i64.const 3)) (i64.const 1)))
+      (i64.store (i32.add (local.get $p) (i32.const 4096)) (i64.add (i64.mul (i64.load (local.get $p)) (i64.const 3)) (i64.const 1)))
+      (br_if $l (i32.ne (local.tee $p (i32.add (local.get $p) (i32.const 16))) (local.get $end))))
+    (call $hash))
   ;; Unrolled by two, copy 1 reads past the end of memory on the last trip.
   (func (export "past_end") (param $n i32) (local $p i32) (local $end i32)
     (local.set $p (i32.sub (i32.const 65536) (i32.shl (local.get $n) (i32.const 3))))
@@ -225,5 +247,11 @@
 (assert_return (invoke "two_chains" (i32.const 1)) (i64.const -3702492014553942154))
 (assert_return (invoke "two_chains" (i32.const 5)) (i64.const 7983416685395337934))
 (assert_return (invoke "two_chains" (i32.const 200)) (i64.const 319285950607516803))
+(assert_return (invoke "copies_reversed" (i32.const 1)) (i64.const -5985820566079213758))
+(assert_return (invoke "copies_reversed" (i32.const 5)) (i64.const -5048170844776876702))
+(assert_return (invoke "copies_reversed" (i32.const 200)) (i64.const -8113401081777123265))
+(assert_return (invoke "copies_reversed_apart" (i32.const 1)) (i64.const -7756148953566224898))
+(assert_return (invoke "copies_reversed_apart" (i32.const 5)) (i64.const -7511591297908575914))
+(assert_return (invoke "copies_reversed_apart" (i32.const 200)) (i64.const -5643582533951391440))
 (assert_trap (invoke "past_end" (i32.const 4)) "out of bounds memory access")
 (assert_trap (invoke "past_end" (i32.const 31)) "out of bounds memory access")
