@@ -48,6 +48,7 @@
 //! API `LLVMRunPasses` does, with these passes' names registered.
 
 #include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/MapVector.h"
 #include "llvm/ADT/SmallPtrSet.h"
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/Analysis/AliasAnalysis.h"
@@ -480,12 +481,15 @@ private:
   /// The address arithmetic of copies 1.. (matched as addresses, not one by
   /// one), deleted with them; may repeat.
   SmallVector<Instruction *, 16> CopyAddresses;
+  /// What rolling deletes: `Copies` and `CopyAddresses`, once matched.
+  SmallPtrSet<Instruction *, 32> Dying;
   /// Copy 0's address arithmetic: recomputed for every copy once rolled.
   SmallPtrSet<Instruction *, 16> FirstAddresses;
   SmallVector<Instruction *, 32> Trail;
   SmallVector<PhiUse, 8> PhiUses;
-  /// Per carried value: the phis holding it `Delay` sub-iterations late.
-  DenseMap<Instruction *, SmallVector<PHINode *, 4>> Chains;
+  /// Per carried value: the phis holding it `Delay` sub-iterations late (in
+  /// the order the loop's phis are met, so the rolled loop's phis are too).
+  MapVector<Instruction *, SmallVector<PHINode *, 4>> Chains;
   DenseMap<Value *, bool> LinearMemo;
 
   bool inLoop(Value *V) const {
@@ -871,6 +875,9 @@ private:
       for (unsigned R = 0; R < Groups[0].size(); ++R)
         if (!matchValues(Groups[0][R], Groups[G][R], G))
           return false;
+    Dying.insert(CopyAddresses.begin(), CopyAddresses.end());
+    for (auto &Entry : Copies)
+      Dying.insert(Entry.first);
     return carriedValuesAgree() && everythingAccounted() && orderIsLegal();
   }
 
@@ -918,9 +925,8 @@ private:
       auto Address = addressOf(Store->getPointerOperand(), Parts);
       if (!Address)
         return false;
-      auto *Rec = dyn_cast<SCEVAddRecExpr>(Scev.getSCEV(Address->Narrow));
-      if (!Rec || Rec->getLoop() != &L || !Rec->isAffine() ||
-          !isa<SCEVConstant>(Rec->getStepRecurrence(Scev)))
+      const SCEVAddRecExpr *Rec = recurrence(Address->Narrow);
+      if (!Rec)
         return false;
       Places.push_back({Address->Base, Rec, Address->Constant});
     }
@@ -1027,10 +1033,6 @@ private:
   /// compute is used only by them (the last copy's values also after the
   /// loop), carried phis only by copies.
   bool everythingAccounted() {
-    SmallPtrSet<Instruction *, 32> Dying(CopyAddresses.begin(),
-                                         CopyAddresses.end());
-    for (auto &Entry : Copies)
-      Dying.insert(Entry.first);
     for (Instruction &Inst : *Body) {
       if (&Inst == Exit || &Inst == ExitTest)
         continue;
@@ -1137,7 +1139,7 @@ private:
     SmallVector<Instruction *, 16> Recomputed;
     for (Instruction &Inst : *Body)
       if (!isa<PHINode>(Inst) && !isa<GetElementPtrInst>(Inst) &&
-          !Copies.count(&Inst) && !is_contained(CopyAddresses, &Inst) &&
+          !Dying.contains(&Inst) &&
           (linear(&Inst) || FirstAddresses.contains(&Inst)))
         Recomputed.push_back(&Inst);
     for (Instruction *Inst : Recomputed) {
@@ -1183,10 +1185,6 @@ private:
           U.set(Entry.second.Original);
     for (PHINode *Old : CarriedPhis)
       Old->eraseFromParent();
-    SmallPtrSet<Instruction *, 32> Dying(CopyAddresses.begin(),
-                                         CopyAddresses.end());
-    for (auto &Entry : Copies)
-      Dying.insert(Entry.first);
     for (Instruction *Inst : Dying)
       Inst->dropAllReferences();
     for (Instruction *Inst : Dying)
